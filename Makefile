@@ -1,0 +1,63 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+FRONTEND_STAMP := frontend/node_modules/.installed
+NODE_TEST_STAMP := tests/node/node_modules/.installed
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
+export OUTCOMES_DATABASE_URL ?= sqlite:///var/outcomes.db
+
+.PHONY: run test install frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick
+
+run: install frontend
+	@mkdir -p var
+	@$(BIN)/outcomes demo --if-empty
+	@echo "Outcomes is starting on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	@exec $(BIN)/outcomes serve
+
+test: install frontend node-test-deps chromium lint typecheck pytest
+
+install: $(PY_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+frontend: frontend/dist/index.html
+
+$(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/index.html: $(FRONTEND_STAMP) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	@touch $@
+
+node-test-deps: $(NODE_TEST_STAMP)
+
+$(NODE_TEST_STAMP): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund
+	@touch $@
+
+# Browser tests drive Debian's Chromium; test tools cannot download browsers here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+typecheck: install
+	$(BIN)/mypy
+	cd frontend && npx tsc --noEmit
+
+pytest: install
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist tests/node/node_modules

@@ -1,0 +1,1 @@
+"""Outcomes: a real-time collaborative editor for a meeting's outcome document."""

@@ -1,0 +1,179 @@
+"""The ``outcomes`` command: serve, create the demo meeting, issue and revoke join links."""
+
+import json
+import logging
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.config import Settings, get_settings
+from app.db import create_tables, make_engine, session_scope
+from app.errors import AppError
+from app.models.participant import Role
+from app.services import demo, links
+from app.services.actor import Actor
+
+cli = typer.Typer(
+    help="Outcomes: the live outcome document of a meeting.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+links_cli = typer.Typer(help="Issue and revoke join links.", invoke_without_command=True)
+cli.add_typer(links_cli, name="links")
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    base = get_settings()
+    return base.model_copy(update={"database_url": database_url}) if database_url else base
+
+
+def _url(settings: Settings, token: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/join/{token}"
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+    demo_meeting: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Create the demo meeting if none exists")
+    ] = False,
+) -> None:
+    """Start the server."""
+    from app.main import create_app
+
+    settings = _settings(database_url)
+    if demo_meeting:
+        settings = settings.model_copy(update={"seed_demo": True})
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        ws_max_size=1024 * 1024,
+    )
+
+
+@cli.command("demo")
+def demo_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when a meeting already exists")
+    ] = False,
+) -> None:
+    """Create the demo meeting (MENA-OECD WG II, 12 February 2024) and print its join links."""
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    with session_scope(engine) as session:
+        if if_empty and demo.has_meeting(session):
+            if not as_json:
+                typer.echo("A meeting exists already; issue links with `outcomes links`.")
+            return
+        created = demo.create_demo(session, link_lifetime_hours=settings.link_lifetime_hours)
+    engine.dispose()
+    people = [
+        {
+            "role": link.role,
+            "name": link.name,
+            "group_code": link.group_code,
+            "token": link.token,
+            "url": _url(settings, link.token),
+        }
+        for link in created.links
+    ]
+    if as_json:
+        payload = {
+            "meeting_id": created.meeting_id,
+            "document_id": created.document_id,
+            "links": people,
+        }
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"Demo meeting {created.meeting_id}, document {created.document_id}. Join links:")
+    for person in people:
+        typer.echo(f"  {person['name']:<28} {person['url']}")
+
+
+@links_cli.callback()
+def issue(
+    ctx: typer.Context,
+    meeting: Annotated[int | None, typer.Option(help="Meeting id")] = None,
+    role: Annotated[Role | None, typer.Option(help="Role of the new participant")] = None,
+    group: Annotated[str | None, typer.Option(help="Breakout group code (A, B, C)")] = None,
+    name: Annotated[str | None, typer.Option(help="Name shown to others")] = None,
+    hours: Annotated[int | None, typer.Option(help="Hours until the link expires")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Issue a new join link: outcomes links --meeting ID --role ROLE [--group G]."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if meeting is None or role is None:
+        raise typer.BadParameter("--meeting and --role are required to issue a link")
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    try:
+        with session_scope(engine) as session:
+            issued = links.issue_link(
+                session,
+                Actor.cli(),
+                meeting,
+                role=role,
+                name=name or role.value.capitalize(),
+                group_code=group.upper() if group else None,
+                expires_in_hours=hours,
+                default_lifetime_hours=settings.link_lifetime_hours,
+            )
+            payload = {
+                "meeting_id": meeting,
+                "role": role.value,
+                "name": issued.participant.name,
+                "group_code": issued.participant.group_code,
+                "prefix": issued.link.prefix,
+                "expires_at": issued.link.expires_at.isoformat()
+                if issued.link.expires_at
+                else None,
+                "token": issued.token,
+                "url": _url(settings, issued.token),
+            }
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(f"{payload['name']} ({role.value}): {payload['url']}")
+
+
+@links_cli.command("revoke")
+def revoke(
+    token_prefix: Annotated[str, typer.Argument(help="The first characters of the token")],
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Revoke a join link by the first characters of its token."""
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    try:
+        with session_scope(engine) as session:
+            link = links.revoke(session, Actor.cli(), prefix=token_prefix)
+            typer.echo(f"revoked link {link.prefix}… (id {link.id})")
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    cli()

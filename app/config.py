@@ -1,0 +1,47 @@
+"""Settings, read from ``OUTCOMES_*`` environment variables (see the README for the list)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads; each default is what a single laptop needs."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTCOMES_", extra="ignore")
+
+    # SQLite in var/ so `make run` needs no server; PostgreSQL via postgresql+psycopg://...
+    database_url: str = "sqlite:///var/outcomes.db"
+    # Where join links point; the host people in the room can reach.
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Websocket Origin allow-list (comma-separated); empty means "same host as public_url".
+    allowed_origins: str = ""
+    # Request bodies above this many bytes get 413; a section is prose, not a file upload.
+    max_body_bytes: int = 256 * 1024
+    # Join links expire after this many hours unless issued with another lifetime.
+    link_lifetime_hours: int = 72
+    # The join cookie is only sent over HTTPS when true; off for http://127.0.0.1 development.
+    cookie_secure: bool = False
+    # Built frontend bundle served at / (Vite's output directory).
+    frontend_dist: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "frontend" / "dist"
+    )
+    # Create the demo meeting when the database holds no meeting (make run).
+    seed_demo: bool = False
+    log_level: str = "info"
+
+    def origins(self) -> list[str]:
+        """The websocket Origin allow-list; defaults to the public URL's origin."""
+        if self.allowed_origins.strip():
+            return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+        return [self.public_url.rstrip("/")]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

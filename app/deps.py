@@ -1,0 +1,57 @@
+"""Annotated dependencies shared by the routes: the database session and the caller."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.config import Settings
+from app.errors import Unauthenticated
+from app.services import links
+from app.services.actor import Actor
+
+COOKIE_NAME = "outcomes_token"
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; committed when the route returns without error."""
+    with Session(get_engine(request), expire_on_commit=False) as session:
+        yield session
+        session.commit()
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def token_from(request_headers: dict[str, str] | None, cookies: dict[str, str]) -> str | None:
+    """The join token from ``Authorization: Bearer`` or, failing that, the join cookie."""
+    header = (request_headers or {}).get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return cookies.get(COOKIE_NAME) or None
+
+
+def get_actor(
+    request: Request, session: Annotated[Session, Depends(get_session, scope="function")]
+) -> Actor:
+    token = token_from(dict(request.headers), dict(request.cookies))
+    if token is None:
+        raise Unauthenticated("Sign in with your join link (or send Authorization: Bearer TOKEN).")
+    return links.authenticate(session, token)
+
+
+# scope="function": commit before the response is sent, so a client never reads a 200
+# for a change that did not commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]

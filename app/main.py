@@ -1,0 +1,64 @@
+"""The application factory: ``create_app()`` wires settings, database, routes and pages."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.db import create_tables, make_engine, session_scope
+from app.errors import install_error_handlers
+from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.routes import audit, documents, health, links, meetings, pages
+from app.services import demo
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app; the lifespan opens the database and closes it in reverse."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        create_tables(engine)
+        app.state.engine = engine
+        if settings.seed_demo:
+            with session_scope(engine) as session:
+                if not demo.has_meeting(session):
+                    created = demo.create_demo(
+                        session, link_lifetime_hours=settings.link_lifetime_hours
+                    )
+                    log.info("created the demo meeting %s", created.meeting_id)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Outcomes",
+        summary="Real-time collaborative editor for a meeting's outcome document",
+        version="0.1.0",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    api = APIRouter(prefix="/api")
+    for module in (health, meetings, documents, links, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(pages.router)
+    assets = settings.frontend_dist / "assets"
+    if assets.is_dir():
+        # Vite names assets by content hash, so they can be cached for a year.
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+    return app

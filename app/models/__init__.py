@@ -1,0 +1,17 @@
+"""SQLModel tables and their schemas, one module per aggregate."""
+
+from app.models.audit import AuditEvent
+from app.models.document import Document, Section
+from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
+from app.models.participant import JoinLink, Participant
+
+__all__ = [
+    "AgendaItem",
+    "AuditEvent",
+    "BreakoutGroup",
+    "Document",
+    "JoinLink",
+    "Meeting",
+    "Participant",
+    "Section",
+]

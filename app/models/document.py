@@ -1,0 +1,87 @@
+"""The outcome document and its ordered, versioned sections."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models.common import utcnow
+from app.models.text import Body, GroupCode, Title
+
+
+class SectionKind(StrEnum):
+    PREAMBLE = "preamble"
+    SESSION = "session"
+    BREAKOUT = "breakout"
+    BRAINSTORM = "brainstorm"
+    NEXT_STEPS = "next_steps"
+    OTHER = "other"
+
+
+class SectionStatus(StrEnum):
+    DRAFT = "draft"
+    AGREED = "agreed"
+    LOCKED = "locked"
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, unique=True)
+    title: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SectionBase(SQLModel):
+    title: Title
+    kind: SectionKind = SectionKind.OTHER
+    group_code: GroupCode | None = None
+
+
+class Section(SectionBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    kind: str = Field(default=SectionKind.OTHER.value, max_length=20)  # type: ignore[assignment]
+    position: int = 0
+    status: str = Field(default=SectionStatus.DRAFT.value, max_length=10)
+    # Bumped on every change made through the API, so two editors cannot overwrite each other.
+    version: int = 1
+    body: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SectionCreate(SectionBase):
+    body: Body = ""
+    # Insert before the section now at this index; default is the end.
+    position: int | None = Field(default=None, ge=0)
+
+
+class SectionUpdate(SQLModel):
+    title: Title | None = None
+    body: Body | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class SectionStatusChange(SQLModel):
+    status: SectionStatus
+    version: int | None = Field(default=None, ge=1)
+
+
+class SectionOrder(SQLModel):
+    section_ids: list[int] = Field(min_length=1, max_length=1000)
+
+
+class SectionPublic(SectionBase):
+    id: int
+    document_id: int
+    position: int
+    status: SectionStatus
+    version: int
+    body: str
+    updated_at: datetime
+
+
+class DocumentPublic(SQLModel):
+    id: int
+    meeting_id: int
+    title: str
+    sections: list[SectionPublic]

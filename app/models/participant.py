@@ -1,0 +1,71 @@
+"""People in the meeting, their roles, and the join links that identify them."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.models.common import utcnow
+from app.models.text import GroupCode, Name
+
+
+class Role(StrEnum):
+    SECRETARIAT = "secretariat"
+    CHAIR = "chair"
+    RAPPORTEUR = "rapporteur"
+    PARTICIPANT = "participant"
+    PROJECTOR = "projector"
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    name: str = Field(max_length=120)
+    role: str = Field(max_length=20)
+    # The breakout group a rapporteur reports for, or a participant co-writes in.
+    group_code: str | None = Field(default=None, max_length=1)
+    color: str = Field(default="#1f6feb", max_length=7)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ParticipantPublic(SQLModel):
+    id: int
+    meeting_id: int
+    name: str
+    role: Role
+    group_code: str | None
+    color: str
+
+
+class JoinLink(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    # SHA-256 of the token; the token itself is shown once, when the link is issued.
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    # The first characters of the token, so a person can name a link to revoke it.
+    prefix: str = Field(max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class JoinLinkCreate(SQLModel):
+    role: Role
+    name: Name
+    group_code: GroupCode | None = None
+    expires_in_hours: int | None = Field(default=None, ge=1, le=24 * 365)
+
+
+class JoinLinkPublic(SQLModel):
+    id: int
+    prefix: str
+    participant: ParticipantPublic
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class JoinLinkIssued(JoinLinkPublic):
+    token: str
+    url: str

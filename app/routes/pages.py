@@ -1,0 +1,76 @@
+"""The join link and the browser pages (the built frontend)."""
+
+import html
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from app.deps import COOKIE_NAME, SessionDep, SettingsDep
+from app.errors import AppError
+from app.models.participant import Role
+from app.services import links, meetings
+from app.services.actor import Actor
+
+router = APIRouter(include_in_schema=False)
+
+
+def landing_path(actor: Actor, document_id: int | None) -> str:
+    """Where a role starts: editor, projector or its breakout group's page."""
+    if document_id is None:
+        return "/"
+    base = f"/d/{document_id}"
+    if actor.role is Role.PROJECTOR:
+        return f"{base}/projector"
+    if actor.role in (Role.RAPPORTEUR, Role.PARTICIPANT) and actor.group_code:
+        return f"{base}/group/{actor.group_code}"
+    return base
+
+
+def _message_page(status: int, title: str, text: str) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang='en'><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><body><h1>{html.escape(title)}</h1>"
+        f"<p>{html.escape(text)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+@router.get("/join/{token}")
+def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """Sign in with a join link: set the cookie and go to the role's page."""
+    try:
+        actor = links.authenticate(session, token)
+    except AppError as exc:
+        return _message_page(exc.status, "This join link does not work", exc.detail)
+    assert actor.meeting_id is not None
+    document = meetings.document_of(session, actor.meeting_id)
+    response = RedirectResponse(landing_path(actor, document.id if document else None), 303)
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=settings.link_lifetime_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+def _index(settings_dist: Path) -> Response:
+    index = settings_dist / "index.html"
+    if not index.is_file():
+        return _message_page(
+            503, "The pages are not built", "Run `make run`, which builds the frontend."
+        )
+    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/")
+@router.get("/d/{document_id}")
+@router.get("/d/{document_id}/projector")
+@router.get("/d/{document_id}/group/{group_code}")
+def page(settings: SettingsDep) -> Response:
+    """The single-page frontend; it reads the role from /api/me."""
+    return _index(settings.frontend_dist)

@@ -1,0 +1,39 @@
+"""Who is acting: the participant a token identifies, or the command line."""
+
+from dataclasses import dataclass
+
+from app.errors import Forbidden, NotFound
+from app.models.participant import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller of a REST request or websocket connection."""
+
+    participant_id: int | None
+    meeting_id: int | None
+    name: str
+    role: Role | None
+    group_code: str | None = None
+    color: str = "#1f6feb"
+
+    @classmethod
+    def cli(cls) -> "Actor":
+        """The operator at the server's console, allowed everything."""
+        return cls(participant_id=None, meeting_id=None, name="cli", role=None)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role is None
+
+    def require(self, *roles: Role) -> None:
+        """Raise 403 unless the actor has one of ``roles`` (the operator always passes)."""
+        if self.is_operator or self.role in roles:
+            return
+        allowed = ", ".join(r.value for r in roles)
+        raise Forbidden(f"This needs the role {allowed}; you joined as {self.role}.")
+
+    def check_meeting(self, meeting_id: int) -> None:
+        """Objects of another meeting do not exist for this actor (404, not 403)."""
+        if not self.is_operator and self.meeting_id != meeting_id:
+            raise NotFound("No such object.")

@@ -1,0 +1,159 @@
+"""Reading and changing a meeting and its agenda."""
+
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidInput, NotFound
+from app.models.document import Document, Section
+from app.models.meeting import (
+    AgendaItem,
+    AgendaItemCreate,
+    AgendaItemUpdate,
+    BreakoutGroup,
+    BreakoutGroupPublic,
+    Meeting,
+    MeetingPublic,
+    MeetingUpdate,
+)
+from app.models.participant import Role
+from app.services import audit
+from app.services.actor import Actor
+
+
+def get_meeting(session: Session, actor: Actor, meeting_id: int) -> Meeting:
+    actor.check_meeting(meeting_id)
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"Meeting {meeting_id} does not exist.")
+    return meeting
+
+
+def visible_meetings(session: Session, actor: Actor) -> list[Meeting]:
+    query = select(Meeting).order_by(col(Meeting.id))
+    if not actor.is_operator:
+        query = query.where(Meeting.id == actor.meeting_id)
+    return list(session.exec(query))
+
+
+def groups(session: Session, meeting_id: int) -> list[BreakoutGroup]:
+    query = (
+        select(BreakoutGroup)
+        .where(BreakoutGroup.meeting_id == meeting_id)
+        .order_by(col(BreakoutGroup.code))
+    )
+    return list(session.exec(query))
+
+
+def document_of(session: Session, meeting_id: int) -> Document | None:
+    return session.exec(select(Document).where(Document.meeting_id == meeting_id)).first()
+
+
+def public(session: Session, meeting: Meeting) -> MeetingPublic:
+    assert meeting.id is not None
+    document = document_of(session, meeting.id)
+    return MeetingPublic(
+        id=meeting.id,
+        title=meeting.title,
+        date=meeting.date,
+        venue=meeting.venue,
+        time_zone=meeting.time_zone,
+        languages=meeting.languages,
+        current_agenda_item_id=meeting.current_agenda_item_id,
+        groups=[
+            BreakoutGroupPublic.model_validate(g, from_attributes=True)
+            for g in groups(session, meeting.id)
+        ],
+        document_id=document.id if document else None,
+    )
+
+
+def update_meeting(session: Session, actor: Actor, meeting_id: int, data: MeetingUpdate) -> Meeting:
+    meeting = get_meeting(session, actor, meeting_id)
+    actor.require(Role.SECRETARIAT)
+    changes = data.model_dump(exclude_unset=True)
+    if "current_agenda_item_id" in changes and changes["current_agenda_item_id"] is not None:
+        get_agenda_item(session, actor, meeting_id, changes["current_agenda_item_id"])
+    if changes.get("title") is None:
+        changes.pop("title", None)
+    for key, value in changes.items():
+        setattr(meeting, key, value)
+    session.add(meeting)
+    audit.record(
+        session, actor, meeting_id, "meeting.updated", "meeting", meeting_id, fields=sorted(changes)
+    )
+    return meeting
+
+
+def agenda(session: Session, actor: Actor, meeting_id: int) -> list[AgendaItem]:
+    get_meeting(session, actor, meeting_id)
+    query = (
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(col(AgendaItem.start), col(AgendaItem.id))
+    )
+    return list(session.exec(query))
+
+
+def get_agenda_item(session: Session, actor: Actor, meeting_id: int, item_id: int) -> AgendaItem:
+    get_meeting(session, actor, meeting_id)
+    item = session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting_id:
+        raise NotFound(f"Agenda item {item_id} does not exist in meeting {meeting_id}.")
+    return item
+
+
+def _check_section(session: Session, meeting_id: int, section_id: int | None) -> None:
+    if section_id is None:
+        return
+    section = session.get(Section, section_id)
+    document = document_of(session, meeting_id)
+    if section is None or document is None or section.document_id != document.id:
+        raise InvalidInput(f"Section {section_id} is not a section of this meeting's document.")
+
+
+def create_agenda_item(
+    session: Session, actor: Actor, meeting_id: int, data: AgendaItemCreate
+) -> AgendaItem:
+    get_meeting(session, actor, meeting_id)
+    actor.require(Role.SECRETARIAT)
+    if data.end < data.start:
+        raise InvalidInput("An agenda item cannot end before it starts.")
+    _check_section(session, meeting_id, data.section_id)
+    item = AgendaItem(meeting_id=meeting_id, **data.model_dump(mode="python"))
+    item.kind = data.kind.value
+    session.add(item)
+    session.flush()
+    audit.record(
+        session, actor, meeting_id, "agenda.created", "agenda_item", item.id, title=item.title
+    )
+    return item
+
+
+def update_agenda_item(
+    session: Session, actor: Actor, meeting_id: int, item_id: int, data: AgendaItemUpdate
+) -> AgendaItem:
+    item = get_agenda_item(session, actor, meeting_id, item_id)
+    actor.require(Role.SECRETARIAT)
+    changes = data.model_dump(exclude_unset=True)
+    for key in (
+        "start",
+        "end",
+        "title",
+        "kind",
+        "description",
+        "moderator",
+        "speakers",
+        "facilitators",
+    ):
+        if key in changes and changes[key] is None:
+            raise InvalidInput(f"{key} cannot be empty.")
+    if "section_id" in changes:
+        _check_section(session, meeting_id, changes["section_id"])
+    for key, value in changes.items():
+        setattr(item, key, value.value if key == "kind" else value)
+    if item.end < item.start:
+        raise InvalidInput("An agenda item cannot end before it starts.")
+    session.add(item)
+    audit.record(
+        session, actor, meeting_id, "agenda.updated", "agenda_item", item.id, fields=sorted(changes)
+    )
+    return item

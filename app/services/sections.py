@@ -1,0 +1,204 @@
+"""Creating, renaming, reordering, editing and agreeing sections of the outcome document."""
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion
+from app.models.common import utcnow
+from app.models.document import (
+    Document,
+    Section,
+    SectionCreate,
+    SectionStatus,
+    SectionUpdate,
+)
+from app.models.participant import Role
+from app.services import audit
+from app.services.actor import Actor
+
+# draft -> agreed -> locked, and back one step at a time (a chair may reopen a text).
+TRANSITIONS: dict[SectionStatus, set[SectionStatus]] = {
+    SectionStatus.DRAFT: {SectionStatus.AGREED},
+    SectionStatus.AGREED: {SectionStatus.DRAFT, SectionStatus.LOCKED},
+    SectionStatus.LOCKED: {SectionStatus.AGREED},
+}
+
+
+def get_document(session: Session, actor: Actor, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"Document {document_id} does not exist.")
+    actor.check_meeting(document.meeting_id)
+    return document
+
+
+def ordered_sections(session: Session, document_id: int) -> list[Section]:
+    query = (
+        select(Section)
+        .where(Section.document_id == document_id)
+        .order_by(col(Section.position), col(Section.id))
+    )
+    return list(session.exec(query))
+
+
+def get_section(session: Session, actor: Actor, document_id: int, section_id: int) -> Section:
+    document = get_document(session, actor, document_id)
+    section = session.get(Section, section_id)
+    if section is None or section.document_id != document.id:
+        raise NotFound(f"Section {section_id} does not exist in document {document_id}.")
+    return section
+
+
+def _check_version(section: Section, expected: int | None) -> None:
+    if expected is not None and expected != section.version:
+        raise StaleVersion(
+            f"Section {section.id} is at version {section.version}, not {expected}; "
+            "reload it and apply your change again."
+        )
+
+
+def _bump(section: Section) -> None:
+    section.version += 1
+    section.updated_at = utcnow()
+
+
+def create_section(
+    session: Session, actor: Actor, document_id: int, data: SectionCreate
+) -> Section:
+    """Add a section at ``data.position`` (default: the end) and renumber the others."""
+    document = get_document(session, actor, document_id)
+    actor.require(Role.SECRETARIAT)
+    sections = ordered_sections(session, document_id)
+    index = len(sections) if data.position is None else min(data.position, len(sections))
+    section = Section(
+        document_id=document_id,
+        title=data.title,
+        kind=data.kind.value,
+        group_code=data.group_code,
+        body=data.body,
+    )
+    sections.insert(index, section)
+    for position, item in enumerate(sections):
+        item.position = position
+        session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "section.created",
+        "section",
+        section.id,
+        title=section.title,
+        position=index,
+    )
+    return section
+
+
+def update_section(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    section_id: int,
+    data: SectionUpdate,
+    if_match: int | None = None,
+) -> Section:
+    """Rename a section or replace its body, refusing a stale version (409)."""
+    section = get_section(session, actor, document_id, section_id)
+    actor.require(Role.SECRETARIAT)
+    _check_version(section, if_match)
+    _check_version(section, data.version)
+    if section.status == SectionStatus.LOCKED:
+        raise Conflict("This section is locked; unlock it before changing it.", code="locked")
+    changed = []
+    if data.title is not None and data.title != section.title:
+        section.title = data.title
+        changed.append("title")
+    if data.body is not None and data.body != section.body:
+        section.body = data.body
+        changed.append("body")
+    if changed:
+        _bump(section)
+        session.add(section)
+        document = get_document(session, actor, document_id)
+        audit.record(
+            session,
+            actor,
+            document.meeting_id,
+            "section.updated",
+            "section",
+            section.id,
+            fields=changed,
+            version=section.version,
+        )
+    return section
+
+
+def set_status(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    section_id: int,
+    status: SectionStatus,
+    expected_version: int | None = None,
+) -> Section:
+    """Move a section along draft -> agreed -> locked; chairs may only mark it agreed."""
+    section = get_section(session, actor, document_id, section_id)
+    actor.require(Role.SECRETARIAT, Role.CHAIR)
+    _check_version(section, expected_version)
+    current = SectionStatus(section.status)
+    if actor.role is Role.CHAIR and not (
+        current is SectionStatus.DRAFT and status is SectionStatus.AGREED
+    ):
+        raise Forbidden(
+            "A chair can mark a draft section agreed; other changes are the secretariat's."
+        )
+    if status is current:
+        return section
+    if status not in TRANSITIONS[current]:
+        raise Conflict(
+            f"A {current.value} section cannot become {status.value} directly.",
+            code="invalid_transition",
+        )
+    section.status = status.value
+    _bump(section)
+    session.add(section)
+    document = get_document(session, actor, document_id)
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "section.status",
+        "section",
+        section.id,
+        previous=current.value,
+        status=status.value,
+        version=section.version,
+    )
+    return section
+
+
+def reorder(
+    session: Session, actor: Actor, document_id: int, section_ids: list[int]
+) -> list[Section]:
+    """Put the sections in the given order; the list must name each section exactly once."""
+    document = get_document(session, actor, document_id)
+    actor.require(Role.SECRETARIAT)
+    sections = {s.id: s for s in ordered_sections(session, document_id)}
+    if len(section_ids) != len(set(section_ids)) or set(section_ids) != set(sections):
+        raise InvalidInput("section_ids must list every section of the document exactly once.")
+    for position, section_id in enumerate(section_ids):
+        section = sections[section_id]
+        if section.position != position:
+            section.position = position
+            session.add(section)
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "section.reordered",
+        "document",
+        document.id,
+        order=section_ids,
+    )
+    session.flush()
+    return [sections[i] for i in section_ids]
