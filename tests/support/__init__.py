@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites: real databases and a real server process."""
