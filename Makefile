@@ -49,8 +49,8 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
 
 typecheck: install
 	$(BIN)/mypy

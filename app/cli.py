@@ -2,14 +2,16 @@
 
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from sqlmodel import Session, select
 
 from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
 from app.errors import AppError
+from app.models.document import Document
 from app.models.participant import Role
 from app.services import demo, links
 from app.services.actor import Actor
@@ -55,7 +57,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
-        ws_max_size=1024 * 1024,
+        ws_max_size=settings.ws_max_message_bytes,
     )
 
 
@@ -74,9 +76,13 @@ def demo_command(
     with session_scope(engine) as session:
         if if_empty and demo.has_meeting(session):
             if not as_json:
-                typer.echo("A meeting exists already; issue links with `outcomes links`.")
+                typer.echo(
+                    "The database already holds a meeting; join links are shown only once.\n"
+                    "Issue a new one with: outcomes links --meeting 1 --role secretariat"
+                )
             return
         created = demo.create_demo(session, link_lifetime_hours=settings.link_lifetime_hours)
+        rooms = demo_rooms(session, created.document_id)
     engine.dispose()
     people = [
         {
@@ -93,12 +99,39 @@ def demo_command(
             "meeting_id": created.meeting_id,
             "document_id": created.document_id,
             "links": people,
+            **rooms,
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     typer.echo(f"Demo meeting {created.meeting_id}, document {created.document_id}. Join links:")
     for person in people:
         typer.echo(f"  {person['name']:<28} {person['url']}")
+
+
+def demo_rooms(session: Session, document_id: int) -> dict[str, Any]:
+    """Where a stock Yjs client finds the live texts (see docs/protocol.md)."""
+    from app.models.meeting import BreakoutGroup
+    from app.realtime import names
+    from app.services.sections import ordered_sections
+
+    document = session.get(Document, document_id)
+    assert document is not None
+    codes = session.exec(
+        select(BreakoutGroup.code).where(BreakoutGroup.meeting_id == document.meeting_id)
+    ).all()
+    return {
+        "room": names.document_room(document_id),
+        "group_rooms": {code: names.group_room(document_id, code) for code in sorted(codes)},
+        "sections": [
+            {
+                "id": section.id,
+                "title": section.title,
+                "room": names.document_room(document_id),
+                "text": names.section_text(section.id or 0),
+            }
+            for section in ordered_sections(session, document_id)
+        ],
+    }
 
 
 @links_cli.callback()
@@ -117,6 +150,11 @@ def issue(
         return
     if meeting is None or role is None:
         raise typer.BadParameter("--meeting and --role are required to issue a link")
+    if role is Role.RAPPORTEUR and not group:
+        typer.echo(
+            "error: a rapporteur reports for one breakout group; add --group A, B or C.", err=True
+        )
+        raise typer.Exit(2)
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
     create_tables(engine)
@@ -177,3 +215,7 @@ def revoke(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

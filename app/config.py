@@ -32,6 +32,19 @@ class Settings(BaseSettings):
     )
     # Create the demo meeting when the database holds no meeting (make run).
     seed_demo: bool = False
+    # Realtime (/yjs): frames above this size close the connection with 1009.
+    ws_max_message_bytes: int = 1024 * 1024
+    # Per-connection message rate (steady and burst); above it the connection gets 4429.
+    ws_rate_per_second: float = 200.0
+    ws_rate_burst: float = 400.0
+    # Frames queued for one client; a client that stops reading is dropped with 4409.
+    ws_send_queue_frames: int = 1024
+    # Seconds a room without connections stays in memory before it is snapshotted and unloaded.
+    room_idle_seconds: float = 30.0
+    # Snapshot a room after this many updates (the update rows are kept for time travel).
+    room_compact_every: int = 500
+    # Seconds between keepalive frames (y-websocket reconnects after 30 s of silence).
+    ws_keepalive_seconds: float = 15.0
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -3,12 +3,13 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import Settings
 from app.errors import Unauthenticated
+from app.models.common import MAX_ID
 from app.services import links
 from app.services.actor import Actor
 
@@ -55,3 +56,5 @@ def get_actor(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+# An object id in a path: out of range is a 422, never a database error.
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -1,8 +1,7 @@
 """ASGI middleware: a request body limit and the security headers every response carries."""
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from app.errors import PayloadTooLarge
 
 # No inline scripts or styles anywhere: everything users type is rendered as text.
 CONTENT_SECURITY_POLICY = (
@@ -35,7 +34,9 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise PayloadTooLarge(f"The request body is over {self.max_bytes} bytes.")
+                    # FastAPI turns other exceptions raised while it reads the body into a 400;
+                    # an HTTPException passes through to the handler that answers 413.
+                    raise HTTPException(413, f"The request body is over {self.max_bytes} bytes.")
             return message
 
         await self.app(scope, limited_receive, send)

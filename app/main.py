@@ -11,8 +11,13 @@ from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
 from app.errors import install_error_handlers
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
-from app.routes import audit, documents, health, links, meetings, pages
+from app.logredact import install_token_redaction
+from app.realtime.hub import Hub
+from app.realtime.live import LiveDocuments, structure_on_load
+from app.realtime.room import RoomLimits
+from app.routes import audit, documents, health, links, meetings, pages, realtime
 from app.services import demo
+from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +25,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app; the lifespan opens the database and closes it in reverse."""
     settings = settings or get_settings()
+    install_token_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,9 +39,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         session, link_lifetime_hours=settings.link_lifetime_hours
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
+        store = SqlUpdateStore(engine)
+        hub = Hub(
+            store,
+            limits=RoomLimits(compact_every=settings.room_compact_every),
+            idle_seconds=settings.room_idle_seconds,
+            keepalive_seconds=settings.ws_keepalive_seconds,
+            on_load=structure_on_load(engine),
+        )
+        app.state.hub = hub
+        app.state.live = LiveDocuments(hub)
         try:
             yield
         finally:
+            await hub.aclose()
+            await store.aclose()
             engine.dispose()
 
     app = FastAPI(
@@ -56,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, meetings, documents, links, audit):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(realtime.router)
     app.include_router(pages.router)
     assets = settings.frontend_dist / "assets"
     if assets.is_dir():

@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.document import Document, Section
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
 from app.models.participant import JoinLink, Participant
+from app.models.realtime import YSnapshot, YUpdate
 
 __all__ = [
     "AgendaItem",
@@ -14,4 +15,6 @@ __all__ = [
     "Meeting",
     "Participant",
     "Section",
+    "YSnapshot",
+    "YUpdate",
 ]

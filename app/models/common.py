@@ -2,6 +2,10 @@
 
 from datetime import UTC, datetime
 
+# Ids are 32-bit integers on PostgreSQL (and SQLite refuses integers above 64 bits):
+# anything larger must be refused as input before it reaches the database.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Timezone-aware UTC; SQLModel stores it alike on SQLite and PostgreSQL."""

@@ -3,10 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import computed_field
 from sqlmodel import Field, SQLModel
 
 from app.models.common import utcnow
 from app.models.text import Body, GroupCode, Title
+from app.realtime.names import document_room, group_room, section_text
 
 
 class SectionKind(StrEnum):
@@ -79,9 +81,32 @@ class SectionPublic(SectionBase):
     body: str
     updated_at: datetime
 
+    # Where the live text is: the Y.Text named ``text`` in the y-websocket room ``room``.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def room(self) -> str:
+        return document_room(self.document_id)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def text(self) -> str:
+        return section_text(self.id)
+
+    # A breakout section's group drafts in this room (Y.Text ``draft``).
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def group_room(self) -> str | None:
+        return group_room(self.document_id, self.group_code) if self.group_code else None
+
 
 class DocumentPublic(SQLModel):
     id: int
     meeting_id: int
     title: str
     sections: list[SectionPublic]
+
+    # The y-websocket room of the whole document (see docs/protocol.md).
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def room(self) -> str:
+        return document_room(self.id)

@@ -6,7 +6,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.text import GroupCode, ShortText, Title
+from app.models.common import MAX_ID
+from app.models.text import GroupCode, LanguageCode, ShortText, Title
 
 
 class AgendaKind(StrEnum):
@@ -35,8 +36,8 @@ class Meeting(MeetingBase, table=True):
 class MeetingUpdate(SQLModel):
     title: Title | None = None
     venue: ShortText | None = None
-    languages: list[str] | None = None
-    current_agenda_item_id: int | None = None
+    languages: list[LanguageCode] | None = Field(default=None, min_length=1, max_length=20)
+    current_agenda_item_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class BreakoutGroupBase(SQLModel):
@@ -71,7 +72,7 @@ class AgendaItemBase(SQLModel):
     moderator: ShortText = ""
     speakers: ShortText = ""
     facilitators: ShortText = ""
-    section_id: int | None = None
+    section_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     group_code: GroupCode | None = None
 
 
@@ -94,7 +95,7 @@ class AgendaItemUpdate(SQLModel):
     moderator: ShortText | None = None
     speakers: ShortText | None = None
     facilitators: ShortText | None = None
-    section_id: int | None = None
+    section_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class AgendaItemPublic(AgendaItemBase):

@@ -39,3 +39,9 @@ Name = Annotated[
 ShortText = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=2000)]
 Body = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=100_000)]
 GroupCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+# A language tag such as "en", "ar" or "fr-CA".
+LanguageCode = Annotated[
+    str,
+    AfterValidator(_storable),
+    StringConstraints(pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"),
+]

@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import CurrentActor, SessionDep
+from app.deps import CurrentActor, ObjectId, SessionDep
 from app.models.audit import AuditEventPublic
+from app.models.common import MAX_ID
 from app.models.participant import Role
 from app.services import audit, meetings
 
@@ -12,10 +13,10 @@ router = APIRouter(tags=["audit"])
 
 @router.get("/meetings/{meeting_id}/audit")
 def list_audit(
-    meeting_id: int,
+    meeting_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventPublic]:
     """The audit log in order; page with ``after`` = the last id seen (secretariat, chair)."""

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from app.deps import CurrentActor, SessionDep, SettingsDep
+from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
 from app.models.participant import JoinLinkCreate, JoinLinkIssued, JoinLinkPublic
 from app.services import links
 
@@ -8,14 +8,16 @@ router = APIRouter(tags=["links"])
 
 
 @router.get("/meetings/{meeting_id}/links")
-def list_links(meeting_id: int, session: SessionDep, actor: CurrentActor) -> list[JoinLinkPublic]:
+def list_links(
+    meeting_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> list[JoinLinkPublic]:
     """Every join link of the meeting, without tokens (secretariat)."""
     return links.list_links(session, actor, meeting_id)
 
 
 @router.post("/meetings/{meeting_id}/links", status_code=201)
 def issue_link(
-    meeting_id: int,
+    meeting_id: ObjectId,
     data: JoinLinkCreate,
     session: SessionDep,
     actor: CurrentActor,
@@ -42,7 +44,7 @@ def issue_link(
 
 @router.post("/meetings/{meeting_id}/links/{link_id}/revoke")
 def revoke_link(
-    meeting_id: int, link_id: int, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId, link_id: ObjectId, session: SessionDep, actor: CurrentActor
 ) -> JoinLinkPublic:
     """Revoke a join link at once; its holder gets 401 from then on (secretariat)."""
     actor.check_meeting(meeting_id)

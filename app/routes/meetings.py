@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from app.deps import CurrentActor, SessionDep
+from app.deps import CurrentActor, ObjectId, SessionDep
 from app.models.meeting import (
     AgendaItemCreate,
     AgendaItemPublic,
@@ -37,14 +37,14 @@ def list_meetings(session: SessionDep, actor: CurrentActor) -> list[MeetingPubli
 
 
 @router.get("/meetings/{meeting_id}")
-def get_meeting(meeting_id: int, session: SessionDep, actor: CurrentActor) -> MeetingPublic:
+def get_meeting(meeting_id: ObjectId, session: SessionDep, actor: CurrentActor) -> MeetingPublic:
     """One meeting with its breakout groups and document id."""
     return meetings.public(session, meetings.get_meeting(session, actor, meeting_id))
 
 
 @router.patch("/meetings/{meeting_id}")
 def update_meeting(
-    meeting_id: int, data: MeetingUpdate, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId, data: MeetingUpdate, session: SessionDep, actor: CurrentActor
 ) -> MeetingPublic:
     """Change the meeting's details or its current agenda item (secretariat)."""
     meeting = meetings.update_meeting(session, actor, meeting_id, data)
@@ -53,7 +53,7 @@ def update_meeting(
 
 @router.get("/meetings/{meeting_id}/agenda")
 def list_agenda(
-    meeting_id: int, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId, session: SessionDep, actor: CurrentActor
 ) -> list[AgendaItemPublic]:
     """The agenda in time order."""
     items = meetings.agenda(session, actor, meeting_id)
@@ -62,7 +62,7 @@ def list_agenda(
 
 @router.post("/meetings/{meeting_id}/agenda", status_code=201)
 def create_agenda_item(
-    meeting_id: int, data: AgendaItemCreate, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId, data: AgendaItemCreate, session: SessionDep, actor: CurrentActor
 ) -> AgendaItemPublic:
     """Add an agenda item (secretariat)."""
     item = meetings.create_agenda_item(session, actor, meeting_id, data)
@@ -71,7 +71,11 @@ def create_agenda_item(
 
 @router.patch("/meetings/{meeting_id}/agenda/{item_id}")
 def update_agenda_item(
-    meeting_id: int, item_id: int, data: AgendaItemUpdate, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId,
+    item_id: ObjectId,
+    data: AgendaItemUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
 ) -> AgendaItemPublic:
     """Change an agenda item, e.g. when the meeting runs late (secretariat)."""
     item = meetings.update_agenda_item(session, actor, meeting_id, item_id, data)

@@ -74,6 +74,9 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, data: Meetin
         get_agenda_item(session, actor, meeting_id, changes["current_agenda_item_id"])
     if changes.get("title") is None:
         changes.pop("title", None)
+    for key in ("venue", "languages"):
+        if key in changes and changes[key] is None:
+            raise InvalidInput(f"{key} cannot be null.")
     for key, value in changes.items():
         setattr(meeting, key, value)
     session.add(meeting)

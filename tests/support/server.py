@@ -99,14 +99,15 @@ def start_server(
     """Start ``outcomes serve`` and wait (with a deadline) until /api/health answers."""
     port = port or free_port()
     env = server_env(database_url, port, extra_env)
-    log_file = log_path.open("ab")
-    process = subprocess.Popen(
-        [*OUTCOMES, "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
+    # The child keeps its own copy of the descriptor; ours is closed at once.
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            [*OUTCOMES, "serve", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     end = time.monotonic() + deadline
     while True:

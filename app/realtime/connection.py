@@ -1,0 +1,67 @@
+"""Serving one accepted websocket: read frames into the room, write the peer's queue out."""
+
+import logging
+from dataclasses import dataclass
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.errors import CloseCode
+from app.realtime.hub import Hub
+from app.realtime.protocol import ProtocolError
+from app.realtime.transport import Peer, TokenBucket
+from app.store.base import StoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """Per-connection limits (Settings hold the defaults)."""
+
+    max_message_bytes: int = 1024 * 1024
+    rate_per_second: float = 200.0
+    rate_burst: float = 400.0
+    send_queue_frames: int = 1024
+
+
+async def serve(
+    websocket: WebSocket, hub: Hub, room_name: str, peer: Peer, limits: ConnectionLimits
+) -> None:
+    """Join ``room_name`` and relay frames until the client leaves or breaks a rule."""
+    try:
+        room = await hub.acquire(room_name)
+    except StoreError as exc:
+        log.error("room %s could not be loaded: %s", room_name, exc)
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, "the document could not be loaded")
+        return
+
+    async def close(code: int, reason: str) -> None:
+        await websocket.close(code, reason)
+
+    peer.start(websocket.send_bytes, close)
+    bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
+    try:
+        room.connect(peer)
+        while not peer.closing:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            data = message.get("bytes")
+            if data is None:
+                peer.fail(CloseCode.BAD_MESSAGE, "frames must be binary")
+            elif len(data) > limits.max_message_bytes:
+                peer.fail(CloseCode.MESSAGE_TOO_BIG, "message too big")
+            elif not bucket.take():
+                peer.fail(CloseCode.RATE_LIMITED, "too many messages")
+            else:
+                try:
+                    room.receive(peer, data)
+                except ProtocolError as exc:
+                    log.warning("malformed frame from %s in %s: %s", peer.label, room_name, exc)
+                    peer.fail(CloseCode.BAD_MESSAGE, "malformed message")
+    except (WebSocketDisconnect, RuntimeError) as exc:
+        log.debug("connection %s ended: %s", peer.label, exc)
+    finally:
+        room.disconnect(peer)
+        hub.release(room)
+        await peer.stop()

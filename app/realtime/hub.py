@@ -1,0 +1,160 @@
+"""The registry of loaded rooms: rooms load lazily from the store and unload when idle."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from app.realtime.protocol import KEEPALIVE_FRAME
+from app.realtime.room import Room, RoomLimits
+from app.store.base import StoredRoom, StoreError, UpdateStore
+
+log = logging.getLogger(__name__)
+
+OnLoad = Callable[[Room, StoredRoom], Awaitable[None]]
+
+
+class Hub:
+    """Loads each room once, shares it among its users and unloads it after idling.
+
+    ``on_load(room, stored)`` runs after a room's stored state is applied and before anyone
+    sees the room (the document room uses it to publish its structure and seed texts). If
+    loading fails the error reaches every waiting caller and nothing is kept.
+    """
+
+    def __init__(
+        self,
+        store: UpdateStore,
+        *,
+        limits: RoomLimits | None = None,
+        idle_seconds: float = 30.0,
+        keepalive_seconds: float = 15.0,
+        on_load: OnLoad | None = None,
+    ) -> None:
+        self.store = store
+        self.limits = limits or RoomLimits()
+        self.idle_seconds = idle_seconds
+        self.keepalive_seconds = keepalive_seconds
+        self.on_load = on_load
+        self.rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Task[Room]] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._keepalive: asyncio.Task[None] | None = None
+
+    def peek(self, name: str) -> Room | None:
+        """The loaded room called ``name``, if any (it may be closing)."""
+        return self.rooms.get(name)
+
+    async def acquire(self, name: str) -> Room:
+        """The room ``name``, loaded if needed; pair with :meth:`release`."""
+        self._start_keepalive()
+        while True:
+            room = self.rooms.get(name)
+            if room is not None and room.closing:
+                await room.closed.wait()
+                continue
+            if room is not None:
+                room.users += 1
+                timer = self._timers.pop(name, None)
+                if timer is not None:
+                    timer.cancel()
+                return room
+            task = self._loading.get(name)
+            if task is None:
+                task = asyncio.get_running_loop().create_task(self._load(name))
+                self._loading[name] = task
+            await asyncio.shield(task)
+
+    def release(self, room: Room) -> None:
+        """One user less; an unused room unloads after ``idle_seconds``."""
+        room.users = max(0, room.users - 1)
+        if room.users == 0 and self.rooms.get(room.name) is room:
+            self._schedule_unload(room)
+
+    @asynccontextmanager
+    async def use(self, name: str) -> AsyncIterator[Room]:
+        """Hold room ``name`` for the duration of a block."""
+        room = await self.acquire(name)
+        try:
+            yield room
+        finally:
+            self.release(room)
+
+    async def _load(self, name: str) -> Room:
+        room = Room(name, self.store, self.limits)
+        try:
+            stored = await room.load()
+            if self.on_load is not None:
+                await self.on_load(room, stored)
+                await room.flushed()
+        except BaseException as exc:
+            room.broken = True
+            await room.close()
+            if isinstance(exc, Exception) and not isinstance(exc, StoreError):
+                raise StoreError(f"room {name} could not be prepared: {exc}") from exc
+            raise
+        finally:
+            self._loading.pop(name, None)
+        room.on_broken = self._discard
+        self.rooms[name] = room
+        self._schedule_unload(room)
+        log.info("loaded room %s at seq %s", name, room.last_seq)
+        return room
+
+    def _schedule_unload(self, room: Room) -> None:
+        old = self._timers.pop(room.name, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+        self._timers[room.name] = loop.call_later(self.idle_seconds, self._unload_soon, room)
+
+    def _unload_soon(self, room: Room) -> None:
+        self._timers.pop(room.name, None)
+        if room.users == 0 and self.rooms.get(room.name) is room:
+            self._spawn(self.unload(room))
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def unload(self, room: Room) -> None:
+        """Flush, snapshot and forget ``room``."""
+        if room.closing:
+            await room.closed.wait()
+            return
+        try:
+            await room.close()
+        finally:
+            if self.rooms.get(room.name) is room:
+                del self.rooms[room.name]
+            log.info("unloaded room %s", room.name)
+
+    def _discard(self, room: Room) -> None:
+        # The store failed under this room: drop it unsnapshotted; the next load rereads.
+        if self.rooms.get(room.name) is room:
+            del self.rooms[room.name]
+        self._spawn(room.close())
+
+    def _start_keepalive(self) -> None:
+        if self._keepalive is None and self.keepalive_seconds > 0:
+            self._keepalive = asyncio.get_running_loop().create_task(self._keepalive_loop())
+
+    async def _keepalive_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.keepalive_seconds)
+            for room in list(self.rooms.values()):
+                room.broadcast_keepalive(KEEPALIVE_FRAME)
+
+    async def aclose(self) -> None:
+        """Unload every room (flushing and snapshotting) and stop background work."""
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        for room in list(self.rooms.values()):
+            await self.unload(room)
+        for task in list(self._tasks):
+            await asyncio.wait({task}, timeout=5)

@@ -1,0 +1,114 @@
+"""REST and realtime agree: the REST routes read and change section texts through here.
+
+Routes run in worker threads; each call hops onto the event loop that owns the rooms
+(``anyio.from_thread.run``). Texts come from the loaded room, or else from the store (a
+section the store does not know yet reads its ``Section.body``, exactly what loading would
+seed). A store failure becomes a 503, never a guessed text.
+"""
+
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import anyio
+from pycrdt import Doc
+from sqlalchemy.engine import Engine
+
+from app.errors import ServiceUnavailable
+from app.realtime.hub import Hub, OnLoad
+from app.realtime.names import RoomName, document_room
+from app.realtime.room import Room, is_panic
+from app.realtime.structure import (
+    SectionInfo,
+    load_sections,
+    read_texts,
+    reconcile,
+    set_section_text,
+)
+from app.store.base import StoredRoom, StoreError
+
+T = TypeVar("T")
+
+
+def doc_from(stored: StoredRoom) -> Doc[Any]:
+    """A fresh Doc holding a stored room's state."""
+    doc: Doc[Any] = Doc()
+    try:
+        if stored.snapshot is not None:
+            doc.apply_update(stored.snapshot)
+        for update in stored.updates:
+            doc.apply_update(update)
+    except BaseException as exc:
+        if isinstance(exc, Exception) or is_panic(exc):
+            raise StoreError(f"stored state does not apply: {exc}") from exc
+        raise
+    return doc
+
+
+def structure_on_load(engine: Engine) -> OnLoad:
+    """The hub's ``on_load``: publish a document room's sections (and seed new texts)."""
+
+    async def on_load(room: Room, _stored: StoredRoom) -> None:
+        name = RoomName.parse(room.name)
+        if name is None or name.is_group:
+            return
+        infos = await anyio.to_thread.run_sync(load_sections, engine, name.document_id)
+        room.edit(lambda doc: reconcile(doc, infos))
+
+    return on_load
+
+
+class LiveDocuments:
+    """The live text and structure of document rooms, for REST routes."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def texts(self, document_id: int, sections: list[SectionInfo]) -> dict[int, str]:
+        """Each section's current text (room if loaded, else store, else its body)."""
+        room = self.hub.peek(document_room(document_id))
+        if room is not None and not room.broken:
+            await room.flushed()
+            return read_texts(room.doc, sections)
+        stored = await self.hub.store.load(document_room(document_id))
+        return read_texts(doc_from(stored), sections)
+
+    async def replace_text(
+        self,
+        document_id: int,
+        section_id: int,
+        body: str,
+        sections: list[SectionInfo],
+        participant_id: int | None = None,
+    ) -> None:
+        """Apply a REST body as a minimal CRDT edit (and publish the new structure)."""
+
+        def change(doc: Doc[Any]) -> None:
+            reconcile(doc, sections)
+            set_section_text(doc, section_id, body)
+
+        room = await self.hub.acquire(document_room(document_id))
+        try:
+            room.edit(change, participant_id=participant_id)
+            await room.flushed()
+        finally:
+            self.hub.release(room)
+        if room.users == 0 and not room.peers:
+            # Nobody is connected: do not keep (and later snapshot) a room only REST touched.
+            await self.hub.unload(room)
+
+    async def publish(self, document_id: int, sections: list[SectionInfo]) -> None:
+        """Update the ``sections`` map of a loaded room (an unloaded one catches up on load)."""
+        room = self.hub.peek(document_room(document_id))
+        if room is None or room.broken or room.closing:
+            return
+        room.edit(lambda doc: reconcile(doc, sections))
+        await room.flushed()
+
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
+        try:
+            return anyio.from_thread.run(fn, *args)
+        except StoreError as exc:
+            raise ServiceUnavailable(
+                "The live document is unavailable right now; try again shortly."
+            ) from exc

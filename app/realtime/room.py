@@ -1,0 +1,354 @@
+"""A room: one pycrdt Doc, its awareness, its peers and its durable update log.
+
+Every change to the doc, whoever made it, is seen by one observer: it gets the next
+sequence number, is submitted to the store and queued in the room's outbox. A pump task
+delivers outbox entries strictly in order and only once each entry's write committed, so a
+client never receives an update that a crash could lose.
+"""
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Awareness, Decoder, Doc, get_state
+
+from app.errors import CloseCode
+from app.realtime import awareness as aw
+from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
+from app.realtime.protocol import (
+    EMPTY_UPDATE,
+    Kind,
+    ProtocolError,
+    awareness_frame,
+    decode,
+    permission_denied_frame,
+    sync_step1,
+    sync_step2_reply,
+    update_frame,
+)
+from app.realtime.transport import Peer
+from app.store.base import StoredRoom, StoreError, UpdateStore
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_REASON = "read-only: this connection may read the room but not change it"
+
+
+def is_panic(exc: BaseException) -> bool:
+    """True for pyo3's PanicException (a BaseException raised when Rust code panics)."""
+    return type(exc).__name__ == "PanicException"
+
+
+@dataclass
+class RoomLimits:
+    """Per-room knobs (see Settings for the defaults)."""
+
+    compact_every: int = 500
+    awareness_per_connection: int = 4
+    awareness_state_bytes: int = 16_384
+
+
+@dataclass(slots=True)
+class _Out:
+    durable: Awaitable[None] | None
+    frame: bytes | None
+    seq: int = 0
+    exclude: Peer | None = None
+    target: Peer | None = None
+    marker: "asyncio.Future[None] | None" = None
+
+
+def _state_vector(update_or_state: bytes, *, is_update: bool) -> dict[int, int]:
+    decoder = Decoder(get_state(update_or_state) if is_update else update_or_state)
+    return {
+        decoder.read_var_uint(): decoder.read_var_uint() for _ in range(decoder.read_var_uint())
+    }
+
+
+def carries_new_content(doc: Doc[Any], update: bytes) -> bool:
+    """Whether applying ``update`` would change ``doc`` (checked on a copy, never on ``doc``)."""
+    if update == EMPTY_UPDATE:
+        return False
+    try:
+        mine = _state_vector(doc.get_state(), is_update=False)
+        theirs = _state_vector(update, is_update=True)
+        if any(clock > mine.get(client, 0) for client, clock in theirs.items()):
+            return True
+        shadow: Doc[Any] = Doc()
+        shadow.apply_update(doc.get_update())
+        changed: list[bytes] = []
+        shadow.observe(lambda event: changed.append(event.update))
+        shadow.apply_update(update)
+    except Exception as exc:
+        raise ProtocolError(f"malformed update: {exc}") from exc
+    except BaseException as exc:
+        if is_panic(exc):
+            raise ProtocolError("update made pycrdt panic") from exc
+        raise
+    return any(u != EMPTY_UPDATE for u in changed)
+
+
+class Room:
+    """One shared document and the connections editing or watching it."""
+
+    def __init__(self, name: str, store: UpdateStore, limits: RoomLimits | None = None):
+        self.name = name
+        self.store = store
+        self.limits = limits or RoomLimits()
+        self.doc: Doc[Any] = Doc()
+        self.awareness = Awareness(self.doc)
+        self.guard = aw.AwarenessGuard(
+            per_connection=self.limits.awareness_per_connection,
+            max_state_bytes=self.limits.awareness_state_bytes,
+        )
+        self.peers: set[Peer] = set()
+        self.users = 0  # peers plus REST calls holding the room (the hub's count)
+        self.last_seq = 0
+        self.durable_seq = 0
+        self.snapshot_seq = 0
+        self.broken = False
+        self.closing = False
+        self.closed = asyncio.Event()
+        self.on_broken: Callable[[Room], None] | None = None
+        self._authors: dict[int, tuple[Peer | None, int | None]] = {}
+        self._outbox: deque[_Out] = deque()
+        self._wake = asyncio.Event()
+        self._pump_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._subscription = self.doc.observe(self._on_change)
+
+    # -- loading and closing -------------------------------------------------------------
+
+    async def load(self) -> StoredRoom:
+        """Apply the stored snapshot and updates; raises StoreError (never serves a guess)."""
+        stored = await self.store.load(self.name)
+        try:
+            with self.doc.transaction(origin=LOAD):
+                if stored.snapshot is not None:
+                    self.doc.apply_update(stored.snapshot)
+                for update in stored.updates:
+                    self.doc.apply_update(update)
+        except BaseException as exc:
+            if isinstance(exc, Exception) or is_panic(exc):
+                raise StoreError(f"stored state of {self.name} does not apply: {exc}") from exc
+            raise
+        self.last_seq = self.durable_seq = stored.last_seq
+        self.snapshot_seq = stored.snapshot_seq
+        self._pump_task = asyncio.get_running_loop().create_task(
+            self._pump(), name=f"room:{self.name}"
+        )
+        return stored
+
+    async def close(self) -> None:
+        """Deliver what is pending, snapshot if useful, and stop (peers get 1001)."""
+        self.closing = True
+        try:
+            if not self.broken:
+                await self.flushed()
+                if self.last_seq > self.snapshot_seq:
+                    await self._snapshot()
+        except Exception as exc:
+            log.warning("closing room %s: %s", self.name, exc)
+        finally:
+            for peer in list(self.peers):
+                peer.fail(CloseCode.GOING_AWAY, "the room closed")
+            if self._pump_task is not None:
+                self._pump_task.cancel()
+            self.doc.unobserve(self._subscription)
+            self.closed.set()
+
+    # -- peers -----------------------------------------------------------------------------
+
+    def connect(self, peer: Peer) -> None:
+        """Add a peer: writers get the server's step 1, everyone the current awareness."""
+        self.peers.add(peer)
+        self._authors[origin_hash(peer.origin)] = (peer, peer.participant_id)
+        if peer.can_write:
+            peer.offer(sync_step1(self.doc))
+        ids = [c for c in self.awareness.states if c != self.awareness.client_id]
+        if ids:
+            peer.offer(awareness_frame(self.awareness.encode_awareness_update(ids)))
+
+    def disconnect(self, peer: Peer) -> None:
+        """Remove a peer and tell the others its awareness states are gone."""
+        self.peers.discard(peer)
+        self._authors.pop(origin_hash(peer.origin), None)
+        ids = [c for c in self.guard.release(peer) if c in self.awareness.states]
+        if ids:
+            self.awareness.remove_awareness_states(ids, "disconnect")
+            frame = awareness_frame(self.awareness.encode_awareness_update(ids))
+            for other in self.peers:
+                other.offer(frame)
+
+    def receive(self, peer: Peer, data: bytes) -> None:
+        """Handle one frame from ``peer``; raises ProtocolError for a malformed one."""
+        if self.broken:
+            return
+        frame = decode(data)
+        kind = frame.kind
+        if kind is Kind.UPDATE or kind is Kind.STEP2:
+            if frame.payload == EMPTY_UPDATE:
+                return
+            if peer.can_write:
+                self._apply(peer, frame.payload)
+            elif not peer.denied_sent and carries_new_content(self.doc, frame.payload):
+                # After one refusal a reader's updates are dropped unchecked (the check
+                # costs a copy of the document).
+                self._refuse(peer)
+        elif kind is Kind.STEP1:
+            self._send_in_order(peer, sync_step2_reply(data, self.doc))
+        elif kind is Kind.AWARENESS:
+            self._awareness(peer, frame.payload)
+        else:
+            ids = [c for c in self.awareness.states if c != self.awareness.client_id]
+            peer.offer(awareness_frame(self.awareness.encode_awareness_update(ids)))
+
+    def broadcast_keepalive(self, frame: bytes) -> None:
+        """Send ``frame`` to every peer (y-websocket reconnects after 30 s of silence)."""
+        for peer in self.peers:
+            peer.offer(frame)
+
+    # -- server-side edits -----------------------------------------------------------------
+
+    def edit(self, change: Callable[[Doc[Any]], Any], *, participant_id: int | None = None) -> Any:
+        """Run ``change(doc)`` in one transaction; it is stored and broadcast like any update."""
+        if self.broken or self.closing:
+            raise StoreError(f"room {self.name} is not available")
+        origin = Origin.new("server")
+        key = origin_hash(origin)
+        self._authors[key] = (None, participant_id)
+        try:
+            with self.doc.transaction(origin=origin):
+                return change(self.doc)
+        finally:
+            self._authors.pop(key, None)
+
+    async def flushed(self) -> None:
+        """Wait until every change so far is committed and delivered; StoreError if broken."""
+        if self._outbox:
+            marker: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._outbox.append(_Out(None, None, marker=marker))
+            self._wake.set()
+            await marker
+        if self.broken:
+            raise StoreError(f"room {self.name} lost its store")
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _apply(self, peer: Peer, update: bytes) -> None:
+        try:
+            with self.doc.transaction(origin=peer.origin):
+                self.doc.apply_update(update)
+        except Exception as exc:
+            raise ProtocolError(f"update rejected: {exc}") from exc
+        except BaseException as exc:
+            if is_panic(exc):
+                raise ProtocolError("update made pycrdt panic") from exc
+            raise
+
+    def _refuse(self, peer: Peer) -> None:
+        log.info("refused a change from read-only %s in %s", peer.label, self.name)
+        peer.denied_sent = True
+        peer.offer(permission_denied_frame(READ_ONLY_REASON))
+
+    def _awareness(self, peer: Peer, payload: bytes) -> None:
+        kept = self.guard.stamp(peer, peer.identity, aw.parse(payload))
+        if not kept:
+            return
+        data = aw.encode(kept)
+        self.awareness.apply_awareness_update(data, "peer")
+        frame = awareness_frame(data)
+        for other in self.peers:
+            other.offer(frame)
+
+    def _send_in_order(self, peer: Peer, frame: bytes) -> None:
+        if self._outbox:
+            self._outbox.append(_Out(None, frame, target=peer))
+        else:
+            peer.offer(frame)
+
+    def _on_change(self, event: Any) -> None:
+        origin = event_origin(event)
+        if origin_matches(origin, LOAD):
+            return
+        update = event.update
+        if update == EMPTY_UPDATE:
+            return
+        peer, participant_id = self._authors.get(origin or 0, (None, None))
+        self.last_seq += 1
+        try:
+            durable = self.store.submit(self.name, self.last_seq, update, participant_id)
+        except Exception as exc:
+            log.error("room %s could not submit update %s: %s", self.name, self.last_seq, exc)
+            self._break()
+            return
+        self._outbox.append(_Out(durable, update_frame(update), self.last_seq, exclude=peer))
+        self._wake.set()
+
+    async def _pump(self) -> None:
+        outbox = self._outbox
+        while True:
+            while outbox:
+                out = outbox[0]
+                if out.durable is not None:
+                    try:
+                        await out.durable
+                    except Exception as exc:
+                        log.error("room %s: update %s not stored: %s", self.name, out.seq, exc)
+                        self._break()
+                        return
+                    self.durable_seq = out.seq
+                outbox.popleft()
+                if out.marker is not None:
+                    if not out.marker.done():
+                        out.marker.set_result(None)
+                elif out.target is not None:
+                    out.target.offer(out.frame)  # type: ignore[arg-type]
+                else:
+                    exclude = out.exclude
+                    frame: bytes = out.frame  # type: ignore[assignment]
+                    for peer in self.peers:
+                        if peer is not exclude:
+                            peer.offer(frame)
+            if self.durable_seq - self.snapshot_seq >= self.limits.compact_every:
+                self._compact_soon()
+            self._wake.clear()
+            await self._wake.wait()
+
+    def _compact_soon(self) -> None:
+        # Called with an empty outbox: the doc holds exactly the durable updates.
+        upto = self.durable_seq
+        future = self.store.submit_snapshot(self.name, upto, self.doc.get_update())
+        self.snapshot_seq = upto
+
+        async def report() -> None:
+            try:
+                await future
+            except Exception as exc:
+                log.warning("snapshot of %s at %s failed: %s", self.name, upto, exc)
+
+        task = asyncio.get_running_loop().create_task(report())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _snapshot(self) -> None:
+        upto = self.durable_seq
+        await self.store.submit_snapshot(self.name, upto, self.doc.get_update())
+        self.snapshot_seq = upto
+
+    def _break(self) -> None:
+        """The store failed: memory is ahead of the log, so drop everyone and the room."""
+        if self.broken:
+            return
+        self.broken = True
+        for out in self._outbox:
+            if out.marker is not None and not out.marker.done():
+                out.marker.set_result(None)
+        self._outbox.clear()
+        for peer in list(self.peers):
+            peer.fail(CloseCode.TRY_AGAIN_LATER, "storage is unavailable; reconnect later")
+        if self.on_broken is not None:
+            self.on_broken(self)

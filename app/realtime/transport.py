@@ -1,0 +1,149 @@
+"""One websocket connection as the room sees it: identity, rights and a bounded send queue.
+
+Rooms hand a frame to every peer with :meth:`Peer.offer`, a plain method call (no task per
+peer or per frame). Each connection runs one writer task that drains its queue; a client
+that stops reading fills the queue and is dropped with 4409 instead of being buffered forever.
+"""
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from app.errors import CloseCode
+from app.realtime.origins import Origin
+
+log = logging.getLogger(__name__)
+
+SendFn = Callable[[bytes], Awaitable[None]]
+CloseFn = Callable[[int, str], Awaitable[None]]
+
+
+class Peer:
+    """A connected client of one room."""
+
+    def __init__(
+        self,
+        *,
+        identity: dict[str, Any],
+        participant_id: int | None,
+        can_write: bool,
+        max_queue: int = 1024,
+        label: str = "peer",
+    ) -> None:
+        self.identity = identity
+        self.participant_id = participant_id
+        self.can_write = can_write
+        self.origin = Origin.new("peer")
+        self.label = label
+        self.max_queue = max_queue
+        self.queue: deque[bytes] = deque()
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self.denied_sent = False
+        self.sent_frames = 0
+        self._wake = asyncio.Event()
+        self._sending = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def closing(self) -> bool:
+        """True once the connection is being closed; offers are ignored from then on."""
+        return self.close_code is not None
+
+    def offer(self, frame: bytes) -> None:
+        """Queue ``frame`` for sending; drops the peer with 4409 when its queue is full."""
+        if self.close_code is not None:
+            return
+        if len(self.queue) >= self.max_queue:
+            self.fail(CloseCode.TOO_SLOW, "the client does not read fast enough")
+            return
+        self.queue.append(frame)
+        self._wake.set()
+
+    def fail(self, code: int, reason: str) -> None:
+        """Close the connection with ``code`` (once); queued frames are dropped."""
+        if self.close_code is not None:
+            return
+        self.close_code = int(code)
+        self.close_reason = reason
+        self.queue.clear()
+        if code not in (CloseCode.NORMAL, CloseCode.GOING_AWAY):
+            log.info("closing %s with %s: %s", self.label, int(code), reason)
+        if self._sending and self._task is not None:
+            # The writer is stuck in a send to a client that stopped reading.
+            self._task.cancel()
+        self._wake.set()
+
+    def start(self, send: SendFn, close: CloseFn) -> "asyncio.Task[None]":
+        """Start the writer task that sends queued frames and, at the end, the close frame."""
+        self._task = asyncio.get_running_loop().create_task(
+            self._run(send, close), name=f"writer:{self.label}"
+        )
+        return self._task
+
+    async def _run(self, send: SendFn, close: CloseFn) -> None:
+        try:
+            while self.close_code is None:
+                while self.queue and self.close_code is None:
+                    frame = self.queue.popleft()
+                    self._sending = True
+                    try:
+                        await send(frame)
+                    finally:
+                        self._sending = False
+                    self.sent_frames += 1
+                if self.close_code is None:
+                    self._wake.clear()
+                    await self._wake.wait()
+        except asyncio.CancelledError:
+            if self.close_code is None:
+                raise
+        except Exception as exc:  # the socket went away under us
+            log.debug("send to %s failed: %s", self.label, exc)
+            if self.close_code is None:
+                self.close_code = CloseCode.GOING_AWAY
+            return
+        await _close_quietly(close, self.close_code, self.close_reason)
+
+    async def stop(self, deadline: float = 5.0) -> None:
+        """Wait (bounded) for the writer to send the close frame, then cancel it."""
+        if self._task is None:
+            return
+        if self.close_code is None:
+            self.close_code = CloseCode.NORMAL
+            self._task.cancel()
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), deadline)
+        except (TimeoutError, asyncio.CancelledError, Exception):
+            self._task.cancel()
+
+
+async def _close_quietly(close: CloseFn, code: int, reason: str) -> None:
+    try:
+        await asyncio.wait_for(close(code, reason), 5.0)
+    except Exception as exc:
+        log.debug("closing a websocket failed: %s", exc)
+
+
+class TokenBucket:
+    """A per-connection rate limit: ``rate`` messages a second, bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        """Spend one token; False when the client is over its rate."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True

@@ -1,0 +1,58 @@
+"""The update-store contract: an append-only log of Yjs updates per room, plus snapshots."""
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+
+
+class StoreError(Exception):
+    """The store could not read or write; callers must not guess the missing state."""
+
+
+@dataclass(frozen=True)
+class StoredRoom:
+    """What a room's log holds: the newest snapshot (if any) and every update after it."""
+
+    snapshot: bytes | None = None
+    snapshot_seq: int = 0
+    updates: list[bytes] = field(default_factory=list)
+    last_seq: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the room never stored anything (the only time seeding may happen)."""
+        return self.snapshot is None and not self.updates and self.last_seq == 0
+
+
+class UpdateStore(ABC):
+    """An append-only, per-room log of Yjs updates with optional snapshots.
+
+    ``submit`` enqueues a write and returns an awaitable that completes once the write is
+    durable (committed); writes of one store complete in the order they were submitted, so a
+    caller may pipeline several and broadcast each as its awaitable completes.
+    """
+
+    @abstractmethod
+    async def load(self, room: str) -> StoredRoom:
+        """The newest snapshot and every later update; raises StoreError on failure."""
+
+    @abstractmethod
+    def submit(
+        self, room: str, seq: int, data: bytes, participant_id: int | None
+    ) -> Awaitable[None]:
+        """Enqueue one update; the awaitable completes once it is committed."""
+
+    @abstractmethod
+    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[None]:
+        """Enqueue a snapshot of the state after ``upto_seq``; update rows are kept."""
+
+    @abstractmethod
+    async def history(self, room: str, upto_seq: int | None = None) -> list[tuple[int, bytes]]:
+        """Every stored update of ``room`` (up to ``upto_seq``) as (seq, bytes), oldest first."""
+
+    async def append(self, room: str, seq: int, data: bytes, participant_id: int | None) -> None:
+        """Store one update and wait until it is committed."""
+        await self.submit(room, seq, data, participant_id)
+
+    async def aclose(self) -> None:  # noqa: B027 -- optional hook
+        """Finish pending writes and release resources."""

@@ -1,0 +1,122 @@
+"""The update store on the application's SQL database (SQLite in WAL mode, or PostgreSQL)."""
+
+import logging
+from collections.abc import Awaitable
+
+import anyio
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.models.common import utcnow
+from app.models.realtime import YSnapshot, YUpdate
+from app.store.base import StoredRoom, StoreError, UpdateStore
+from app.store.writer import GroupCommitter, PendingWrite
+
+log = logging.getLogger(__name__)
+
+_UPDATES = YUpdate.__table__  # type: ignore[attr-defined]
+_SNAPSHOTS = YSnapshot.__table__  # type: ignore[attr-defined]
+
+
+class SqlUpdateStore(UpdateStore):
+    """Appends updates in group commits on a worker thread; loads snapshot + later updates.
+
+    The tables are created by ``create_tables`` like every other model.
+    """
+
+    def __init__(self, engine: Engine, *, max_batch: int = 1000) -> None:
+        self.engine = engine
+        self._writer = GroupCommitter(self._commit, max_batch=max_batch)
+
+    @property
+    def batches(self) -> int:
+        """How many commits the writer has made (group commit makes this < writes)."""
+        return self._writer.batches
+
+    async def load(self, room: str) -> StoredRoom:
+        """Read the newest snapshot and the updates after it (in a worker thread)."""
+        try:
+            return await anyio.to_thread.run_sync(self._load, room)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not load room {room}: {exc.__class__.__name__}") from exc
+
+    def _load(self, room: str) -> StoredRoom:
+        with self.engine.connect() as conn:
+            snap = conn.execute(
+                select(_SNAPSHOTS.c.upto_seq, _SNAPSHOTS.c.state)
+                .where(_SNAPSHOTS.c.room == room)
+                .order_by(_SNAPSHOTS.c.upto_seq.desc())
+                .limit(1)
+            ).first()
+            since = int(snap.upto_seq) if snap is not None else 0
+            rows = conn.execute(
+                select(_UPDATES.c.seq, _UPDATES.c.data)
+                .where(_UPDATES.c.room == room, _UPDATES.c.seq > since)
+                .order_by(_UPDATES.c.seq)
+            ).all()
+        last = int(rows[-1].seq) if rows else since
+        return StoredRoom(
+            snapshot=bytes(snap.state) if snap is not None else None,
+            snapshot_seq=since,
+            updates=[bytes(r.data) for r in rows],
+            last_seq=last,
+        )
+
+    def submit(
+        self, room: str, seq: int, data: bytes, participant_id: int | None
+    ) -> Awaitable[None]:
+        """Queue one update for the next group commit."""
+        return self._writer.submit(PendingWrite("update", room, seq, data, participant_id))
+
+    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[None]:
+        """Queue a snapshot; older snapshots of the room are dropped, update rows kept."""
+        return self._writer.submit(PendingWrite("snapshot", room, upto_seq, state))
+
+    def _commit(self, batch: list[PendingWrite]) -> None:
+        now = utcnow()
+        updates = [
+            {
+                "room": w.room,
+                "seq": w.seq,
+                "data": w.data,
+                "participant_id": w.participant_id,
+                "created_at": now,
+            }
+            for w in batch
+            if w.kind == "update"
+        ]
+        snapshots = [w for w in batch if w.kind == "snapshot"]
+        with self.engine.begin() as conn:
+            if updates:
+                conn.execute(insert(_UPDATES), updates)
+            for snap in snapshots:
+                conn.execute(
+                    insert(_SNAPSHOTS).values(
+                        room=snap.room, upto_seq=snap.seq, state=snap.data, created_at=now
+                    )
+                )
+                conn.execute(
+                    delete(_SNAPSHOTS).where(
+                        _SNAPSHOTS.c.room == snap.room, _SNAPSHOTS.c.upto_seq < snap.seq
+                    )
+                )
+
+    async def history(self, room: str, upto_seq: int | None = None) -> list[tuple[int, bytes]]:
+        """Every stored update of the room, oldest first (for time travel and audits)."""
+
+        def read() -> list[tuple[int, bytes]]:
+            query = select(_UPDATES.c.seq, _UPDATES.c.data).where(_UPDATES.c.room == room)
+            if upto_seq is not None:
+                query = query.where(_UPDATES.c.seq <= upto_seq)
+            with self.engine.connect() as conn:
+                return [(int(r.seq), bytes(r.data)) for r in conn.execute(query.order_by("seq"))]
+
+        try:
+            return await anyio.to_thread.run_sync(read)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not read the history of {room}") from exc
+
+    async def aclose(self) -> None:
+        """Commit what is queued and stop the writer thread's loop."""
+        await self._writer.aclose()

@@ -1,0 +1,97 @@
+"""Group commit: writes that arrive while a commit runs go together in the next one."""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import anyio
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PendingWrite:
+    """One queued write; ``kind`` is "update" or "snapshot"."""
+
+    kind: str
+    room: str
+    seq: int
+    data: bytes
+    participant_id: int | None = None
+    future: "asyncio.Future[None] | None" = field(default=None, repr=False)
+
+
+class GroupCommitter:
+    """Runs ``commit(batch)`` in a worker thread, one batch at a time, in submission order.
+
+    Every future of a batch completes (or fails) together once its commit returned; a later
+    batch never commits before an earlier one, so completion order is submission order.
+    """
+
+    def __init__(self, commit: Callable[[list[PendingWrite]], None], max_batch: int = 1000):
+        self._commit = commit
+        self._max_batch = max_batch
+        self._queue: list[PendingWrite] = []
+        self._inflight: list[PendingWrite] = []
+        self._wakeup: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.batches = 0  # commits done, for tests and metrics
+
+    def submit(self, write: PendingWrite) -> "asyncio.Future[None]":
+        """Queue ``write``; the returned future completes once it is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        if self._closed:
+            future.set_exception(RuntimeError("the update store is closed"))
+            return future
+        write.future = future
+        self._queue.append(write)
+        if self._task is None or self._task.done():
+            self._wakeup = asyncio.Event()
+            self._task = loop.create_task(self._run(), name="store-group-commit")
+        assert self._wakeup is not None
+        self._wakeup.set()
+        return future
+
+    async def _run(self) -> None:
+        assert self._wakeup is not None
+        wakeup = self._wakeup
+        while True:
+            if not self._queue:
+                wakeup.clear()
+                await wakeup.wait()
+                continue
+            batch = self._queue[: self._max_batch]
+            del self._queue[: len(batch)]
+            self._inflight = batch
+            try:
+                await anyio.to_thread.run_sync(self._commit, batch)
+            except Exception as exc:
+                self._inflight = []
+                log.error("update store commit of %s writes failed: %s", len(batch), exc)
+                for write in batch:
+                    if write.future is not None and not write.future.done():
+                        write.future.set_exception(exc)
+                continue
+            self._inflight = []
+            self.batches += 1
+            for write in batch:
+                if write.future is not None and not write.future.done():
+                    write.future.set_result(None)
+
+    async def aclose(self) -> None:
+        """Commit what is queued, then stop the writer."""
+        self._closed = True
+        writes = [*self._inflight, *self._queue]
+        pending = [w.future for w in writes if w.future is not None]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None

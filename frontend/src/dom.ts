@@ -1,0 +1,44 @@
+// Small DOM helpers. Text always goes in through textContent (never innerHTML), so whatever
+// people type in the meeting is shown as typed and can never become markup or script.
+
+type Child = Node | string | null | undefined | false;
+
+export interface Props {
+  class?: string;
+  /** Set as attributes (values are strings; the browser never runs them as code here). */
+  attrs?: Record<string, string>;
+  text?: string;
+}
+
+/** Create an element: h("p", { class: "x", text: "hello" }) or h("ul", {}, li1, li2). */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (props.class) el.className = props.class;
+  if (props.attrs) {
+    for (const [name, value] of Object.entries(props.attrs)) {
+      // Event-handler attributes would be inline script; the CSP forbids them and so do we.
+      if (name.toLowerCase().startsWith("on")) throw new Error(`refusing attribute ${name}`);
+      el.setAttribute(name, value);
+    }
+  }
+  if (props.text !== undefined) el.textContent = props.text;
+  append(el, ...children);
+  return el;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+}
+
+/** Replace every child of `parent`. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}

@@ -1,0 +1,35 @@
+// Page routes, the same ones app/routes/pages.py serves index.html for.
+
+import type { Me } from "./types";
+
+export type Route =
+  | { page: "home" }
+  | { page: "document"; documentId: number }
+  | { page: "projector"; documentId: number }
+  | { page: "group"; documentId: number; groupCode: string }
+  | { page: "unknown" };
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, "") || "/";
+  if (path === "/") return { page: "home" };
+  let m = /^\/d\/(\d+)$/.exec(path);
+  if (m) return { page: "document", documentId: Number(m[1]) };
+  m = /^\/d\/(\d+)\/projector$/.exec(path);
+  if (m) return { page: "projector", documentId: Number(m[1]) };
+  m = /^\/d\/(\d+)\/group\/([^/]+)$/.exec(path);
+  if (m) {
+    return { page: "group", documentId: Number(m[1]), groupCode: decodeURIComponent(m[2] ?? "") };
+  }
+  return { page: "unknown" };
+}
+
+/** Where a role starts (mirrors landing_path in app/routes/pages.py). */
+export function landingPath(me: Me, documentId: number | null): string {
+  if (documentId === null) return "/";
+  const base = `/d/${documentId}`;
+  if (me.role === "projector") return `${base}/projector`;
+  if ((me.role === "rapporteur" || me.role === "participant") && me.group_code) {
+    return `${base}/group/${encodeURIComponent(me.group_code)}`;
+  }
+  return base;
+}

@@ -1,0 +1,93 @@
+"""Screenshots of the document page and the projector at 1920×1080, with realistic content.
+
+They land in tests/e2e/artifacts/ (git-ignored); the README's pictures are copies of them.
+"""
+
+import struct
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, ViewportSize, expect
+
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, Api, OpenPage
+
+pytestmark = pytest.mark.browser
+
+CONTENT = {
+    "Overview and objectives": (
+        "The MENA-OECD Working Group II on Open and Innovative Government met on 12 February "
+        "2024 in Dubai, as a side event of the World Governments Summit 2024.\n\n"
+        "اجتمع فريق العمل الثاني لمبادرة الشرق الأوسط وشمال أفريقيا ومنظمة التعاون الاقتصادي "
+        "والتنمية لمناقشة كيف يمكن للحكومات أن تصبح أكثر انفتاحاً ورقمية وابتكاراً.\n\n"
+        "Le Groupe de travail a examiné comment une administration plus ouverte et numérique "
+        "peut renforcer la participation des citoyens et des parties prenantes."
+    ),
+    "Session 1.": (
+        "Participants agreed that AI can make public services more responsive when it is "
+        "designed around people's needs and governed transparently.\n\n"
+        "- Start from the problems of service users, not from the technology\n"
+        "- Invest in skills and data governance before scaling pilots\n"
+        "- Share what works across MENA administrations"
+    ),
+    "Breakout group A": (
+        "Implementation needs whole-of-government coordination, with a clear mandate for the "
+        "digital government agency and early involvement of line ministries.\n\n"
+        "ينبغي إشراك البلديات والمجتمع المدني منذ المراحل الأولى."
+    ),
+}
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has read the document and rendered the seeded content."""
+    status = page.locator(".status")
+    expect(status).to_have_attribute("data-state", "live")
+    expect(page.locator(".para", has_text="World Governments Summit 2024")).to_be_visible()
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+
+
+@pytest.fixture(scope="module")
+def seeded(api: Api) -> Api:
+    for prefix, body in CONTENT.items():
+        api.set_body(prefix, body)
+    agenda = api.get(f"/api/meetings/{api.meeting_id}/agenda")
+    session1 = next(item for item in agenda if item["title"].startswith("Session 1."))
+    api.patch(f"/api/meetings/{api.meeting_id}", {"current_agenda_item_id": session1["id"]})
+    return api
+
+
+@pytest.mark.parametrize(
+    ("role", "group", "viewport", "name"),
+    [
+        ("secretariat", None, DESKTOP, "document.png"),
+        ("projector", None, DESKTOP, "projector.png"),
+        ("rapporteur", "A", PHONE, "group-phone.png"),
+    ],
+    ids=["document", "projector", "group-phone"],
+)
+def test_screenshot(
+    join: OpenPage,
+    seeded: Api,
+    role: str,
+    group: str | None,
+    viewport: ViewportSize,
+    name: str,
+) -> None:
+    watched = join(role, group, viewport=viewport)
+    page = watched.page
+    if group is None:
+        settle(page)
+    else:
+        expect(page.locator(".status")).to_have_attribute("data-state", "live")
+        expect(page.locator(".para", has_text="whole-of-government")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    assert png_size(path) == (viewport["width"], viewport["height"])
+    watched.assert_clean()

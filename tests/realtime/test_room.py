@@ -1,0 +1,292 @@
+"""Room, hub and transport behaviour with an in-memory store and fake connections."""
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Text, create_sync_message, create_update_message
+
+from app.errors import CloseCode
+from app.realtime.hub import Hub
+from app.realtime.protocol import permission_denied_frame
+from app.realtime.room import READ_ONLY_REASON, Room, RoomLimits
+from app.realtime.structure import SectionInfo, read_texts, reconcile
+from app.realtime.transport import Peer, TokenBucket
+from app.store import MemoryUpdateStore, StoredRoom, StoreError
+
+DEADLINE = 5.0
+DENIED = permission_denied_frame(READ_ONLY_REASON)
+
+
+def peer(*, write: bool = True, max_queue: int = 100) -> Peer:
+    return Peer(identity={"name": "x"}, participant_id=1, can_write=write, max_queue=max_queue)
+
+
+def edit(text: str, base: Doc | None = None) -> tuple[Doc, bytes]:
+    doc: Doc = base or Doc()
+    before = doc.get_state()
+    doc.get("t", type=Text).insert(0, text)
+    return doc, doc.get_update(before)
+
+
+class GatedStore(MemoryUpdateStore):
+    """Writes commit only when the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.loads = 0
+
+    async def load(self, room: str) -> StoredRoom:
+        self.loads += 1
+        await self.gate.wait()
+        return await super().load(room)
+
+    def submit(
+        self, room: str, seq: int, data: bytes, participant_id: int | None
+    ) -> Awaitable[None]:
+        done = super().submit(room, seq, data, participant_id)
+
+        async def later() -> None:
+            await self.gate.wait()
+            await done
+
+        return asyncio.ensure_future(later())
+
+
+async def loaded(store: MemoryUpdateStore, limits: RoomLimits | None = None) -> Room:
+    room = Room("doc-1", store, limits)
+    await room.load()
+    return room
+
+
+async def test_an_update_is_broadcast_only_after_it_is_stored() -> None:
+    store = GatedStore()
+    store.gate.set()
+    room = await loaded(store)
+    store.gate.clear()
+    author, other = peer(), peer(write=False)
+    room.connect(author)
+    room.connect(other)
+    author.queue.clear()
+    _, update = edit("hello")
+    room.receive(author, create_update_message(update))
+    assert list(other.queue) == []
+    assert str(room.doc.get("t", type=Text)) == "hello"
+    store.gate.set()
+    async with asyncio.timeout(DEADLINE):
+        await room.flushed()
+    assert list(other.queue) == [create_update_message(update)]
+    assert list(author.queue) == []  # not echoed to its origin
+    assert [seq for seq, _ in await store.history("doc-1")] == [1]
+
+
+async def test_a_step2_reply_waits_for_pending_commits() -> None:
+    store = GatedStore()
+    store.gate.set()
+    room = await loaded(store)
+    store.gate.clear()
+    author, late = peer(), peer(write=False)
+    room.connect(author)
+    _, update = edit("unstored")
+    room.receive(author, create_update_message(update))
+    room.connect(late)
+    room.receive(late, create_sync_message(Doc()))
+    assert list(late.queue) == []  # the reply would carry an uncommitted update
+    store.gate.set()
+    async with asyncio.timeout(DEADLINE):
+        await room.flushed()
+    assert [f[:2] for f in late.queue] == [b"\x00\x02", b"\x00\x01"]
+
+
+async def test_read_only_changes_are_refused_not_applied_not_stored() -> None:
+    store = MemoryUpdateStore()
+    room = await loaded(store)
+    viewer, writer = peer(write=False), peer()
+    room.connect(viewer)
+    room.connect(writer)
+    assert list(viewer.queue) == []  # readers get no step 1: they have nothing to send
+    _, update = edit("forbidden")
+    room.receive(viewer, create_update_message(update))
+    room.receive(viewer, b"\x00\x01" + create_update_message(update)[2:])  # as a step 2
+    assert str(room.doc.get("t", type=Text)) == ""
+    assert await store.history("doc-1") == []
+    assert list(viewer.queue) == [DENIED]  # once per connection
+    assert not [f for f in writer.queue if f[:2] == b"\x00\x02"]
+    # An update holding only what the room already has is not a change: no refusal.
+    quiet = peer(write=False)
+    room.connect(quiet)
+    room.receive(quiet, create_update_message(room.doc.get_update()))
+    assert DENIED not in quiet.queue
+
+
+async def test_a_deletion_from_a_reader_is_refused() -> None:
+    store = MemoryUpdateStore()
+    room = await loaded(store)
+    writer, viewer = peer(), peer(write=False)
+    room.connect(writer)
+    room.connect(viewer)
+    doc, update = edit("keep me")
+    room.receive(writer, create_update_message(update))
+    before = doc.get_state()
+    del doc.get("t", type=Text)[0:4]
+    room.receive(viewer, create_update_message(doc.get_update(before)))
+    assert str(room.doc.get("t", type=Text)) == "keep me"
+    assert DENIED in viewer.queue
+
+
+async def test_a_store_failure_closes_everyone_with_1013() -> None:
+    store = MemoryUpdateStore()
+    room = await loaded(store)
+    broken: list[Room] = []
+    room.on_broken = broken.append
+    a, b = peer(), peer(write=False)
+    room.connect(a)
+    room.connect(b)
+    store.fail_writes = True
+    room.receive(a, create_update_message(edit("lost")[1]))
+    with pytest.raises(StoreError):
+        async with asyncio.timeout(DEADLINE):
+            await room.flushed()
+    assert a.close_code == b.close_code == CloseCode.TRY_AGAIN_LATER
+    assert broken == [room]
+    assert room.broken
+
+
+async def test_compaction_snapshots_but_keeps_updates() -> None:
+    store = MemoryUpdateStore()
+    room = await loaded(store, RoomLimits(compact_every=5))
+    writer = peer()
+    room.connect(writer)
+    doc: Doc = Doc()
+    for i in range(7):
+        doc, update = edit(str(i), doc)
+        room.receive(writer, create_update_message(update))
+        async with asyncio.timeout(DEADLINE):
+            await room.flushed()
+    assert store.snapshots["doc-1"][0] == 5
+    assert len(await store.history("doc-1")) == 7
+    again = await loaded(store)
+    assert str(again.doc.get("t", type=Text)) == str(room.doc.get("t", type=Text))
+
+
+async def test_the_hub_loads_a_room_once_for_concurrent_users() -> None:
+    store = GatedStore()
+    hub = Hub(store, keepalive_seconds=0)
+    users = [asyncio.ensure_future(hub.acquire("doc-1")) for _ in range(5)]
+    store.gate.set()
+    async with asyncio.timeout(DEADLINE):
+        rooms = await asyncio.gather(*users)
+    assert store.loads == 1
+    assert len({id(r) for r in rooms}) == 1
+    assert rooms[0].users == 5
+    await hub.aclose()
+
+
+async def test_a_failed_load_is_not_kept_and_writes_nothing() -> None:
+    store = MemoryUpdateStore()
+    store.fail_loads = True
+    seeded: list[str] = []
+
+    async def on_load(room: Room, stored: StoredRoom) -> None:
+        seeded.append(room.name)
+
+    hub = Hub(store, keepalive_seconds=0, on_load=on_load)
+    with pytest.raises(StoreError):
+        async with asyncio.timeout(DEADLINE):
+            await hub.acquire("doc-1")
+    assert hub.rooms == {}
+    assert seeded == []
+    assert store.updates == {}
+    store.fail_loads = False
+    async with asyncio.timeout(DEADLINE):
+        room = await hub.acquire("doc-1")
+    assert seeded == ["doc-1"]
+    await hub.aclose()
+    assert room.closed.is_set()
+
+
+async def test_seeding_happens_once_and_idle_rooms_unload() -> None:
+    store = MemoryUpdateStore()
+    infos = [SectionInfo(1, "One", "other", "draft", 0, None, 1, "seed text 😀")]
+
+    async def on_load(room: Room, stored: StoredRoom) -> None:
+        room.edit(lambda doc: reconcile(doc, infos))
+
+    hub = Hub(store, keepalive_seconds=0, idle_seconds=0, on_load=on_load)
+    async with asyncio.timeout(DEADLINE):
+        first = await hub.acquire("doc-1")
+        assert read_texts(first.doc, infos) == {1: "seed text 😀"}
+        hub.release(first)
+        await first.closed.wait()
+    assert "doc-1" not in hub.rooms
+    assert store.snapshots["doc-1"][0] == 1
+    async with asyncio.timeout(DEADLINE):
+        second = await hub.acquire("doc-1")
+    assert second is not first
+    assert read_texts(second.doc, infos) == {1: "seed text 😀"}
+    assert len(store.updates["doc-1"]) == 1  # the seed, stored once
+    await hub.aclose()
+
+
+async def test_a_client_that_stops_reading_is_dropped_with_4409() -> None:
+    stuck = asyncio.Event()
+    closed: list[int] = []
+
+    async def send(frame: bytes) -> None:
+        await stuck.wait()  # never returns: the client stopped reading
+
+    async def close(code: int, reason: str) -> None:
+        closed.append(code)
+
+    slow = peer(max_queue=3)
+    task = slow.start(send, close)
+    for i in range(10):
+        slow.offer(bytes([i]))
+    async with asyncio.timeout(DEADLINE):
+        await task
+    assert slow.close_code == CloseCode.TOO_SLOW
+    assert closed == [CloseCode.TOO_SLOW]
+    assert list(slow.queue) == []
+
+
+async def test_a_reading_client_gets_every_frame_in_order() -> None:
+    got: list[bytes] = []
+    closed: list[Any] = []
+    sent = asyncio.Event()
+
+    async def send(frame: bytes) -> None:
+        got.append(frame)
+        sent.set()
+
+    async def close(code: int, reason: str) -> None:
+        closed.append(code)
+
+    fast = peer(max_queue=3)
+    fast.start(send, close)
+    async with asyncio.timeout(DEADLINE):
+        for i in range(10):
+            sent.clear()
+            fast.offer(bytes([i]))
+            await sent.wait()
+        await fast.stop()
+    assert got == [bytes([i]) for i in range(10)]
+    assert closed == [CloseCode.NORMAL]
+
+
+def test_the_token_bucket_allows_bursts_then_refuses() -> None:
+    bucket = TokenBucket(rate=0.001, burst=3)
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+
+
+async def test_a_failing_structure_load_is_a_store_error() -> None:
+    async def on_load(room: Room, stored: StoredRoom) -> None:
+        raise RuntimeError("database down")
+
+    hub = Hub(MemoryUpdateStore(), keepalive_seconds=0, on_load=on_load)
+    with pytest.raises(StoreError, match="database down"):
+        async with asyncio.timeout(DEADLINE):
+            await hub.acquire("doc-1")
+    assert hub.rooms == {}
+    await hub.aclose()

@@ -1,0 +1,219 @@
+"""The ``outcomes`` command as a real subprocess: demo meeting, issuing and revoking links."""
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from app.db import create_tables, make_engine, session_scope
+from app.main import create_app
+from app.models import JoinLink, Meeting
+from app.services.demo import DemoMeeting, create_demo
+from tests.api.conftest import make_settings
+from tests.support.server import OUTCOMES, ROOT, run_cli, server_env
+
+PUBLIC_URL = "http://127.0.0.1:8765"
+ROLES = {"secretariat", "chair", "rapporteur", "participant", "projector"}
+
+
+def _env(database_url: str) -> dict[str, str]:
+    return server_env(database_url, 8765)
+
+
+def _run(args: list[str], database_url: str) -> subprocess.CompletedProcess[str]:
+    """Run ``outcomes ARGS`` and return the result, whatever its exit code."""
+    return subprocess.run(
+        [*OUTCOMES, *args],
+        env=_env(database_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _run_all(
+    commands: dict[str, list[str]], database_url: str
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Run independent ``outcomes`` commands at the same time (each takes a second to start)."""
+    processes = {
+        name: subprocess.Popen(
+            [*OUTCOMES, *args],
+            env=_env(database_url),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, args in commands.items()
+    }
+    results = {}
+    for name, process in processes.items():
+        stdout, stderr = process.communicate(timeout=60)
+        results[name] = subprocess.CompletedProcess(
+            process.args, process.returncode, stdout, stderr
+        )
+    return results
+
+
+def _create_demo(database_url: str) -> DemoMeeting:
+    """The demo meeting, made in-process (faster than the command when it is not under test)."""
+    engine = make_engine(database_url)
+    try:
+        create_tables(engine)
+        with session_scope(engine) as session:
+            return create_demo(session)
+    finally:
+        engine.dispose()
+
+
+def _count(database_url: str, model: Any) -> int:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return int(session.exec(select(func.count()).select_from(model)).one())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli' / 'outcomes.db'}"
+
+
+@pytest.fixture
+def api(sqlite_url: str, frontend_dist: Path) -> Iterator[TestClient]:
+    """The app over the CLI's SQLite file (after the CLI created the tables)."""
+    with TestClient(
+        create_app(make_settings(sqlite_url, frontend_dist)), follow_redirects=False
+    ) as client:
+        yield client
+
+
+def _me(client: TestClient, token: str) -> Any:
+    return client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_demo_json_links_work(empty_db_url: str, frontend_dist: Path) -> None:
+    """On SQLite and on PostgreSQL: every printed link signs its holder in."""
+    payload = json.loads(run_cli(["demo", "--json"], _env(empty_db_url)))
+    meeting_id, document_id = payload["meeting_id"], payload["document_id"]
+    assert isinstance(meeting_id, int)
+    assert isinstance(document_id, int)
+    links = payload["links"]
+    assert {link["role"] for link in links} == ROLES
+    assert sorted(link["group_code"] for link in links if link["role"] == "rapporteur") == [
+        "A",
+        "B",
+        "C",
+    ]
+    with TestClient(
+        create_app(make_settings(empty_db_url, frontend_dist)), follow_redirects=False
+    ) as client:
+        for link in links:
+            assert link["url"] == f"{PUBLIC_URL}/join/{link['token']}"
+            response = _me(client, link["token"])
+            assert response.status_code == 200, link
+            me = response.json()
+            assert me["role"] == link["role"]
+            assert me["name"] == link["name"]
+            assert me["group_code"] == link["group_code"]
+            assert me["meeting_id"] == meeting_id
+            join = client.get(link["url"].removeprefix(PUBLIC_URL))
+            assert join.status_code == 303
+            assert join.headers["location"].startswith(f"/d/{document_id}")
+        meeting = client.get(
+            f"/api/meetings/{meeting_id}", headers={"Authorization": f"Bearer {links[0]['token']}"}
+        ).json()
+        assert meeting["document_id"] == document_id
+
+
+def test_demo_if_empty_runs_once(sqlite_url: str) -> None:
+    first = _run(["demo", "--if-empty"], sqlite_url)
+    assert first.returncode == 0, first.stderr
+    assert f"{PUBLIC_URL}/join/" in first.stdout
+    second = _run(["demo", "--if-empty"], sqlite_url)
+    assert second.returncode == 0, second.stderr
+    assert "/join/" not in second.stdout
+    assert "already" in second.stdout
+    assert _count(sqlite_url, Meeting) == 1
+    assert _count(sqlite_url, JoinLink) == 7
+
+
+def test_links_issues_working_links(sqlite_url: str, api: TestClient) -> None:
+    _create_demo(sqlite_url)
+    results = _run_all(
+        {
+            "chair": [
+                *("links", "--meeting", "1", "--role", "chair", "--json"),
+                *("--name", "Co-Chair (Korea)", "--hours", "2"),
+            ],
+            "rapporteur": [
+                "links",
+                "--meeting",
+                "1",
+                "--role",
+                "rapporteur",
+                "--group",
+                "b",
+                "--json",
+            ],
+        },
+        sqlite_url,
+    )
+    assert all(r.returncode == 0 for r in results.values()), results
+    chair = json.loads(results["chair"].stdout)
+    rapporteur = json.loads(results["rapporteur"].stdout)
+    assert chair["role"] == "chair"
+    assert chair["meeting_id"] == 1
+    assert chair["url"] == f"{PUBLIC_URL}/join/{chair['token']}"
+    assert chair["prefix"] == chair["token"][:8]
+    assert chair["expires_at"]
+    me = _me(api, chair["token"]).json()
+    assert (me["role"], me["name"], me["group_code"]) == ("chair", "Co-Chair (Korea)", None)
+    me = _me(api, rapporteur["token"]).json()
+    assert (me["role"], me["group_code"]) == ("rapporteur", "B")
+    join = api.get(f"/join/{rapporteur['token']}")
+    assert join.headers["location"] == "/d/1/group/B"
+
+
+# Wrong group codes and roles are the REST suite's; here, what the command itself checks.
+REFUSALS = {
+    "rapporteur-without-group": (["links", "--meeting", "1", "--role", "rapporteur"], "--group"),
+    "unknown-meeting": (["links", "--meeting", "99", "--role", "chair"], "does not exist"),
+    "no-meeting": (["links", "--role", "chair"], "--meeting"),
+    "short-prefix": (["links", "revoke", "abc"], "4 characters"),
+    "unknown-prefix": (["links", "revoke", "zzzzzzzz"], "No such join link"),
+}
+
+
+def test_links_refuses_with_exit_code_2(sqlite_url: str) -> None:
+    _create_demo(sqlite_url)
+    results = _run_all({name: args for name, (args, _) in REFUSALS.items()}, sqlite_url)
+    for name, (_, message) in REFUSALS.items():
+        result = results[name]
+        assert result.returncode == 2, (name, result.stdout, result.stderr)
+        assert message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr, name
+        assert result.stdout == "", name
+    assert _count(sqlite_url, JoinLink) == 7
+
+
+def test_links_revoke_by_prefix(sqlite_url: str, api: TestClient) -> None:
+    demo = _create_demo(sqlite_url)
+    token = next(link.token for link in demo.links if link.role == "participant")
+    assert _me(api, token).status_code == 200
+    result = _run(["links", "revoke", token[:8]], sqlite_url)
+    assert result.returncode == 0, result.stderr
+    assert token[:8] in result.stdout
+    response = _me(api, token)
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthenticated"
+    # The others still work.
+    others = [link.token for link in demo.links if link.token != token]
+    assert all(_me(api, other).status_code == 200 for other in others)
