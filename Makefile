@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 NODE_TEST_STAMP := tests/node/node_modules/.installed
-FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 export OUTCOMES_DATABASE_URL ?= sqlite:///var/outcomes.db
 
 .PHONY: run test install frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick
@@ -49,8 +49,8 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
 
 typecheck: install
 	$(BIN)/mypy
@@ -58,6 +58,20 @@ typecheck: install
 
 pytest: install
 	$(BIN)/pytest
+
+# Benchmarks (docs/benchmarks.md): Outcomes beside y-websocket's and Hocuspocus' servers and
+# a bare Python relay, one after another on this machine. bench-quick is the < 2 min variant.
+BENCH_STAMP := bench/node_modules/.installed
+
+$(BENCH_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund
+	@touch $@
+
+bench: install $(BENCH_STAMP)
+	$(PY) -m bench.run
+
+bench-quick: install $(BENCH_STAMP)
+	$(PY) -m bench.run --quick
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist tests/node/node_modules

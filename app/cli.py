@@ -2,10 +2,13 @@
 
 import json
 import logging
+import sys
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from app.config import Settings, get_settings
@@ -34,6 +37,29 @@ def _url(settings: Settings, token: str) -> str:
     return f"{settings.public_url.rstrip('/')}/join/{token}"
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, ending the app's event streams as soon as a shutdown signal comes
+    (uvicorn waits for open responses before the lifespan's shutdown would end them)."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        from app.main import end_event_streams
+
+        if isinstance(self.config.app, FastAPI):
+            end_event_streams(self.config.app)
+        super().handle_exit(sig, frame)
+
+
+def _run(app: FastAPI, **options: Any) -> None:
+    """``uvicorn.run(app, **options)`` with ``_Server``."""
+    server = _Server(uvicorn.Config(app, **options))
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled
+        pass
+    if not server.started:
+        sys.exit(3)  # uvicorn's STARTUP_FAILURE
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
@@ -45,6 +71,7 @@ def serve(
 ) -> None:
     """Start the server."""
     from app.main import create_app
+    from app.realtime.wsdirect import DirectWebSocketProtocol
 
     settings = _settings(database_url)
     if demo_meeting:
@@ -52,12 +79,18 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
-    uvicorn.run(
+    _run(
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
         ws_max_size=settings.ws_max_message_bytes,
+        # Rooms write each encoded frame straight to every peer's socket (realtime/wsdirect.py);
+        # Yjs updates are small binary frames: no compression, like y-websocket's server.
+        ws=DirectWebSocketProtocol,
+        ws_per_message_deflate=False,
+        # Event streams (…/events) end when shutdown begins (see _Server); a backstop.
+        timeout_graceful_shutdown=3,
     )
 
 

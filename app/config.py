@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     room_compact_every: int = 500
     # Seconds between keepalive frames (y-websocket reconnects after 30 s of silence).
     ws_keepalive_seconds: float = 15.0
+    # Seconds between keepalive comments on the server-sent event streams (…/events).
+    events_keepalive_seconds: float = 15.0
+    # A section's revision is taken once its text stopped changing for this many seconds.
+    revision_idle_seconds: float = 5.0
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -12,14 +12,34 @@ from app.db import create_tables, make_engine, session_scope
 from app.errors import install_error_handlers
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
+from app.realtime import events
 from app.realtime.hub import Hub
+from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
-from app.routes import audit, documents, health, links, meetings, pages, realtime
+from app.routes import (
+    audit,
+    documents,
+    health,
+    inputs,
+    links,
+    meetings,
+    pages,
+    realtime,
+    revisions,
+)
 from app.services import demo
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
+
+
+def end_event_streams(app: FastAPI) -> None:
+    """Shutdown begins: end the open event streams (from any thread), so uvicorn's graceful
+    shutdown need not wait for them; their clients reconnect and catch up later."""
+    bus = getattr(app.state, "events", None)
+    if isinstance(bus, events.LocalEventBus):
+        bus.close_soon()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,9 +69,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.hub = hub
         app.state.live = LiveDocuments(hub)
+        keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)
+        hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
+        app.state.revisions = keeper
+        keeper.start()
+        bus = events.LocalEventBus()
+        app.state.events = bus
+        events.attach(engine, bus)
         try:
             yield
         finally:
+            bus.aclose()
+            events.detach(engine)
+            await keeper.aclose()
             await hub.aclose()
             await store.aclose()
             engine.dispose()
@@ -71,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, links, audit):
+    for module in (health, meetings, documents, revisions, links, audit, inputs):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)

@@ -2,19 +2,29 @@
 
 from app.models.audit import AuditEvent
 from app.models.document import Document, Section
+from app.models.input import Input, InputEvent
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
 from app.models.participant import JoinLink, Participant
+from app.models.provenance import Provenance
 from app.models.realtime import YSnapshot, YUpdate
+from app.models.revision import Checkpoint, RevisionCursor, SectionChange, SectionRevision
 
 __all__ = [
     "AgendaItem",
     "AuditEvent",
     "BreakoutGroup",
+    "Checkpoint",
     "Document",
+    "Input",
+    "InputEvent",
     "JoinLink",
     "Meeting",
     "Participant",
+    "Provenance",
+    "RevisionCursor",
     "Section",
+    "SectionChange",
+    "SectionRevision",
     "YSnapshot",
     "YUpdate",
 ]

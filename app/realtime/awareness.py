@@ -7,8 +7,10 @@ so nobody can appear as someone else, and a connection may only speak for the fe
 awareness client ids it introduced itself.
 """
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,13 +71,14 @@ class AwarenessGuard:
     """Per-room bookkeeping of which connection owns which awareness client id."""
 
     def __init__(
-        self, *, per_connection: int = 4, max_state_bytes: int = 16_384, max_ids: int = 2_000
+        self, *, per_connection: int = 4, max_state_bytes: int = 16_384, max_ids: int = 20_000
     ) -> None:
         self.per_connection = per_connection
         self.max_state_bytes = max_state_bytes
         self.max_ids = max_ids  # per room
         self.owner: dict[int, object] = {}
         self.owned: dict[object, set[int]] = {}
+        self._full_logged = False
 
     def stamp(
         self, conn: object, identity: dict[str, Any], entries: list[AwarenessEntry]
@@ -96,7 +99,9 @@ class AwarenessGuard:
                 if entry.state is None or len(mine) >= self.per_connection:
                     continue
                 if len(self.owner) >= self.max_ids:
-                    log.warning("dropped an awareness entry: the room has %s already", self.max_ids)
+                    if not self._full_logged:  # once per room, not once per renewal
+                        self._full_logged = True
+                        log.warning("dropping awareness entries: the room has %s", self.max_ids)
                     continue
                 self.owner[entry.client_id] = conn
                 mine.add(entry.client_id)
@@ -115,3 +120,120 @@ class AwarenessGuard:
         for client_id in ids:
             self.owner.pop(client_id, None)
         return sorted(ids)
+
+
+@dataclass(slots=True)
+class PresenceState:
+    """A client's last relayed state: its clock, its JSON (``null`` once gone), who sees it."""
+
+    clock: int
+    json: str
+    public: bool
+
+
+class Presence:
+    """A room's awareness states, relayed coalesced and only when they changed.
+
+    * A changed state (or a removal) is relayed at the end of the event-loop turn, merged
+      with every other change of that turn into one frame (the newest state per client).
+    * A renewal (same state, higher clock: y-protocols renews every 15 s) is not relayed at
+      once; renewals are batched into one frame every ``renew_seconds`` so remote clients
+      (which forget a state after 30 s without news) keep it.
+    * States from writers are *public* (every peer gets them); states from read-only
+      connections are *private*: only peers that watch presence (writers, secretariat,
+      chair) get them — a viewer's presence is a count on the secretariat's screen, not a
+      frame on every phone.
+
+    ``send(frame, public)`` broadcasts an awareness update (a frame's body, without the
+    message type) to the room.
+    """
+
+    def __init__(self, send: Callable[[bytes, bool], None], renew_seconds: float = 5.0):
+        self.send = send
+        self.renew_seconds = renew_seconds
+        self.states: dict[int, PresenceState] = {}
+        self._changed: dict[int, PresenceState] = {}
+        self._renewed: dict[int, PresenceState] = {}
+        self._flush: asyncio.Handle | None = None
+        self._renew: asyncio.TimerHandle | None = None
+        self.relayed = 0  # frames handed to send(), for tests and metrics
+
+    def update(self, entry: AwarenessEntry, *, public: bool) -> None:
+        """Record one stamped entry from a client (y-protocols' clock rules)."""
+        old = self.states.get(entry.client_id)
+        if entry.state is None:
+            if old is None or entry.clock < old.clock:
+                return
+            self.remove(entry.client_id, entry.clock)
+            return
+        if old is not None and entry.clock <= old.clock:
+            return  # stale or a duplicate
+        text = json.dumps(entry.state, separators=(",", ":"))
+        state = PresenceState(entry.clock, text, public)
+        self.states[entry.client_id] = state
+        if old is not None and old.json == text and old.public == public:
+            self._renewed[entry.client_id] = state
+            if self._renew is None:
+                loop = asyncio.get_running_loop()
+                self._renew = loop.call_later(self.renew_seconds, self._send_renewals)
+            return
+        self._renewed.pop(entry.client_id, None)
+        self._changed[entry.client_id] = state
+        self._schedule()
+
+    def remove(self, client_id: int, clock: int | None = None) -> None:
+        """Forget a client's state and relay its removal (``null``) at the end of the turn."""
+        old = self.states.pop(client_id, None)
+        if old is None:
+            return
+        self._renewed.pop(client_id, None)
+        self._changed[client_id] = PresenceState(
+            old.clock + 1 if clock is None else clock, "null", old.public
+        )
+        self._schedule()
+
+    def encode_for(self, *, watcher: bool) -> bytes | None:
+        """Every current state a peer may see, as one awareness update (None when none)."""
+        items = [(c, s) for c, s in self.states.items() if watcher or s.public]
+        return _encode_states(items) if items else None
+
+    def close(self) -> None:
+        """Drop pending relays (the room is closing)."""
+        for handle in (self._flush, self._renew):
+            if handle is not None:
+                handle.cancel()
+        self._flush = self._renew = None
+        self._changed.clear()
+        self._renewed.clear()
+
+    def _schedule(self) -> None:
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_soon(self._send_changes)
+
+    def _send_changes(self) -> None:
+        self._flush = None
+        changed, self._changed = self._changed, {}
+        self._relay(changed)
+
+    def _send_renewals(self) -> None:
+        self._renew = None
+        renewed, self._renewed = self._renewed, {}
+        self._relay(renewed)
+
+    def _relay(self, states: dict[int, PresenceState]) -> None:
+        public = [(c, s) for c, s in states.items() if s.public]
+        private = [(c, s) for c, s in states.items() if not s.public]
+        for items, is_public in ((public, True), (private, False)):
+            if items:
+                self.relayed += 1
+                self.send(_encode_states(items), is_public)
+
+
+def _encode_states(items: list[tuple[int, PresenceState]]) -> bytes:
+    encoder = Encoder()
+    encoder.write_var_uint(len(items))
+    for client_id, state in items:
+        encoder.write_var_uint(client_id)
+        encoder.write_var_uint(state.clock)
+        encoder.write_var_string(state.json)
+    return encoder.to_bytes()

@@ -9,6 +9,7 @@ from app.errors import CloseCode
 from app.realtime.hub import Hub
 from app.realtime.protocol import ProtocolError
 from app.realtime.transport import Peer, TokenBucket
+from app.realtime.wsdirect import SCOPE_KEY
 from app.store.base import StoreError
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ async def serve(
     async def close(code: int, reason: str) -> None:
         await websocket.close(code, reason)
 
+    peer.direct = websocket.scope.get("extensions", {}).get(SCOPE_KEY)
     peer.start(websocket.send_bytes, close)
     bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
     try:

@@ -96,6 +96,34 @@ class LiveDocuments:
             # Nobody is connected: do not keep (and later snapshot) a room only REST touched.
             await self.hub.unload(room)
 
+    async def edit_text(
+        self,
+        document_id: int,
+        section_id: int,
+        transform: Callable[[str], str],
+        sections: list[SectionInfo],
+        participant_id: int | None = None,
+    ) -> str:
+        """Replace a section's text by ``transform(current)`` in one transaction, as a minimal
+        CRDT edit (nothing can change in between); returns the new text."""
+        result: list[str] = []
+
+        def change(doc: Doc[Any]) -> None:
+            reconcile(doc, sections)
+            new = transform(read_texts(doc, sections)[section_id])
+            set_section_text(doc, section_id, new)
+            result.append(new)
+
+        room = await self.hub.acquire(document_room(document_id))
+        try:
+            room.edit(change, participant_id=participant_id)
+            await room.flushed()
+        finally:
+            # Kept loaded (the hub unloads it when idle): a revision of this edit is usually
+            # taken next, and an unload now would record it as a plain "edit" first.
+            self.hub.release(room)
+        return result[0]
+
     async def publish(self, document_id: int, sections: list[SectionInfo]) -> None:
         """Update the ``sections`` map of a loaded room (an unloaded one catches up on load)."""
         room = self.hub.peek(document_room(document_id))

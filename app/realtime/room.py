@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import Awareness, Decoder, Doc, get_state
+from pycrdt import Decoder, Doc, get_state
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
@@ -29,7 +29,7 @@ from app.realtime.protocol import (
     sync_step2_reply,
     update_frame,
 )
-from app.realtime.transport import Peer
+from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class Room:
         self.store = store
         self.limits = limits or RoomLimits()
         self.doc: Doc[Any] = Doc()
-        self.awareness = Awareness(self.doc)
+        self.presence = aw.Presence(self._send_presence)
         self.guard = aw.AwarenessGuard(
             per_connection=self.limits.awareness_per_connection,
             max_state_bytes=self.limits.awareness_state_bytes,
@@ -113,6 +113,11 @@ class Room:
         self.closing = False
         self.closed = asyncio.Event()
         self.on_broken: Callable[[Room], None] | None = None
+        # Hooks of a document room's revision tracker (app/realtime/tracker.py): each stored
+        # change's (seq, participant), a reason to refuse a writer's update, work at close.
+        self.on_update: Callable[[int, int | None], None] | None = None
+        self.write_check: Callable[[bytes], str | None] | None = None
+        self.before_close: Callable[[], Awaitable[None]] | None = None
         self._authors: dict[int, tuple[Peer | None, int | None]] = {}
         self._outbox: deque[_Out] = deque()
         self._wake = asyncio.Event()
@@ -148,6 +153,8 @@ class Room:
         try:
             if not self.broken:
                 await self.flushed()
+                if self.before_close is not None:
+                    await self.before_close()
                 if self.last_seq > self.snapshot_seq:
                     await self._snapshot()
         except Exception as exc:
@@ -157,6 +164,7 @@ class Room:
                 peer.fail(CloseCode.GOING_AWAY, "the room closed")
             if self._pump_task is not None:
                 self._pump_task.cancel()
+            self.presence.close()
             self.doc.unobserve(self._subscription)
             self.closed.set()
 
@@ -168,20 +176,16 @@ class Room:
         self._authors[origin_hash(peer.origin)] = (peer, peer.participant_id)
         if peer.can_write:
             peer.offer(sync_step1(self.doc))
-        ids = [c for c in self.awareness.states if c != self.awareness.client_id]
-        if ids:
-            peer.offer(awareness_frame(self.awareness.encode_awareness_update(ids)))
+        states = self.presence.encode_for(watcher=peer.sees_presence)
+        if states is not None:
+            peer.offer(awareness_frame(states))
 
     def disconnect(self, peer: Peer) -> None:
         """Remove a peer and tell the others its awareness states are gone."""
         self.peers.discard(peer)
         self._authors.pop(origin_hash(peer.origin), None)
-        ids = [c for c in self.guard.release(peer) if c in self.awareness.states]
-        if ids:
-            self.awareness.remove_awareness_states(ids, "disconnect")
-            frame = awareness_frame(self.awareness.encode_awareness_update(ids))
-            for other in self.peers:
-                other.offer(frame)
+        for client_id in self.guard.release(peer):
+            self.presence.remove(client_id)
 
     def receive(self, peer: Peer, data: bytes) -> None:
         """Handle one frame from ``peer``; raises ProtocolError for a malformed one."""
@@ -193,7 +197,11 @@ class Room:
             if frame.payload == EMPTY_UPDATE:
                 return
             if peer.can_write:
-                self._apply(peer, frame.payload)
+                refusal = self.write_check(frame.payload) if self.write_check else None
+                if refusal is None:
+                    self._apply(peer, frame.payload)
+                elif not peer.denied_sent:
+                    self._refuse(peer, refusal)
             elif not peer.denied_sent and carries_new_content(self.doc, frame.payload):
                 # After one refusal a reader's updates are dropped unchecked (the check
                 # costs a copy of the document).
@@ -203,13 +211,14 @@ class Room:
         elif kind is Kind.AWARENESS:
             self._awareness(peer, frame.payload)
         else:
-            ids = [c for c in self.awareness.states if c != self.awareness.client_id]
-            peer.offer(awareness_frame(self.awareness.encode_awareness_update(ids)))
+            states = self.presence.encode_for(watcher=peer.sees_presence)
+            peer.offer(awareness_frame(states if states is not None else b"\x00"))
 
     def broadcast_keepalive(self, frame: bytes) -> None:
         """Send ``frame`` to every peer (y-websocket reconnects after 30 s of silence)."""
+        wire = wire_frame(frame)
         for peer in self.peers:
-            peer.offer(frame)
+            peer.offer(frame, wire)
 
     # -- server-side edits -----------------------------------------------------------------
 
@@ -249,20 +258,23 @@ class Room:
                 raise ProtocolError("update made pycrdt panic") from exc
             raise
 
-    def _refuse(self, peer: Peer) -> None:
-        log.info("refused a change from read-only %s in %s", peer.label, self.name)
+    def _refuse(self, peer: Peer, reason: str = READ_ONLY_REASON) -> None:
+        log.info("refused a change from %s in %s: %s", peer.label, self.name, reason)
         peer.denied_sent = True
-        peer.offer(permission_denied_frame(READ_ONLY_REASON))
+        peer.offer(permission_denied_frame(reason))
 
     def _awareness(self, peer: Peer, payload: bytes) -> None:
-        kept = self.guard.stamp(peer, peer.identity, aw.parse(payload))
-        if not kept:
-            return
-        data = aw.encode(kept)
-        self.awareness.apply_awareness_update(data, "peer")
-        frame = awareness_frame(data)
-        for other in self.peers:
-            other.offer(frame)
+        public = peer.can_write
+        for entry in self.guard.stamp(peer, peer.identity, aw.parse(payload)):
+            self.presence.update(entry, public=public)
+
+    def _send_presence(self, update: bytes, public: bool) -> None:
+        """Relay coalesced awareness: public states to everyone, private ones to watchers."""
+        frame = awareness_frame(update)
+        wire = wire_frame(frame)
+        for peer in self.peers:
+            if public or peer.sees_presence:
+                peer.offer(frame, wire)
 
     def _send_in_order(self, peer: Peer, frame: bytes) -> None:
         if self._outbox:
@@ -287,6 +299,8 @@ class Room:
             return
         self._outbox.append(_Out(durable, update_frame(update), self.last_seq, exclude=peer))
         self._wake.set()
+        if self.on_update is not None:
+            self.on_update(self.last_seq, participant_id)
 
     async def _pump(self) -> None:
         outbox = self._outbox
@@ -310,9 +324,10 @@ class Room:
                 else:
                     exclude = out.exclude
                     frame: bytes = out.frame  # type: ignore[assignment]
+                    wire = wire_frame(frame)  # encoded once, written to every peer
                     for peer in self.peers:
                         if peer is not exclude:
-                            peer.offer(frame)
+                            peer.offer(frame, wire)
             if self.durable_seq - self.snapshot_seq >= self.limits.compact_every:
                 self._compact_soon()
             self._wake.clear()

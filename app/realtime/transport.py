@@ -1,16 +1,19 @@
 """One websocket connection as the room sees it: identity, rights and a bounded send queue.
 
 Rooms hand a frame to every peer with :meth:`Peer.offer`, a plain method call (no task per
-peer or per frame). Each connection runs one writer task that drains its queue; a client
+peer or per frame). When the connection has a direct sender (``app.realtime.wsdirect``) and
+nothing is queued, the frame, encoded once for every peer, is written to the socket right
+away. Otherwise it is queued and the connection's writer task drains the queue; a client
 that stops reading fills the queue and is dropped with 4409 instead of being buffered forever.
 """
 
 import asyncio
 import logging
+import struct
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from app.errors import CloseCode
 from app.realtime.origins import Origin
@@ -19,6 +22,22 @@ log = logging.getLogger(__name__)
 
 SendFn = Callable[[bytes], Awaitable[None]]
 CloseFn = Callable[[int, str], Awaitable[None]]
+
+
+class DirectSend(Protocol):
+    """Writes a frame to the socket at once; False when it cannot (then the queue is used)."""
+
+    def write(self, frame: bytes, wire: bytes | None) -> bool: ...
+
+
+def wire_frame(payload: bytes) -> bytes:
+    """An unmasked, unfragmented binary server frame carrying ``payload`` (RFC 6455 §5.2)."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x82, n)) + payload
+    if n < 65536:
+        return struct.pack("!BBH", 0x82, 126, n) + payload
+    return struct.pack("!BBQ", 0x82, 127, n) + payload
 
 
 class Peer:
@@ -44,6 +63,9 @@ class Peer:
         self.close_reason = ""
         self.denied_sent = False
         self.sent_frames = 0
+        self.direct: DirectSend | None = None
+        # Writers and staff see read-only connections' awareness (docs/protocol.md).
+        self.sees_presence = can_write or identity.get("role") in ("secretariat", "chair")
         self._wake = asyncio.Event()
         self._sending = False
         self._task: asyncio.Task[None] | None = None
@@ -53,10 +75,22 @@ class Peer:
         """True once the connection is being closed; offers are ignored from then on."""
         return self.close_code is not None
 
-    def offer(self, frame: bytes) -> None:
-        """Queue ``frame`` for sending; drops the peer with 4409 when its queue is full."""
+    def offer(self, frame: bytes, wire: bytes | None = None) -> None:
+        """Send ``frame`` (``wire``: it encoded as a websocket frame, shared by every peer).
+
+        Written at once when possible, else queued; drops the peer with 4409 when its queue
+        is full.
+        """
         if self.close_code is not None:
             return
+        direct = self.direct
+        if direct is not None and not self.queue and not self._sending:
+            try:
+                if direct.write(frame, wire):
+                    self.sent_frames += 1
+                    return
+            except Exception as exc:  # the transport went away under us
+                log.debug("direct send to %s failed: %s", self.label, exc)
         if len(self.queue) >= self.max_queue:
             self.fail(CloseCode.TOO_SLOW, "the client does not read fast enough")
             return

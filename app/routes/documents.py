@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -5,6 +6,7 @@ from fastapi.responses import PlainTextResponse
 
 from app.deps import CurrentActor, ObjectId, SessionDep
 from app.errors import InvalidInput
+from app.models.common import MAX_ID
 from app.models.document import (
     DocumentPublic,
     Section,
@@ -16,7 +18,8 @@ from app.models.document import (
 )
 from app.realtime.live import LiveDocuments
 from app.realtime.structure import SectionInfo
-from app.services import documents, sections
+from app.services import documents, sections, timetravel
+from app.services.revisions import record_revision
 
 router = APIRouter(tags=["documents"])
 
@@ -75,11 +78,21 @@ def get_document(
     actor: CurrentActor,
     request: Request,
     format: Annotated[Literal["json", "markdown"], Query()] = "json",
+    at: Annotated[datetime | None, Query(description="ISO time: the document then")] = None,
+    checkpoint: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> DocumentPublic | PlainTextResponse:
-    """The consolidated outcome document (live texts), as JSON or Markdown."""
-    document = documents.consolidated(session, actor, document_id)
-    texts = _live_texts(request, session, document_id)
-    document.sections = [_with_text(s, texts) for s in document.sections]
+    """The consolidated outcome document (live texts), as JSON or Markdown; ``at`` or
+    ``checkpoint`` give it as it stood at that time (from the update log) or checkpoint."""
+    if at is not None and checkpoint is not None:
+        raise InvalidInput("Give at most one of at and checkpoint.")
+    if at is not None:
+        document = timetravel.document_at(session, actor, document_id, at)
+    elif checkpoint is not None:
+        document = timetravel.document_at_checkpoint(session, actor, document_id, checkpoint)
+    else:
+        document = documents.consolidated(session, actor, document_id)
+        texts = _live_texts(request, session, document_id)
+        document.sections = [_with_text(s, texts) for s in document.sections]
     if format == "markdown":
         return PlainTextResponse(documents.to_markdown(document), media_type="text/markdown")
     return document
@@ -190,6 +203,9 @@ def set_section_status(
     expected = parse_if_match(if_match)
     if expected is None:  # not `or`: If-Match "0" is a (stale) version, not a missing one
         expected = data.version
+    before = sections.get_section(session, actor, document_id, section_id).version
     section = sections.set_status(session, actor, document_id, section_id, data.status, expected)
     _publish(request, session, document_id)
+    if section.version != before and _live(request) is not None:
+        record_revision(section, f"status: {data.status.value}")
     return _public(section, response)

@@ -1,6 +1,7 @@
 """The join link and the browser pages (the built frontend)."""
 
 import html
+import secrets
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -8,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from app.deps import COOKIE_NAME, SessionDep, SettingsDep
 from app.errors import AppError
+from app.http_limits import CONTENT_SECURITY_POLICY
 from app.models.participant import Role
 from app.services import links, meetings
 from app.services.actor import Actor
@@ -58,13 +60,43 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
     return response
 
 
+def page_csp(nonce: str) -> str:
+    """The CSP of the page itself: scripts stay 'self' only; styles also allow
+    the editor's own style elements (CodeMirror mounts its theme in a <style> that
+    carries this nonce) and style attributes (remote cursors are coloured per user).
+    Neither can run script; user text is never put into markup."""
+    return CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'"
+    )
+
+
 def _index(settings_dist: Path) -> Response:
     index = settings_dist / "index.html"
     if not index.is_file():
         return _message_page(
             503, "The pages are not built", "Run `make run`, which builds the frontend."
         )
-    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+    nonce = secrets.token_urlsafe(16)
+    body = index.read_text(encoding="utf-8").replace(
+        "<head>", f'<head>\n    <meta name="csp-nonce" content="{nonce}" />', 1
+    )
+    return HTMLResponse(
+        body,
+        headers={"Cache-Control": "no-cache", "Content-Security-Policy": page_csp(nonce)},
+    )
+
+
+@router.get("/sw.js")
+def service_worker(settings: SettingsDep) -> Response:
+    """The service worker that keeps the app available offline (frontend/public/sw.js).
+
+    Served from the root so that its scope covers every page; never cached, so a new one is
+    picked up at the next load.
+    """
+    script = settings.frontend_dist / "sw.js"
+    if not script.is_file():
+        return Response(status_code=404)
+    return FileResponse(script, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/")

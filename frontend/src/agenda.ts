@@ -71,6 +71,7 @@ export function renderAgendaStrip(
   container: HTMLElement,
   meeting: Meeting,
   agenda: readonly AgendaItem[],
+  onPick: ((item: AgendaItem) => void) | null = null,
   now: Date = new Date(),
 ): AgendaItem | null {
   const current = currentAgendaItem(meeting, agenda, now);
@@ -93,15 +94,31 @@ export function renderAgendaStrip(
   const list = h("ol", { class: "agenda-items" });
   for (const item of agenda) {
     const isCurrent = current !== null && item.id === current.id;
-    const li = h(
-      "li",
-      {
-        class: `agenda-item agenda-${item.kind}${isCurrent ? " is-current" : ""}`,
-        attrs: { "data-agenda-id": String(item.id) },
-      },
-      h("span", { class: "agenda-time", text: `${shortTime(item.start)}–${shortTime(item.end)}` }),
-      h("span", { class: "agenda-title", attrs: { dir: "auto" }, text: item.title }),
-    );
+    const time = h("span", {
+      class: "agenda-time",
+      text: `${shortTime(item.start)}–${shortTime(item.end)}`,
+    });
+    const title = h("span", { class: "agenda-title", attrs: { dir: "auto" }, text: item.title });
+    const li = h("li", {
+      class: `agenda-item agenda-${item.kind}${isCurrent ? " is-current" : ""}`,
+      attrs: { "data-agenda-id": String(item.id) },
+    });
+    if (onPick) {
+      // One click sets the item running now (meetings run late); the clock only suggests it.
+      const pick = h(
+        "button",
+        {
+          class: "agenda-pick",
+          attrs: { type: "button", title: isCurrent ? "Running now" : "Mark as running now" },
+        },
+        time,
+        title,
+      );
+      pick.addEventListener("click", () => onPick(item));
+      li.append(pick);
+    } else {
+      li.append(time, title);
+    }
     if (isCurrent) li.setAttribute("aria-current", "time");
     list.append(li);
   }

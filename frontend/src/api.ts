@@ -1,7 +1,21 @@
 // A typed fetch wrapper. Authentication is the HttpOnly join cookie the server set at
 // /join/{token}; every failure is mapped to ApiError from the server's {"error","detail"} shape.
 
-import type { AgendaItem, Me, Meeting, OutcomeDocument } from "./types";
+import type {
+  AgendaItem,
+  Checkpoint,
+  Diff,
+  Input,
+  Me,
+  Meeting,
+  OutcomeDocument,
+  Provenance,
+  Revision,
+  ReviewAction,
+  RevisionText,
+  Section,
+  SectionStatus,
+} from "./types";
 
 /** A failed request: `status` 0 means the server could not be reached at all. */
 export class ApiError extends Error {
@@ -58,6 +72,14 @@ export interface RequestOptions {
 
 /** Call the API at `path` (e.g. "/api/me") and parse its JSON answer as T. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await requestWithHeaders<T>(path, options)).data;
+}
+
+/** Like request(), with the answer's headers (e.g. X-Last-Event-Id). */
+export async function requestWithHeaders<T>(
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ data: T; headers: Headers }> {
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   const init: RequestInit = {
     method: options.method ?? "GET",
@@ -93,13 +115,18 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     outer?.removeEventListener("abort", forward);
   }
   if (!response.ok) throw await errorFrom(response);
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { data: undefined as T, headers: response.headers };
   try {
-    return (await response.json()) as T;
+    return { data: (await response.json()) as T, headers: response.headers };
   } catch {
     throw new ApiError(response.status, "bad_response", "The server sent an unreadable answer.");
   }
 }
+
+const sectionPath = (documentId: number, sectionId: number): string =>
+  `/api/documents/${documentId}/sections/${sectionId}`;
+
+const ifMatch = (version: number): Record<string, string> => ({ "If-Match": `"${version}"` });
 
 export const api = {
   me: (): Promise<Me> => request<Me>("/api/me"),
@@ -109,4 +136,77 @@ export const api = {
   document: (id: number): Promise<OutcomeDocument> =>
     request<OutcomeDocument>(`/api/documents/${id}`),
   markdownUrl: (id: number): string => `/api/documents/${id}?format=markdown`,
+
+  /** The secretariat says which agenda item is running now. */
+  setCurrentItem: (meetingId: number, itemId: number | null): Promise<Meeting> =>
+    request<Meeting>(`/api/meetings/${meetingId}`, {
+      method: "PATCH",
+      body: { current_agenda_item_id: itemId },
+    }),
+  addSection: (documentId: number, title: string): Promise<Section> =>
+    request<Section>(`/api/documents/${documentId}/sections`, { method: "POST", body: { title } }),
+  renameSection: (documentId: number, sectionId: number, title: string, version: number) =>
+    request<Section>(sectionPath(documentId, sectionId), {
+      method: "PATCH",
+      body: { title },
+      headers: ifMatch(version),
+    }),
+  reorderSections: (documentId: number, sectionIds: number[]): Promise<Section[]> =>
+    request<Section[]>(`/api/documents/${documentId}/sections/order`, {
+      method: "PUT",
+      body: { section_ids: sectionIds },
+    }),
+  setStatus: (documentId: number, sectionId: number, status: SectionStatus, version: number) =>
+    request<Section>(`${sectionPath(documentId, sectionId)}/status`, {
+      method: "POST",
+      body: { status },
+      headers: ifMatch(version),
+    }),
+  checkpoint: (documentId: number, name: string): Promise<Checkpoint> =>
+    request<Checkpoint>(`/api/documents/${documentId}/checkpoints`, {
+      method: "POST",
+      body: { name },
+    }),
+
+  // A section's history (revisions, diffs, restore).
+  revisions: (documentId: number, sectionId: number): Promise<Revision[]> =>
+    request<Revision[]>(`${sectionPath(documentId, sectionId)}/revisions`),
+  revision: (documentId: number, sectionId: number, n: number): Promise<RevisionText> =>
+    request<RevisionText>(`${sectionPath(documentId, sectionId)}/revisions/${n}`),
+  diff: (documentId: number, sectionId: number, from: number, to: number | "live") =>
+    request<Diff>(`${sectionPath(documentId, sectionId)}/diff?from=${from}&to=${to}`),
+  restore: (documentId: number, sectionId: number, n: number): Promise<unknown> =>
+    request<unknown>(`${sectionPath(documentId, sectionId)}/revisions/${n}/restore`, {
+      method: "POST",
+    }),
+
+  // Breakout inputs (README "Breakout inputs").
+  inputs: (meetingId: number, query: { group?: string; status?: string } = {}) => {
+    const params = new URLSearchParams({ limit: "1000" });
+    if (query.group) params.set("group", query.group);
+    if (query.status) params.set("status", query.status);
+    return requestWithHeaders<Input[]>(`/api/meetings/${meetingId}/inputs?${params.toString()}`);
+  },
+  submitInput: (meetingId: number, body: { text: string; section_id?: number }, key: string) =>
+    request<Input>(`/api/meetings/${meetingId}/inputs`, {
+      method: "POST",
+      body,
+      headers: { "Idempotency-Key": key },
+    }),
+  editInput: (id: number, body: { text?: string; section_id?: number }, version: number) =>
+    request<Input>(`/api/inputs/${id}`, { method: "PATCH", body, headers: ifMatch(version) }),
+  withdrawInput: (id: number, version: number) =>
+    request<Input>(`/api/inputs/${id}/withdraw`, { method: "POST", body: {}, headers: ifMatch(version) }),
+  reviewInput: (id: number, review: ReviewAction, version: number) =>
+    request<Input>(`/api/inputs/${id}/review`, { method: "POST", body: review, headers: ifMatch(version) }),
+  acceptBatch: (
+    meetingId: number,
+    body: { input_ids: number[]; text: string; section_id?: number; position?: number },
+  ) =>
+    request<{ provenance: Provenance; inputs: Input[] }>(`/api/meetings/${meetingId}/inputs/accept-batch`, {
+      method: "POST",
+      body,
+    }),
+  provenance: (documentId: number): Promise<Provenance[]> =>
+    request<Provenance[]>(`/api/documents/${documentId}/provenance`),
 };

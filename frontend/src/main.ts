@@ -1,5 +1,7 @@
-// The app shell: who am I (GET /api/me, cookie auth), which page (the path), then one
-// DocumentSource feeding the page. A 401 anywhere shows "Open your join link".
+// The app shell: who am I (GET /api/me, cookie auth), which page (the path), then the page with
+// its live Yjs rooms and the meeting/agenda poller. A 401 anywhere shows "Open your join link".
+// Offline, the page starts from what it saw last (localStorage) and the service worker's copy
+// of the app; the rooms come from IndexedDB and sync when the connection returns.
 
 import "./styles.css";
 
@@ -10,7 +12,8 @@ import type { Page, PageContext } from "./pages/page";
 import { projectorPage } from "./pages/projector";
 import { landingPath, parseRoute, type Route } from "./router";
 import { Shell, showMessage, showSignedOut } from "./shell";
-import { RestPollingSource } from "./source";
+import { MeetingPoller, type Session, forgetSession, loadSession, saveSession } from "./source";
+import { Room, forgetStorage, storagePrefix } from "./sync/room";
 import type { Me, Meeting } from "./types";
 
 const STARTUP_RETRY_MS = 3_000;
@@ -24,6 +27,7 @@ function rootElement(): HTMLElement {
 function showError(root: HTMLElement, err: unknown): void {
   const error = err instanceof ApiError ? err : null;
   if (error?.unauthenticated) {
+    forgetSession();
     showSignedOut(root, error.detail);
     return;
   }
@@ -35,15 +39,30 @@ function showError(root: HTMLElement, err: unknown): void {
   });
 }
 
-/** Read who we are and the meeting, waiting out a server that is not reachable yet. */
-async function signIn(root: HTMLElement): Promise<{ me: Me; meeting: Meeting } | null> {
+async function readSession(me: Me, meeting: Meeting): Promise<Session> {
+  const agenda = await api.agenda(meeting.id);
+  let documentTitle = "Outcome document";
+  if (meeting.document_id !== null) {
+    documentTitle = (await api.document(meeting.document_id)).title;
+  }
+  return { me, meeting, agenda, documentTitle };
+}
+
+/** Who we are and the meeting; offline, the last session this browser saw on this route. */
+async function signIn(root: HTMLElement, route: Route): Promise<Session | null> {
   for (;;) {
     try {
       const me = await api.me();
       const meeting = await api.meeting(me.meeting_id);
-      return { me, meeting };
+      const session = await readSession(me, meeting);
+      saveSession(session);
+      return session;
     } catch (err) {
       if (err instanceof ApiError && err.transient) {
+        const cached = loadSession();
+        if (cached && "documentId" in route && route.documentId === cached.meeting.document_id) {
+          return cached;
+        }
         showMessage(root, {
           title: "Connecting…",
           text: "The server cannot be reached yet (offline, retrying).",
@@ -58,7 +77,17 @@ async function signIn(root: HTMLElement): Promise<{ me: Me; meeting: Meeting } |
   }
 }
 
-function mountPage(route: Route, ctx: PageContext): Page | null {
+/** A short stable hash (FNV-1a) of `text`. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+function mountPage(route: Route, ctx: PageContext): Promise<Page> | null {
   switch (route.page) {
     case "document":
       return documentPage(ctx);
@@ -71,10 +100,19 @@ function mountPage(route: Route, ctx: PageContext): Page | null {
   }
 }
 
+function registerServiceWorker(): void {
+  // Keeps the app itself available offline, so a reload without network still opens the page.
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+    // Without it the page still works online; only an offline reload fails.
+  });
+}
+
 async function start(): Promise<void> {
   const root = rootElement();
   const route = parseRoute(window.location.pathname);
-  const session = await signIn(root);
+  registerServiceWorker();
+  const session = await signIn(root, route);
   if (session === null) return;
   const { me, meeting } = session;
 
@@ -100,22 +138,68 @@ async function start(): Promise<void> {
     return;
   }
 
-  const variant = route.page;
-  const shell = new Shell(root, me, meeting, variant);
-  const page = mountPage(route, { me, shell, documentId: route.documentId });
-  if (page === null) return;
-  const source = new RestPollingSource(meeting.id, route.documentId);
-  source.start({
-    snapshot(snapshot) {
-      const current = shell.update(snapshot.meeting, snapshot.agenda);
-      page.update(snapshot, current);
+  const shell = new Shell(root, me, meeting, route.page);
+  // The meeting's title and date name its storage: a new meeting never reads an old one's copy.
+  const prefix = storagePrefix(meeting.id, route.documentId, fingerprint(`${meeting.date} ${meeting.title}`));
+  const rooms: Room[] = [];
+  let stale = false;
+  const ctx: PageContext = {
+    me,
+    shell,
+    session,
+    documentId: route.documentId,
+    notify: (text) => shell.notify(text),
+    async openRoom(name, options) {
+      const room = await Room.open({
+        room: name,
+        storage: prefix,
+        presence: options.presence,
+        ...(options.serverMap === undefined ? {} : { serverMap: options.serverMap }),
+        onStale: () => {
+          // The server's database was replaced: this browser's copy belongs to another one.
+          if (stale) return;
+          stale = true;
+          for (const other of rooms) other.provider.destroy();
+          void forgetStorage(prefix).then(() => window.location.reload());
+        },
+      });
+      rooms.push(room);
+      return room;
     },
-    state(state) {
-      shell.status.set(state);
-      if (state.kind === "signed-out") showSignedOut(root, state.error.detail);
-      else if (state.kind === "failed") showError(root, state.error);
+  };
+  const pending = mountPage(route, ctx);
+  if (pending === null) return;
+  const page = await pending;
+
+  const pick = (item: { id: number }): void => {
+    api
+      .setCurrentItem(meeting.id, item.id)
+      .then((updated) => poller.show(updated))
+      .catch((err: unknown) => shell.notify(err instanceof ApiError ? err.detail : String(err)));
+  };
+  const poller: MeetingPoller = new MeetingPoller(session, {
+    changed(current, agenda) {
+      const item = shell.update(current, agenda, me.role === "secretariat" ? pick : null);
+      page.agenda(current, item);
+    },
+    signedOut(error) {
+      showSignedOut(root, error.detail);
     },
   });
+  poller.start();
+
+  window.addEventListener("beforeunload", (event) => {
+    if (page.unsaved() > 0) {
+      // The browser asks "Leave site? Changes you made may not be saved."
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  // For tests and diagnostics: how many local changes the server has not committed.
+  (window as unknown as { outcomes: unknown }).outcomes = {
+    unsaved: () => page.unsaved(),
+    rooms,
+  };
 }
 
 start().catch((err: unknown) => {

@@ -1,40 +1,14 @@
-// Rendering the outcome document. Every string people typed goes through textContent, never
-// innerHTML. Every paragraph gets dir="auto": the browser takes its direction from its first
-// strong character, so an Arabic paragraph reads right-to-left beside English and French ones.
+// Read-only live rendering of the document room (projector, group page). Every string people
+// typed goes in through textContent (markdown.ts), never innerHTML, and every block has
+// dir="auto". Only what changed is rebuilt: unchanged paragraphs keep their elements, changed
+// ones are reported so the projector can highlight them and scroll to them.
+
+import type * as Y from "yjs";
 
 import { h, replaceChildren } from "./dom";
-import type { Section, SectionStatus } from "./types";
-
-/** A block of a section body: a paragraph, or a list when every line starts with "- ". */
-export type Block = { kind: "paragraph"; text: string } | { kind: "list"; items: string[] };
-
-const LIST_LINE = /^\s*[-*•]\s+/;
-const LETTER = /\p{L}/u;
-const ARABIC = /\p{Script=Arabic}/u;
-
-/** Split a section body into blocks at blank lines. */
-export function parseBody(body: string): Block[] {
-  const blocks: Block[] = [];
-  for (const raw of body.replace(/\r\n?/g, "\n").split(/\n[ \t]*\n/)) {
-    const text = raw.replace(/^\n+|\s+$/g, "");
-    if (text.trim() === "") continue;
-    const lines = text.split("\n");
-    if (lines.every((line) => LIST_LINE.test(line))) {
-      blocks.push({ kind: "list", items: lines.map((line) => line.replace(LIST_LINE, "")) });
-    } else {
-      blocks.push({ kind: "paragraph", text });
-    }
-  }
-  return blocks;
-}
-
-/** "ar" when the first letter of `text` is Arabic script (so fonts and screen readers follow). */
-export function arabicLang(text: string): "ar" | null {
-  for (const ch of text) {
-    if (LETTER.test(ch)) return ARABIC.test(ch) ? "ar" : null;
-  }
-  return null;
-}
+import { arabicLang, blockKey, parseBlocks, renderBlock } from "./markdown";
+import { STATUS_LABEL, readSections, sectionDomId, textName } from "./sections";
+import type { SectionMeta } from "./types";
 
 /** A text element with dir="auto" (and lang="ar" for Arabic text). */
 export function autoDir<K extends keyof HTMLElementTagNameMap>(
@@ -47,116 +21,209 @@ export function autoDir<K extends keyof HTMLElementTagNameMap>(
   return h(tag, className === undefined ? { attrs, text } : { class: className, attrs, text });
 }
 
-export function renderBody(body: string): HTMLElement {
-  const container = h("div", { class: "section-body" });
-  const blocks = parseBody(body);
-  if (blocks.length === 0) {
-    container.append(h("p", { class: "empty", text: "Nothing recorded yet." }));
-    return container;
-  }
-  for (const block of blocks) {
-    if (block.kind === "paragraph") {
-      container.append(autoDir("p", block.text, "para"));
-    } else {
-      const list = h("ul", { class: "list", attrs: { dir: "auto" } });
-      for (const item of block.items) list.append(autoDir("li", item));
-      container.append(list);
-    }
-  }
-  return container;
-}
-
-const STATUS_LABEL: Record<SectionStatus, string> = {
-  draft: "Draft",
-  agreed: "Agreed",
-  locked: "Locked",
-};
-
-export interface SectionOptions {
-  /** Heading level of the section title. */
-  level?: 2 | 3;
-  /** Show the draft/agreed/locked badge. */
-  showStatus?: boolean;
-  /** The section the current agenda item is about. */
-  current?: boolean;
-}
-
-export function sectionDomId(section: Section): string {
-  return `section-${section.id}`;
-}
-
-export function renderSection(section: Section, options: SectionOptions = {}): HTMLElement {
-  const headingId = `${sectionDomId(section)}-title`;
-  const heading = autoDir(options.level === 3 ? "h3" : "h2", section.title, "section-title");
-  heading.id = headingId;
-  const badges = h("div", { class: "badges" });
-  if (section.group_code) {
-    badges.append(h("span", { class: "badge badge-group", text: `Group ${section.group_code}` }));
-  }
-  if (options.showStatus ?? true) {
-    badges.append(
-      h("span", {
-        class: `badge badge-${section.status}`,
-        text: STATUS_LABEL[section.status] ?? section.status,
-      }),
-    );
-  }
-  if (options.current) badges.append(h("span", { class: "badge badge-now", text: "Now" }));
-  const classes = ["section", `section-${section.kind}`];
-  if (options.current) classes.push("is-current");
-  return h(
-    "section",
-    {
-      class: classes.join(" "),
-      attrs: {
-        id: sectionDomId(section),
-        "aria-labelledby": headingId,
-        "data-section-id": String(section.id),
-        "data-status": section.status,
-      },
-    },
-    h("header", { class: "section-head" }, heading, badges),
-    renderBody(section.body),
-  );
-}
+const RECENTLY_AGREED_MS = 15 * 60_000;
 
 interface Rendered {
-  key: string;
+  meta: SectionMeta;
   el: HTMLElement;
+  title: HTMLElement;
+  badges: HTMLElement;
+  body: HTMLElement;
+  keys: string[];
+  blocks: HTMLElement[];
+  text: Y.Text;
+  observer: () => void;
+  agreedAt: number | null;
 }
 
-const renderedSections = new WeakMap<HTMLElement, Map<number, Rendered>>();
+export interface LiveViewOptions {
+  /** Which sections to show (default: all). */
+  filter?: (meta: SectionMeta) => boolean;
+  /** Blocks that changed after the first render (new or edited text). */
+  onChange?: (section: HTMLElement, blocks: HTMLElement[]) => void;
+  /** Sections whose status became "agreed" while the page was open. */
+  onAgreed?: (section: HTMLElement) => void;
+}
 
-/**
- * Render `sections` into `container`, rebuilding only the sections that changed, so a
- * periodic refresh does not lose the reader's scroll position or text selection.
- */
-export function renderSections(
-  container: HTMLElement,
-  sections: readonly Section[],
-  options: (section: Section) => SectionOptions = () => ({}),
-): void {
-  const previous = renderedSections.get(container) ?? new Map<number, Rendered>();
-  const next = new Map<number, Rendered>();
-  const elements: HTMLElement[] = [];
-  for (const section of sections) {
-    const opts = options(section);
-    const key = JSON.stringify([
-      section.title,
-      section.body,
-      section.status,
-      section.kind,
-      section.group_code,
-      opts,
-    ]);
-    const old = previous.get(section.id);
-    const rendered = old && old.key === key ? old : { key, el: renderSection(section, opts) };
-    next.set(section.id, rendered);
-    elements.push(rendered.el);
+export class LiveDocumentView {
+  private readonly rendered = new Map<number, Rendered>();
+  private readonly dirty = new Set<number>();
+  private frame: number | null = null;
+  private current: number | null = null;
+  private readonly map: Y.Map<unknown>;
+
+  constructor(
+    readonly container: HTMLElement,
+    private readonly doc: Y.Doc,
+    private readonly options: LiveViewOptions = {},
+  ) {
+    this.map = doc.getMap("sections");
+    this.map.observe(() => this.structure());
+    this.structure();
   }
-  const unchanged =
-    elements.length === container.children.length &&
-    elements.every((el, i) => container.children[i] === el);
-  if (!unchanged) replaceChildren(container, ...elements);
-  renderedSections.set(container, next);
+
+  /** The section the current agenda item is about ("Now" badge and marker). */
+  setCurrent(sectionId: number | null): void {
+    this.current = sectionId;
+    for (const r of this.rendered.values()) this.decorate(r);
+  }
+
+  sectionElement(id: number): HTMLElement | null {
+    return this.rendered.get(id)?.el ?? null;
+  }
+
+  get sectionCount(): number {
+    return this.rendered.size;
+  }
+
+  private structure(): void {
+    const metas = readSections(this.map).filter(this.options.filter ?? (() => true));
+    const seen = new Set<number>();
+    const elements: HTMLElement[] = [];
+    for (const meta of metas) {
+      seen.add(meta.id);
+      let r = this.rendered.get(meta.id);
+      if (!r) {
+        r = this.create(meta);
+        this.rendered.set(meta.id, r);
+      } else {
+        const becameAgreed = meta.status === "agreed" && r.meta.status !== "agreed";
+        r.meta = meta;
+        if (becameAgreed) {
+          r.agreedAt = Date.now();
+          this.options.onAgreed?.(r.el);
+          setTimeout(() => this.decorate(r as Rendered), RECENTLY_AGREED_MS + 100);
+        }
+      }
+      this.decorate(r);
+      elements.push(r.el);
+    }
+    for (const [id, r] of this.rendered) {
+      if (!seen.has(id)) {
+        r.text.unobserve(r.observer);
+        this.rendered.delete(id);
+      }
+    }
+    const same =
+      elements.length === this.container.children.length &&
+      elements.every((el, i) => this.container.children[i] === el);
+    if (!same) replaceChildren(this.container, ...elements);
+  }
+
+  private create(meta: SectionMeta): Rendered {
+    const title = h("h2", { class: "section-title", attrs: { dir: "auto" } });
+    title.id = `${sectionDomId(meta.id)}-title`;
+    const badges = h("div", { class: "badges" });
+    const body = h("div", { class: "section-body" });
+    const el = h(
+      "section",
+      {
+        class: "section",
+        attrs: {
+          id: sectionDomId(meta.id),
+          "aria-labelledby": title.id,
+          "data-section-id": String(meta.id),
+        },
+      },
+      h("header", { class: "section-head" }, title, badges),
+      body,
+    );
+    const text = this.doc.getText(textName(meta.id));
+    const r: Rendered = {
+      meta,
+      el,
+      title,
+      badges,
+      body,
+      keys: [],
+      blocks: [],
+      text,
+      observer: () => this.markDirty(meta.id),
+      agreedAt: null,
+    };
+    text.observe(r.observer);
+    this.renderBody(r, false);
+    return r;
+  }
+
+  private decorate(r: Rendered): void {
+    const { meta } = r;
+    const isCurrent = meta.id === this.current;
+    const recentlyAgreed =
+      meta.status === "agreed" && r.agreedAt !== null && Date.now() - r.agreedAt < RECENTLY_AGREED_MS;
+    r.el.className = [
+      "section",
+      `section-${meta.kind}`,
+      isCurrent ? "is-current" : "",
+      recentlyAgreed ? "recently-agreed" : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    r.el.dataset["status"] = meta.status;
+    if (r.title.textContent !== meta.title) {
+      r.title.textContent = meta.title;
+      if (arabicLang(meta.title) === "ar") r.title.setAttribute("lang", "ar");
+      else r.title.removeAttribute("lang");
+    }
+    replaceChildren(
+      r.badges,
+      meta.group_code ? h("span", { class: "badge badge-group", text: `Group ${meta.group_code}` }) : null,
+      h("span", {
+        class: `badge badge-${meta.status}`,
+        text: recentlyAgreed ? "Agreed just now" : STATUS_LABEL[meta.status],
+      }),
+      isCurrent ? h("span", { class: "badge badge-now", text: "Now" }) : null,
+    );
+  }
+
+  private markDirty(id: number): void {
+    this.dirty.add(id);
+    if (this.frame !== null) return;
+    // One redraw per frame, however many updates arrived in it. A hidden page has no frames.
+    const flush = (): void => {
+      this.frame = null;
+      const ids = [...this.dirty];
+      this.dirty.clear();
+      for (const dirtyId of ids) {
+        const r = this.rendered.get(dirtyId);
+        if (r) this.renderBody(r, true);
+      }
+    };
+    this.frame =
+      document.visibilityState === "visible"
+        ? requestAnimationFrame(flush)
+        : (setTimeout(flush, 0) as unknown as number);
+  }
+
+  private renderBody(r: Rendered, report: boolean): void {
+    const blocks = parseBlocks(r.text.toString());
+    const keys = blocks.map(blockKey);
+    if (blocks.length === 0) {
+      r.keys = [];
+      r.blocks = [];
+      replaceChildren(r.body, h("p", { class: "empty", text: "Nothing recorded yet." }));
+      return;
+    }
+    // Keep the common head and tail; rebuild only the middle, which is what changed.
+    let head = 0;
+    while (head < keys.length && head < r.keys.length && keys[head] === r.keys[head]) head++;
+    let tail = 0;
+    while (
+      tail < keys.length - head &&
+      tail < r.keys.length - head &&
+      keys[keys.length - 1 - tail] === r.keys[r.keys.length - 1 - tail]
+    ) {
+      tail++;
+    }
+    const middle = blocks.slice(head, blocks.length - tail).map(renderBlock);
+    const elements = [
+      ...r.blocks.slice(0, head),
+      ...middle,
+      ...r.blocks.slice(r.blocks.length - tail),
+    ];
+    r.keys = keys;
+    r.blocks = elements;
+    replaceChildren(r.body, ...elements);
+    if (report && middle.length > 0) this.options.onChange?.(r.el, middle);
+  }
 }

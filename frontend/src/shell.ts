@@ -27,6 +27,8 @@ export class Shell {
   readonly status = new StatusIndicator();
   private readonly meetingTitle: HTMLElement;
   private readonly agenda: HTMLElement;
+  private readonly notice: HTMLElement;
+  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(root: HTMLElement, me: Me, meeting: Meeting, variant: string) {
     document.body.classList.add(`page-${variant}`);
@@ -56,16 +58,32 @@ export class Shell {
     this.agenda = h("section", { class: "agenda", attrs: { "aria-label": "Agenda" } });
     this.main = h("main", { class: "main", attrs: { id: "main", tabindex: "-1" } });
     const skip = h("a", { class: "skip-link", attrs: { href: "#main" }, text: "Skip to content" });
-    replaceChildren(root, skip, header, this.agenda, this.main);
+    this.notice = h("div", { class: "notice", attrs: { role: "status", "aria-live": "polite" } });
+    this.notice.hidden = true;
+    replaceChildren(root, skip, header, this.agenda, this.main, this.notice);
     root.removeAttribute("aria-busy");
   }
 
+  /** A short message at the bottom of the screen (a refused change, a saved checkpoint). */
+  notify(text: string): void {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+    if (this.noticeTimer !== null) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => {
+      this.notice.hidden = true;
+    }, 6_000);
+  }
+
   /** Refresh header and agenda; returns the agenda item running now. */
-  update(meeting: Meeting, agenda: readonly AgendaItem[]): AgendaItem | null {
+  update(
+    meeting: Meeting,
+    agenda: readonly AgendaItem[],
+    onPick: ((item: AgendaItem) => void) | null = null,
+  ): AgendaItem | null {
     if (this.meetingTitle.textContent !== meeting.title) {
       replaceChildren(this.meetingTitle, meeting.title);
     }
-    return renderAgendaStrip(this.agenda, meeting, agenda);
+    return renderAgendaStrip(this.agenda, meeting, agenda, onPick);
   }
 }
 

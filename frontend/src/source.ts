@@ -1,143 +1,114 @@
-// Where a page gets the meeting and its document from. For now a REST poller; the realtime
-// (Yjs over websocket) source of a later stage implements the same DocumentSource interface,
-// so the pages do not change when it arrives.
+// The meeting and its agenda (REST): read at start, then every few seconds, because the current
+// agenda item changes on the server without touching the document. The document itself is live
+// over Yjs (sync/room.ts). The last answers are kept in localStorage, so that a page reloaded
+// while offline can still start and show who you are and the agenda.
 
 import { ApiError, api } from "./api";
-import type { AgendaItem, Meeting, OutcomeDocument } from "./types";
+import type { AgendaItem, Me, Meeting } from "./types";
 
-export interface Snapshot {
+export interface Session {
+  me: Me;
   meeting: Meeting;
   agenda: AgendaItem[];
-  document: OutcomeDocument;
+  documentTitle: string;
 }
 
-export type ConnectionState =
-  | { kind: "connecting" }
-  | { kind: "live"; checkedAt: Date }
-  | { kind: "offline"; error: ApiError; retryAt: Date }
-  | { kind: "signed-out"; error: ApiError }
-  | { kind: "failed"; error: ApiError };
+const SESSION_KEY = "outcomes:session";
 
-export interface SourceListener {
-  snapshot(snapshot: Snapshot): void;
-  state(state: ConnectionState): void;
+export function saveSession(session: Session): void {
+  try {
+    window.localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  } catch {
+    // Storage full or disabled: the page still works online.
+  }
 }
 
-export interface DocumentSource {
-  start(listener: SourceListener): void;
-  /** Fetch now rather than at the next tick. */
-  refresh(): void;
-  stop(): void;
+export function loadSession(): Session | null {
+  try {
+    const raw = window.localStorage.getItem(SESSION_KEY);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  } catch {
+    return null;
+  }
 }
 
-export interface PollingOptions {
-  intervalMs?: number;
-  /** First retry delay after a failure; doubles up to maxRetryMs. */
-  retryMs?: number;
-  maxRetryMs?: number;
+export function forgetSession(): void {
+  window.localStorage.removeItem(SESSION_KEY);
 }
 
-function asApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  return new ApiError(0, "client", err instanceof Error ? err.message : String(err));
+export interface MeetingListener {
+  changed(meeting: Meeting, agenda: AgendaItem[]): void;
+  signedOut(error: ApiError): void;
 }
 
-/** Re-reads the meeting, agenda and consolidated document every few seconds. */
-export class RestPollingSource implements DocumentSource {
-  private readonly intervalMs: number;
-  private readonly retryMs: number;
-  private readonly maxRetryMs: number;
-  private listener: SourceListener | null = null;
+/** Re-reads the meeting and agenda every `intervalMs` (and at once on refresh()). */
+export class MeetingPoller {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight = false;
-  private failures = 0;
   private stopped = false;
-  private lastJson = "";
 
   constructor(
-    private readonly meetingId: number,
-    private readonly documentId: number,
-    options: PollingOptions = {},
-  ) {
-    this.intervalMs = options.intervalMs ?? 5_000;
-    this.retryMs = options.retryMs ?? 2_000;
-    this.maxRetryMs = options.maxRetryMs ?? 30_000;
+    private session: Session,
+    private readonly listener: MeetingListener,
+    private readonly intervalMs = 5_000,
+  ) {}
+
+  start(): void {
+    window.addEventListener("online", () => this.refresh());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.refresh();
+    });
+    this.listener.changed(this.session.meeting, this.session.agenda);
+    this.schedule();
   }
 
-  private readonly onWake = (): void => {
-    if (document.visibilityState === "visible") this.refresh();
-  };
-
-  start(listener: SourceListener): void {
-    this.listener = listener;
-    this.stopped = false;
-    listener.state({ kind: "connecting" });
-    window.addEventListener("online", this.onWake);
-    document.addEventListener("visibilitychange", this.onWake);
-    void this.tick();
+  /** Show a meeting the API just returned (after the secretariat changed it). */
+  show(meeting: Meeting): void {
+    this.session = { ...this.session, meeting };
+    saveSession(this.session);
+    this.listener.changed(meeting, this.session.agenda);
   }
 
   refresh(): void {
-    if (this.stopped || this.inFlight) return;
-    this.clearTimer();
+    if (this.stopped) return;
+    if (this.inFlight) return;
     void this.tick();
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.clearTimer();
-    window.removeEventListener("online", this.onWake);
-    document.removeEventListener("visibilitychange", this.onWake);
-  }
-
-  private clearTimer(): void {
+  private schedule(): void {
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(delayMs: number): void {
-    this.clearTimer();
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), delayMs);
+    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs);
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped || this.inFlight || this.listener === null) return;
-    // A hidden tab (a phone in a pocket) stops polling; becoming visible refreshes at once.
-    if (document.visibilityState === "hidden" && this.lastJson !== "") return;
+    if (this.stopped || this.inFlight) return;
+    // A hidden tab (a phone in a pocket) does not poll; becoming visible refreshes at once.
+    if (document.visibilityState === "hidden") {
+      this.schedule();
+      return;
+    }
     this.inFlight = true;
-    const listener = this.listener;
     try {
-      const [meeting, agenda, doc] = await Promise.all([
-        api.meeting(this.meetingId),
-        api.agenda(this.meetingId),
-        api.document(this.documentId),
+      const [meeting, agenda] = await Promise.all([
+        api.meeting(this.session.meeting.id),
+        api.agenda(this.session.meeting.id),
       ]);
-      this.failures = 0;
-      const snapshot: Snapshot = { meeting, agenda, document: doc };
-      const json = JSON.stringify(snapshot);
-      if (this.stopped) return;
-      listener.state({ kind: "live", checkedAt: new Date() });
-      // Re-render also when nothing changed: the agenda's "now" follows the clock.
-      this.lastJson = json;
-      listener.snapshot(snapshot);
-      this.schedule(this.intervalMs);
+      this.session = { ...this.session, meeting, agenda };
+      saveSession(this.session);
+      this.listener.changed(meeting, agenda);
     } catch (err) {
-      if (this.stopped) return;
-      const error = asApiError(err);
-      if (error.unauthenticated) {
-        this.stop();
-        listener.state({ kind: "signed-out", error });
-      } else if (error.transient || error.status === 429 || error.status >= 500) {
-        this.failures += 1;
-        const delay = Math.min(this.maxRetryMs, this.retryMs * 2 ** (this.failures - 1));
-        listener.state({ kind: "offline", error, retryAt: new Date(Date.now() + delay) });
-        this.schedule(delay);
-      } else {
-        this.stop();
-        listener.state({ kind: "failed", error });
+      if (err instanceof ApiError && err.unauthenticated) {
+        this.stopped = true;
+        forgetSession();
+        this.listener.signedOut(err);
+        return;
       }
+      // Offline or a server hiccup: the connection indicator (Yjs) already says so; the agenda
+      // clock keeps moving on the last known agenda.
+      this.listener.changed(this.session.meeting, this.session.agenda);
     } finally {
       this.inFlight = false;
+      this.schedule();
     }
   }
 }

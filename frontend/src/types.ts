@@ -90,3 +90,101 @@ export interface OutcomeDocument {
   /** The y-websocket room of the whole document (realtime stage). */
   room?: string;
 }
+
+/** The server-owned entry of a section in the document room's `sections` Y.Map. */
+export interface SectionMeta {
+  id: number;
+  title: string;
+  kind: SectionKind;
+  status: SectionStatus;
+  position: number;
+  group_code: string | null;
+  version: number;
+}
+
+/** GET …/sections/{sid}/revisions */
+export interface Revision {
+  number: number;
+  created_at: string;
+  reason: string;
+  authors: { id: number; name: string }[];
+  length: number;
+}
+
+/** GET …/sections/{sid}/revisions/{n} */
+export interface RevisionText extends Revision {
+  text: string;
+}
+
+/** GET …/sections/{sid}/diff?from=N&to=M|live */
+export interface Diff {
+  from: number;
+  to: number | "live";
+  hunks: { op: "equal" | "insert" | "delete"; text: string }[];
+}
+
+/** POST /api/documents/{id}/checkpoints */
+export interface Checkpoint {
+  id?: number;
+  name: string;
+}
+
+export type InputStatus = "submitted" | "accepted" | "rejected" | "duplicate" | "deferred" | "withdrawn";
+
+/** A breakout input (GET /api/meetings/{id}/inputs, /api/inputs/{id}). */
+export interface Input {
+  id: number;
+  meeting_id: number;
+  group_code: string;
+  group_name: string | null;
+  section_id: number;
+  section_title: string | null;
+  text: string;
+  status: InputStatus;
+  submitted_by: number | null;
+  rapporteur: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  reviewed_by: number | null;
+  reviewer: string | null;
+  reviewed_at: string | null;
+  reason: string | null;
+  duplicate_of: number | null;
+  accepted_text: string | null;
+  provenance_id: number | null;
+}
+
+/** One message of GET /api/meetings/{id}/events. */
+export type InputEventMessage =
+  | { id: number; type: "input.submitted" | "input.updated" | "input.withdrawn" | "input.reviewed"; input: Input }
+  | { type: "ready"; last_event_id: number };
+
+export type ReviewAction =
+  | { action: "accept"; text?: string; section_id?: number; position?: number }
+  | { action: "reject"; reason: string }
+  | { action: "duplicate"; duplicate_of: number }
+  | { action: "defer"; reason?: string };
+
+/** GET /api/documents/{id}/provenance */
+export interface Provenance {
+  id: number;
+  document_id: number;
+  section_id: number;
+  text: string;
+  paragraph: number;
+  inputs: {
+    input_id: number;
+    group_code: string;
+    group_name: string | null;
+    rapporteur_id: number | null;
+    rapporteur: string | null;
+    submitted_at: string;
+  }[];
+  input_ids: number[];
+  groups: string[];
+  accepted_by: number | null;
+  accepted_by_name: string;
+  accepted_at: string;
+  revision_number: number | null;
+}

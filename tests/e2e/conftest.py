@@ -102,6 +102,25 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        response = httpx.post(
+            f"{self.server.url}{path}", json=body, headers=self.headers, timeout=10
+        )
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def issue_link(self, role: str, name: str, group: str | None = None) -> str:
+        """A new join link (as the secretariat); returns its token."""
+        body: dict[str, Any] = {"role": role, "name": name}
+        if group is not None:
+            body["group_code"] = group
+        issued = self.post(f"/api/meetings/{self.meeting_id}/links", body)
+        return str(issued["token"])
+
+    def text(self, title_prefix: str) -> str:
+        """The live text of a section, as REST reads it from the document room."""
+        return str(self.section(title_prefix)["body"])
+
     def document(self) -> dict[str, Any]:
         document: dict[str, Any] = self.get(f"/api/documents/{self.document_id}")
         return document
@@ -202,8 +221,11 @@ def join(open_page: OpenPage, server: RunningServer) -> OpenPage:
     """``join(role, group=None, viewport=...)``: open that role's join link."""
 
     def _join(
-        role: str, group: str | None = None, viewport: ViewportSize | None = None
+        role: str,
+        group: str | None = None,
+        viewport: ViewportSize | None = None,
+        token: str | None = None,
     ) -> WatchedPage:
-        return open_page(f"/join/{server.token(role, group)}", viewport=viewport)
+        return open_page(f"/join/{token or server.token(role, group)}", viewport=viewport)
 
     return _join

@@ -1,11 +1,14 @@
-"""The pages in a real browser: landing by role, RTL paragraphs, escaping, refresh, 401."""
+"""The pages in a real browser: landing by role, RTL paragraphs, escaping, live updates, the
+connection state, the agenda strip, the secretariat's section controls and 401."""
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE, Api, OpenPage, WatchedPage
+from tests.e2e.live import direction, editor, expect_connected
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -16,19 +19,12 @@ FRENCH = "Les participants ont souligné l'intérêt de l'IA pour des services p
 XSS = '<img src=x onerror="window.__xss=1">'
 
 
-def expect_live(page: Page) -> None:
-    """The status indicator says the page read the document."""
-    status = page.locator(".status")
-    expect(status).to_have_attribute("data-state", "live")
-    expect(status).to_have_text("up to date")
-
-
-def direction(page: Page, text: str) -> str:
-    paragraph = page.locator(".para", has_text=text)
-    expect(paragraph).to_have_count(1)
-    expect(paragraph).to_have_attribute("dir", "auto")
-    value: str = paragraph.evaluate("el => getComputedStyle(el).direction")
-    return value
+def block(page: Page, text: str) -> str:
+    """The line (editor) or paragraph (projector) holding `text`: its computed direction."""
+    selector = ".cm-line" if page.locator(".cm-content").count() else ".para"
+    element = page.locator(selector, has_text=text)
+    expect(element).to_have_attribute("dir", "auto")
+    return direction(element)
 
 
 # (role, group, where the join link lands, name, role label, only the group's sections)
@@ -63,7 +59,7 @@ def test_join_link_lands_on_the_role_page(
     expect(page.locator(".meeting-title")).to_have_text(meeting["title"])
     expect(page.locator(".who-name")).to_have_text(name)
     expect(page.locator(".who-role")).to_have_text(label)
-    expect_live(page)
+    expect_connected(page)
     sections = api.document()["sections"]
     if only_group is not None:
         sections = [s for s in sections if s["group_code"] == only_group]
@@ -87,44 +83,74 @@ def test_arabic_paragraph_reads_right_to_left(join: OpenPage, api: Api) -> None:
     for role in ("secretariat", "projector"):
         watched = join(role)
         page = watched.page
-        expect_live(page)
-        assert direction(page, ARABIC) == "rtl"
-        assert direction(page, ENGLISH) == "ltr"
-        assert direction(page, FRENCH) == "ltr"
-        expect(page.locator(".para", has_text=ARABIC)).to_have_attribute("lang", "ar")
+        expect_connected(page)
+        assert block(page, ARABIC) == "rtl"
+        assert block(page, ENGLISH) == "ltr"
+        assert block(page, FRENCH) == "ltr"
+        expect(page.locator("[lang=ar]", has_text=ARABIC)).to_have_count(1)
         watched.assert_clean()
 
 
 def test_markup_in_a_section_shows_as_text(join: OpenPage, api: Api) -> None:
     api.set_body("Session 1.", f"Before the markup.\n\n{XSS}\n\nAfter the markup.")
-    watched = join("secretariat")
-    page = watched.page
-    section = page.locator(".section", has_text="Before the markup.")
-    expect(section.locator(".para")).to_have_text(["Before the markup.", XSS, "After the markup."])
-    expect(section.locator("img")).to_have_count(0)
-    assert page.evaluate("() => window.__xss") is None
-    watched.assert_clean()
+    sid = api.section("Session 1.")["id"]
+    blocks = ["Before the markup.", XSS, "After the markup."]
+    for role, selector, shown in (
+        # The editor shows every line, the blank ones too; the projector only paragraphs.
+        ("secretariat", ".cm-line", [blocks[0], "", blocks[1], "", blocks[2]]),
+        ("projector", ".para", blocks),
+    ):
+        watched = join(role)
+        page = watched.page
+        section = page.locator(f"#section-{sid}")
+        expect(section.locator(selector)).to_have_text(shown)
+        expect(section.locator("img")).to_have_count(0)
+        assert page.evaluate("() => window.__xss") is None
+        watched.assert_clean()
 
 
-def test_page_refreshes_by_itself(join: OpenPage, api: Api) -> None:
+def test_markdown_is_rendered_lightly_and_links_only_for_safe_schemes(
+    join: OpenPage, api: Api
+) -> None:
+    api.set_body(
+        "Session 1.",
+        "## Key messages\n- **Open** data\n- *Inclusive* design\n"
+        "See [the report](https://www.oecd.org/gov/) and [this](javascript:alert(1)).",
+    )
+    sid = api.section("Session 1.")["id"]
+    page = join("projector").page
+    section = page.locator(f"#section-{sid}")
+    expect(section.locator(".md-heading")).to_have_text("Key messages")
+    expect(section.locator("ul.list li")).to_have_text(["Open data", "Inclusive design"])
+    expect(section.locator("strong")).to_have_text("Open")
+    expect(section.locator("em")).to_have_text("Inclusive")
+    expect(section.locator("a")).to_have_count(1)
+    expect(section.locator("a")).to_have_attribute("href", "https://www.oecd.org/gov/")
+    expect(section.locator(".para")).to_contain_text("[this](javascript:alert(1))")
+
+
+def test_page_follows_the_document_live(join: OpenPage, api: Api) -> None:
     watched = join("chair")
     page = watched.page
-    expect_live(page)
+    expect_connected(page)
     api.set_body("Breakout group C", "Transparency registers for public-sector algorithms.")
-    expect(page.locator(".para", has_text="Transparency registers")).to_be_visible()
+    expect(page.locator(".cm-line", has_text="Transparency registers")).to_be_visible()
     watched.assert_clean()
 
 
 def test_status_shows_offline_and_recovers(join: OpenPage) -> None:
     watched = join("secretariat")
     page = watched.page
-    expect_live(page)
+    expect_connected(page)
+    expect(page.locator(".status-unsaved")).to_have_text("all changes saved")
     page.context.set_offline(True)
-    expect(page.locator(".status")).to_have_text("offline, retrying")
-    # The document stays on screen while offline.
+    expect(page.locator(".status")).to_have_attribute("data-state", "offline")
+    expect(page.locator(".status-label")).to_have_text("offline")
+    # The document stays on screen, and editable, while offline.
     expect(page.locator(".section-title").first).to_be_visible()
+    expect(page.locator(".cm-content").first).to_have_attribute("contenteditable", "true")
     page.context.set_offline(False)
-    expect_live(page)
+    expect_connected(page)
     # Failed fetches log network errors to the console; that is expected here.
     watched.assert_clean(allow_console_errors=True)
 
@@ -142,6 +168,74 @@ def test_agenda_strip_marks_the_current_item(join: OpenPage, api: Api) -> None:
     expect(page.locator(".agenda-now-title")).to_contain_text(session2["title"])
     section = page.locator(f"#section-{session2['section_id']}")
     expect(section).to_have_class(re.compile(r"\bis-current\b"))
+    # One click on another item makes it the current one, for every page.
+    session1 = next(item for item in agenda if item["title"].startswith("Session 1."))
+    page.locator(f".agenda-item[data-agenda-id='{session1['id']}'] .agenda-pick").click()
+    expect(page.locator(".agenda-now-title")).to_contain_text(session1["title"])
+    expect(page.locator(f"#section-{session1['section_id']}")).to_have_class(
+        re.compile(r"\bis-current\b")
+    )
+    assert api.meeting()["current_agenda_item_id"] == session1["id"]
+    projector = join("projector").page
+    expect(projector.locator(".agenda-now-title")).to_contain_text(session1["title"])
+    expect(projector.locator(f"#section-{session1['section_id']} .badge-now")).to_have_count(1)
+    watched.assert_clean()
+
+
+def test_secretariat_adds_renames_moves_and_locks_sections(join: OpenPage, api: Api) -> None:
+    watched = join("secretariat")
+    page = watched.page
+    projector = join("projector").page
+    expect_connected(page)
+    expect_connected(projector)
+    # Add: the new section appears on every screen at once.
+    page.locator(".add-section-title").fill("Annex: list of participants")
+    page.locator(".add-section").click()
+    added = api.section("Annex: list of participants")
+    sid = added["id"]
+    expect(projector.locator(f"#section-{sid} .section-title")).to_have_text(added["title"])
+    # Rename.
+    page.locator(f"#section-{sid} .section-rename").click()
+    page.locator(f"#section-{sid} .rename-input").fill("Annex: participants")
+    page.locator(f"#section-{sid} .rename-save").click()
+    expect(page.locator(f"#section-{sid} .section-title")).to_have_text("Annex: participants")
+    expect(projector.locator(f"#section-{sid} .section-title")).to_have_text("Annex: participants")
+    # Move up: it swaps with the section before it.
+    titles = page.locator(".sections > .section .section-title")
+    before = titles.all_text_contents()
+    page.locator(f"#section-{sid} .section-up").click()
+    expected = before[:-2] + [before[-1], before[-2]]
+    expect(titles).to_have_text(expected)
+    expect(projector.locator(".section-title")).to_have_text(expected)
+    assert [s["title"] for s in api.document()["sections"]] == expected
+    # Agreed: marked on the projector. Only the next steps are offered (draft ⇄ agreed ⇄ locked).
+    status = page.locator(f"#section-{sid} .section-status")
+    expect(status.locator("option[value=locked]")).to_be_disabled()
+    status.select_option("agreed")
+    expect(projector.locator(f"#section-{sid}")).to_have_class(re.compile(r"\brecently-agreed\b"))
+    # Locked: the editor becomes read-only, here and for every other recorder.
+    content = editor(page, sid)
+    expect(content).to_have_attribute("contenteditable", "true")
+    status.select_option("locked")
+    expect(page.locator(f"#section-{sid}")).to_have_attribute("data-status", "locked")
+    expect(content).to_have_attribute("contenteditable", "false")
+    assert api.section("Annex: participants")["status"] == "locked"
+    status.select_option("agreed")
+    expect(content).to_have_attribute("contenteditable", "true")
+    watched.assert_clean()
+
+
+def test_chair_reads_and_marks_a_section_agreed(join: OpenPage, api: Api) -> None:
+    section = next(s for s in api.document()["sections"] if s["status"] == "draft")
+    sid = section["id"]
+    watched = join("chair")
+    page = watched.page
+    expect_connected(page)
+    expect(editor(page, sid)).to_have_attribute("contenteditable", "false")
+    expect(page.locator(".section-rename")).to_have_count(0)
+    page.locator(f"#section-{sid} .section-agree").click()
+    expect(page.locator(f"#section-{sid}")).to_have_attribute("data-status", "agreed")
+    assert api.section(section["title"])["status"] == "agreed"
     watched.assert_clean()
 
 
@@ -165,3 +259,18 @@ def test_signed_out_page_for_every_route(open_page: OpenPage, server: RunningSer
         watched: WatchedPage = open_page(path)
         expect(watched.page.locator("h1")).to_have_text("Open your join link")
         watched.assert_clean(allow_console_errors=True)
+
+
+def test_page_csp_keeps_scripts_strict(server: RunningServer) -> None:
+    """Scripts: same origin only. Styles: CodeMirror's <style> by nonce, style attributes."""
+    response = httpx.get(f"{server.url}/d/{server.demo['document_id']}")
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["content-security-policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    nonce = re.search(r'name="csp-nonce" content="([^"]+)"', response.text)
+    assert nonce is not None
+    assert policy["style-src"] == f"'self' 'nonce-{nonce.group(1)}'"
+    assert policy["style-src-attr"] == "'unsafe-inline'"
+    assert "unsafe-inline" not in policy["default-src"]

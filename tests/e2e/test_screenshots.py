@@ -1,6 +1,7 @@
-"""Screenshots of the document page and the projector at 1920×1080, with realistic content.
+"""Screenshots of the editor and the projector at 1920×1080, with realistic content.
 
-They land in tests/e2e/artifacts/ (git-ignored); the README's pictures are copies of them.
+They land in tests/e2e/artifacts/ (git-ignored); the README's pictures
+(docs/screenshots/editor.png and projector.png) are copies of them.
 """
 
 import struct
@@ -10,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, Api, OpenPage
+from tests.e2e.live import expect_connected
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +46,10 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def settle(page: Page) -> None:
-    """Wait until the page has read the document and rendered the seeded content."""
-    status = page.locator(".status")
-    expect(status).to_have_attribute("data-state", "live")
-    expect(page.locator(".para", has_text="World Governments Summit 2024")).to_be_visible()
+def settle(page: Page, selector: str, text: str) -> None:
+    """Wait until the page is live and shows the seeded content."""
+    expect_connected(page)
+    expect(page.locator(selector, has_text=text).first).to_be_visible()
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
 
@@ -65,11 +66,11 @@ def seeded(api: Api) -> Api:
 @pytest.mark.parametrize(
     ("role", "group", "viewport", "name"),
     [
-        ("secretariat", None, DESKTOP, "document.png"),
+        ("secretariat", None, DESKTOP, "editor.png"),
         ("projector", None, DESKTOP, "projector.png"),
         ("rapporteur", "A", PHONE, "group-phone.png"),
     ],
-    ids=["document", "projector", "group-phone"],
+    ids=["editor", "projector", "group-phone"],
 )
 def test_screenshot(
     join: OpenPage,
@@ -81,11 +82,12 @@ def test_screenshot(
 ) -> None:
     watched = join(role, group, viewport=viewport)
     page = watched.page
-    if group is None:
-        settle(page)
+    if role == "secretariat":
+        settle(page, ".cm-line", "World Governments Summit 2024")
+    elif role == "projector":
+        settle(page, ".para", "World Governments Summit 2024")
     else:
-        expect(page.locator(".status")).to_have_attribute("data-state", "live")
-        expect(page.locator(".para", has_text="whole-of-government")).to_be_visible()
+        settle(page, ".para", "whole-of-government")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path))

@@ -1,63 +1,144 @@
-// /d/{id}/group/{code}: a breakout group's page, made for phones. It shows the group's own
-// section of the outcome document, which the group's rapporteur reports back to plenary.
+// /d/{id}/group/{code}: a breakout group's page, made for phones. The group's own draft lives
+// in its room (group-{id}-{code}, Y.Text "draft"): the rapporteur and the group's participants
+// write it together; the secretariat and the chair read it. Below it, the group's section of
+// the outcome document as it stands (live, read-only).
 
-import { h, replaceChildren } from "../dom";
-import { autoDir, renderSections } from "../render";
-import type { Snapshot } from "../source";
-import type { AgendaItem } from "../types";
-import { changed, type Page, type PageContext } from "./page";
+import { append, h, replaceChildren } from "../dom";
+import { createEditor } from "../editor";
+import { LiveDocumentView, autoDir } from "../render";
+import type { Room } from "../sync/room";
+import { SubmitPanel } from "../inputs/submit";
+import type { AgendaItem, Meeting } from "../types";
+import { type Page, type PageContext, showStatus } from "./page";
 
-export function groupPage(ctx: PageContext, groupCode: string): Page {
-  const cache = new Map<string, string>();
+export async function groupPage(ctx: PageContext, groupCode: string): Promise<Page> {
+  const { me, documentId, session } = ctx;
+  const group = session.meeting.groups.find((g) => g.code === groupCode) ?? null;
   const head = h("div", { class: "group-head" });
-  const sections = h("div", { class: "sections" });
-  const notice = h("div", { class: "group-notice" });
+  if (group) {
+    append(
+      head,
+      h("p", { class: "group-code", text: `Breakout group ${group.code}` }),
+      autoDir("h1", group.name, "group-name"),
+      group.facilitator
+        ? h(
+            "p",
+            { class: "group-facilitator" },
+            h("span", { class: "muted", text: "Facilitator: " }),
+            autoDir("span", group.facilitator),
+          )
+        : null,
+    );
+    window.document.title = `Group ${group.code}: ${group.name} — Outcomes`;
+  } else {
+    head.append(h("h1", { class: "group-name", text: `No breakout group “${groupCode}”` }));
+  }
+  const draftHost = h("div", { class: "group-draft-editor" });
+  const draftNote = h("p", { class: "group-draft-note muted" });
+  const draft = h(
+    "section",
+    { class: "group-draft", attrs: { "aria-labelledby": "group-draft-title" } },
+    h("h2", { class: "group-section-heading", attrs: { id: "group-draft-title" }, text: "Our draft" }),
+    draftNote,
+    draftHost,
+  );
+  // Inputs for the secretariat (inputs/submit.ts) replace this once the document room is open.
+  let submit: HTMLElement = h(
+    "section",
+    { class: "group-submit", attrs: { "data-slot": "submit-inputs", "aria-label": "Inputs for the secretariat" } },
+    h("h2", { class: "group-section-heading", text: "Inputs for the secretariat" }),
+    h("p", {
+      class: "muted",
+      text: "The group's rapporteur submits the group's proposed text to the secretariat.",
+    }),
+  );
+  const outcome = h("div", { class: "sections" });
   const footer = h("p", { class: "group-footer" });
-  if (ctx.me.role !== "projector") {
-    footer.append(
-      h("a", { attrs: { href: `/d/${ctx.documentId}` }, text: "Read the whole outcome document" }),
+  if (me.role !== "projector") {
+    footer.append(h("a", { attrs: { href: `/d/${documentId}` }, text: "Read the whole outcome document" }));
+  }
+  const notice = h("div", { class: "group-notice" });
+  replaceChildren(
+    ctx.shell.main,
+    h(
+      "article",
+      { class: "group" },
+      head,
+      notice,
+      group ? draft : null,
+      group ? submit : null,
+      h("h2", { class: "group-section-heading", text: "In the outcome document" }),
+      outcome,
+      footer,
+    ),
+  );
+  if (!group) {
+    replaceChildren(
+      notice,
+      h("p", { class: "empty", text: "This meeting has no breakout group with that letter." }),
     );
   }
-  replaceChildren(ctx.shell.main, h("article", { class: "group" }, head, notice, sections, footer));
+
+  const docRoom = await ctx.openRoom(`doc-${documentId}`, { presence: false, serverMap: "sections" });
+  const view = new LiveDocumentView(outcome, docRoom.doc, {
+    filter: (meta) => meta.group_code === groupCode,
+  });
+  const emptyNote = (): void => {
+    const message =
+      group !== null && view.sectionCount === 0 && docRoom.doc.getMap("sections").size > 0
+        ? "The outcome document has no section for this group yet."
+        : "";
+    if (group) replaceChildren(notice, message ? h("p", { class: "empty", text: message }) : null);
+  };
+  docRoom.doc.getMap("sections").observe(emptyNote);
+
+  // The rapporteur submits; the secretariat and the chair follow the group's inputs here too.
+  const followsInputs =
+    (me.role === "rapporteur" && me.group_code === groupCode) || me.role === "secretariat" || me.role === "chair";
+  let panel: SubmitPanel | null = null;
+  if (group && followsInputs) {
+    panel = new SubmitPanel({
+      me,
+      meetingId: session.meeting.id,
+      groupCode,
+      timeZone: session.meeting.time_zone,
+      sections: docRoom.doc.getMap("sections"),
+      notify: ctx.notify,
+    });
+    submit.replaceWith(panel.el);
+    submit = panel.el;
+  }
+
+  // Who may write the draft: the group's rapporteur and participants (the server decides).
+  const member =
+    (me.role === "rapporteur" || me.role === "participant") && me.group_code === groupCode;
+  const mayRead = member || me.role === "secretariat" || me.role === "chair";
+  let groupRoom: Room | null = null;
+  if (group && mayRead) {
+    groupRoom = await ctx.openRoom(`group-${documentId}-${groupCode}`, { presence: true });
+    const editor = createEditor(draftHost, groupRoom.doc.getText("draft"), groupRoom.awareness, {
+      readOnly: !member,
+      label: `Draft of group ${groupCode}`,
+      placeholder: member ? "Write the group's points here…" : "The group has not written anything yet.",
+    });
+    const tools = panel?.draftTools(editor.view, groupRoom.doc.getText("draft"));
+    if (tools) draftHost.after(tools);
+    draftNote.textContent = member
+      ? "Everyone in the group can write here at the same time."
+      : "Read-only: the group's members write this draft.";
+    groupRoom.onStatus((status) => {
+      if (status.denied) editor.setReadOnly(true);
+      if (status.link === "forbidden") draftNote.textContent = "This draft is not open to you.";
+    });
+  } else if (group) {
+    draftNote.textContent = "Only the group's members, the secretariat and the chair see this draft.";
+  }
+  showStatus(ctx, groupRoom ?? docRoom, member && groupRoom ? [groupRoom] : []);
 
   return {
-    update(snapshot: Snapshot, _current: AgendaItem | null): void {
-      const { meeting, document: doc } = snapshot;
-      const group = meeting.groups.find((g) => g.code === groupCode) ?? null;
-      if (changed(cache, "head", group)) {
-        if (group) {
-          replaceChildren(
-            head,
-            h("p", { class: "group-code", text: `Breakout group ${group.code}` }),
-            autoDir("h1", group.name, "group-name"),
-            group.facilitator
-              ? h(
-                  "p",
-                  { class: "group-facilitator" },
-                  h("span", { class: "muted", text: "Facilitator: " }),
-                  autoDir("span", group.facilitator),
-                )
-              : null,
-          );
-          window.document.title = `Group ${group.code}: ${group.name} — Outcomes`;
-        } else {
-          replaceChildren(
-            head,
-            h("h1", { class: "group-name", text: `No breakout group “${groupCode}”` }),
-          );
-        }
-      }
-      const own = doc.sections.filter((s) => s.group_code === groupCode);
-      const message =
-        group === null
-          ? "This meeting has no breakout group with that letter."
-          : own.length === 0
-            ? "The outcome document has no section for this group yet."
-            : "";
-      if (changed(cache, "notice", message)) {
-        replaceChildren(notice, message ? h("p", { class: "empty", text: message }) : null);
-      }
-      renderSections(sections, own, () => ({}));
+    agenda(_meeting: Meeting, current: AgendaItem | null): void {
+      view.setCurrent(current?.section_id ?? null);
     },
+    unsaved: () => (member && groupRoom ? groupRoom.unsaved : 0),
   };
 }

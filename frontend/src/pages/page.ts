@@ -1,24 +1,35 @@
-// What every page module provides: it fills shell.main and redraws from each snapshot.
+// What every page module gets and provides. A page fills shell.main, opens its Yjs rooms and
+// reports their state to the header; the shell tells it when the current agenda item changes.
 
 import type { Shell } from "../shell";
-import type { Snapshot } from "../source";
-import type { AgendaItem, Me } from "../types";
+import type { Session } from "../source";
+import type { Room, RoomStatus } from "../sync/room";
+import type { AgendaItem, Me, Meeting } from "../types";
 
 export interface PageContext {
   me: Me;
   shell: Shell;
+  session: Session;
   documentId: number;
+  /** Open a room of this meeting (IndexedDB, websocket, stale-copy check). */
+  openRoom(room: string, options: { presence: boolean; serverMap?: string }): Promise<Room>;
+  /** Tell the user something went wrong (a refused rename, a failed request). */
+  notify(text: string): void;
 }
 
 export interface Page {
-  /** Redraw from the latest snapshot; `current` is the agenda item running now. */
-  update(snapshot: Snapshot, current: AgendaItem | null): void;
+  /** The meeting or the agenda changed; `current` is the item running now. */
+  agenda(meeting: Meeting, current: AgendaItem | null): void;
+  /** Local changes the server has not committed yet (the unload warning, tests). */
+  unsaved(): number;
 }
 
-/** Only what changed is redrawn: keep a key per region and skip equal ones. */
-export function changed(cache: Map<string, string>, region: string, value: unknown): boolean {
-  const key = JSON.stringify(value);
-  if (cache.get(region) === key) return false;
-  cache.set(region, key);
-  return true;
+/** The header shows `main`'s connection and the unsaved changes of every writable room. */
+export function showStatus(ctx: PageContext, main: Room, writable: Room[]): void {
+  const show = (): void => {
+    const unsaved = writable.reduce((sum, room) => sum + room.unsaved, 0);
+    const status: RoomStatus = { ...main.current, unsaved };
+    ctx.shell.status.set(status, { tracksSaving: writable.length > 0 });
+  };
+  for (const room of new Set([main, ...writable])) room.onStatus(show);
 }

@@ -1,36 +1,66 @@
-// /d/{id}/projector: the room's screen. Large high-contrast type, no controls; it follows
-// the agenda by bringing the current item's section into view when the item changes.
+// /d/{id}/projector: the room's screen. Read-only (the server gives the projector a read-only
+// connection), no controls, large high-contrast type. It follows the latest change: scrolls to
+// the paragraph being written and highlights new text for a few seconds; sections agreed while
+// it runs are marked. When the agenda moves on, it brings the new item's section into view.
 
 import { h, replaceChildren } from "../dom";
-import { renderSections, sectionDomId } from "../render";
-import type { Snapshot } from "../source";
-import type { AgendaItem } from "../types";
-import { changed, type Page, type PageContext } from "./page";
+import { LiveDocumentView } from "../render";
+import type { AgendaItem, Meeting } from "../types";
+import { type Page, type PageContext, showStatus } from "./page";
 
-export function projectorPage(ctx: PageContext): Page {
-  const cache = new Map<string, string>();
-  const title = h("h1", { class: "doc-title", attrs: { dir: "auto" } });
-  const sections = h("div", { class: "sections" });
+const HIGHLIGHT_MS = 4_000;
+
+function highlight(el: HTMLElement, className: string, ms: number): void {
+  el.classList.add(className);
+  const timers = highlightTimers.get(el);
+  if (timers !== undefined) clearTimeout(timers);
+  highlightTimers.set(
+    el,
+    setTimeout(() => el.classList.remove(className), ms),
+  );
+}
+
+const highlightTimers = new WeakMap<HTMLElement, ReturnType<typeof setTimeout>>();
+
+function inView(el: HTMLElement, scroller: HTMLElement): boolean {
+  const box = el.getBoundingClientRect();
+  const frame = scroller.getBoundingClientRect();
+  return box.top >= frame.top && box.bottom <= frame.bottom;
+}
+
+export async function projectorPage(ctx: PageContext): Promise<Page> {
+  const title = h("h1", { class: "doc-title", attrs: { dir: "auto" }, text: ctx.session.documentTitle });
+  window.document.title = `${ctx.session.documentTitle} — Outcomes (projector)`;
+  const sections = h("div", { class: "sections", attrs: { "aria-live": "off" } });
   replaceChildren(ctx.shell.main, h("article", { class: "doc" }, title, sections));
+
+  const room = await ctx.openRoom(`doc-${ctx.documentId}`, { presence: false, serverMap: "sections" });
+  showStatus(ctx, room, []);
+  const scroller = ctx.shell.main;
+  const view = new LiveDocumentView(sections, room.doc, {
+    onChange(_section, blocks) {
+      for (const block of blocks) highlight(block, "is-new", HIGHLIGHT_MS);
+      const last = blocks[blocks.length - 1];
+      if (last && !inView(last, scroller)) last.scrollIntoView({ block: "center", behavior: "smooth" });
+    },
+    onAgreed(section) {
+      highlight(section, "just-agreed", HIGHLIGHT_MS);
+    },
+  });
   let followed: number | null = null;
 
   return {
-    update(snapshot: Snapshot, current: AgendaItem | null): void {
-      const doc = snapshot.document;
-      if (changed(cache, "title", doc.title)) {
-        title.textContent = doc.title;
-        window.document.title = `${doc.title} — Outcomes (projector)`;
-      }
-      const currentSection = current?.section_id ?? null;
-      renderSections(sections, doc.sections, (s) => ({ current: s.id === currentSection }));
-      if (currentSection !== null && currentSection !== followed) {
-        const target = doc.sections.find((s) => s.id === currentSection);
-        const el = target ? window.document.getElementById(sectionDomId(target)) : null;
+    agenda(_meeting: Meeting, current: AgendaItem | null): void {
+      const sectionId = current?.section_id ?? null;
+      view.setCurrent(sectionId);
+      if (sectionId !== null && sectionId !== followed) {
+        const el = view.sectionElement(sectionId);
         if (el) {
           el.scrollIntoView({ block: "start" });
-          followed = currentSection;
+          followed = sectionId;
         }
       }
     },
+    unsaved: () => 0,
   };
 }

@@ -1,0 +1,100 @@
+"""The durable input feed of a meeting: the ``inputevent`` table and its publication.
+
+Each event gets the meeting's next ``seq`` (1, 2, 3… with no gaps). The writer holds the
+meeting's feed from numbering to commit — on PostgreSQL by locking the meeting row, on SQLite
+because the transaction already holds the database's write lock — so events commit in
+``seq`` order and a reader that has seen ``seq`` N has seen everything before it. Once the
+transaction commits, its events are handed to the process's ``EventBus`` (see
+``app.realtime.events``), which wakes the open streams; streams read the table to catch up.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from app.models.input import Input, InputEvent, InputEventType
+from app.models.meeting import Meeting
+from app.realtime.events import StreamEvent, bus_for
+
+_PENDING = "outcomes.pending_input_events"
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """Which events of a meeting one reader may receive: all, or one group's."""
+
+    meeting_id: int
+    group_code: str | None
+
+    def sees(self, item: StreamEvent) -> bool:
+        return self.group_code is None or item.group_code == self.group_code
+
+
+def emit(session: Session, type_: InputEventType, item: Input, data: dict[str, Any]) -> None:
+    """Add the next event of the item's meeting to the session (published after commit)."""
+    session.flush()  # on SQLite this takes the write lock we keep until commit
+    session.exec(select(Meeting.id).where(Meeting.id == item.meeting_id).with_for_update())
+    last = session.exec(
+        select(func.max(InputEvent.seq)).where(InputEvent.meeting_id == item.meeting_id)
+    ).one()
+    row = InputEvent(
+        meeting_id=item.meeting_id,
+        seq=(last or 0) + 1,
+        type=type_.value,
+        input_id=item.id or 0,
+        group_code=item.group_code,
+        data=data,
+    )
+    session.add(row)
+    session.flush()
+    session.info.setdefault(_PENDING, []).append(_stream_event(row))
+
+
+def _stream_event(row: InputEvent) -> StreamEvent:
+    return StreamEvent(row.meeting_id, row.seq, row.type, row.group_code, dict(row.data))
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _publish(session: OrmSession) -> None:
+    pending: list[StreamEvent] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    bus = bus_for(session.get_bind())
+    if bus is not None:
+        for item in pending:
+            bus.publish(item)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget(session: OrmSession) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def last_seq(engine: Engine, meeting_id: int) -> int:
+    """The newest event's seq (0 when the meeting has none); call in a worker thread."""
+    with Session(engine) as session:
+        return last_seq_in(session, meeting_id)
+
+
+def read_after(engine: Engine, meeting_id: int, after: int, limit: int = 500) -> list[StreamEvent]:
+    """Up to ``limit`` committed events with seq above ``after``, in order (any group)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(InputEvent)
+            .where(InputEvent.meeting_id == meeting_id, col(InputEvent.seq) > after)
+            .order_by(col(InputEvent.seq))
+            .limit(limit)
+        )
+        return [_stream_event(row) for row in rows]
+
+
+def last_seq_in(session: Session, meeting_id: int) -> int:
+    """The newest event's seq, read in the caller's session (for the list's header)."""
+    found = session.exec(
+        select(func.max(InputEvent.seq)).where(InputEvent.meeting_id == meeting_id)
+    ).one()
+    return int(found or 0)

@@ -1,0 +1,83 @@
+"""The database side of restoring a revision and naming a checkpoint: rights, version, audit.
+
+The text itself changes in the live document (``RevisionKeeper.restore``); these functions
+check who may do it before, and bump the section's version and write the audit log after.
+"""
+
+from sqlmodel import Session
+
+from app.errors import Conflict
+from app.models.common import utcnow
+from app.models.document import Section, SectionStatus
+from app.models.participant import Role
+from app.models.revision import SectionRevision
+from app.services import audit, revisions, sections
+from app.services.actor import Actor
+
+
+def check_restorable(
+    session: Session, actor: Actor, document_id: int, section_id: int, number: int
+) -> tuple[Section, SectionRevision]:
+    """The section and its revision ``number``, if the actor may restore it now.
+
+    Secretariat only (403); a locked section refuses (409 ``locked``); 404 for an unknown
+    revision.
+    """
+    section = sections.get_section(session, actor, document_id, section_id)
+    actor.require(Role.SECRETARIAT)
+    if section.status == SectionStatus.LOCKED:
+        raise Conflict(
+            "This section is locked; unlock it before restoring a revision.", code="locked"
+        )
+    return section, revisions.get_revision(session, section_id, number)
+
+
+def mark_restored(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    section: Section,
+    number: int,
+    revision: SectionRevision,
+) -> Section:
+    """After the live text was restored: bump the version, refresh the body cache, audit."""
+    document = sections.get_document(session, actor, document_id)
+    section.body = revision.text
+    section.version += 1
+    section.updated_at = utcnow()
+    session.add(section)
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "section.restored",
+        "section",
+        section.id,
+        restored=number,
+        revision=revision.number,
+        version=section.version,
+    )
+    return section
+
+
+def check_checkpoint(session: Session, actor: Actor, document_id: int) -> None:
+    """Only the secretariat names checkpoints (403), of a document it can see (404)."""
+    sections.get_document(session, actor, document_id)
+    actor.require(Role.SECRETARIAT)
+
+
+def audit_checkpoint(
+    session: Session, actor: Actor, document_id: int, checkpoint_id: int, name: str
+) -> None:
+    """Write the audit event of a new checkpoint."""
+    document = sections.get_document(session, actor, document_id)
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "checkpoint.created",
+        "document",
+        document_id,
+        checkpoint=checkpoint_id,
+        name=name,
+    )

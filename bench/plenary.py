@@ -1,0 +1,238 @@
+"""Plenary and breakout: viewers watching typists, latency from edit to every screen.
+
+Every loop is bounded in count and time; every socket goes to 127.0.0.1.
+"""
+
+import asyncio
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bench.servers import Target, cpu_seconds
+from bench.wsclient import WsClient, connect
+from bench.yclient import EMPTY_STEP1, Dialect, FullClient, Stats, awareness_update, now_us
+
+HOST = "127.0.0.1"
+RENEW_SECONDS = 15.0
+
+
+@dataclass
+class RoomPlan:
+    """One room of a scenario: its writers and viewers."""
+
+    room: str
+    text: str
+    typists: int
+    viewers: int
+    typist_role: str = "secretariat"
+    viewer_role: str = "projector"
+
+
+@dataclass
+class Result:
+    server: str
+    scenario: str
+    viewers: int
+    typists: int
+    awareness: bool
+    seconds: float
+    edits: int = 0
+    deliveries: int = 0
+    expected: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    last_p50_ms: float = 0.0
+    last_p99_ms: float = 0.0
+    last_max_ms: float = 0.0
+    frames: int = 0
+    server_cpu: float = 0.0  # fraction of one core during the window
+    us_per_frame: float = 0.0
+    us_per_edit_delivery: float = 0.0
+    rss_mb: float = 0.0
+    rss_idle_kb_per_viewer: float = 0.0
+    gen_cpu: float = 0.0
+    converged: str = "n/a"
+    connect_failures: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+async def _open(target: Target, plan: RoomPlan, role: str, on_message, clock=now_us) -> WsClient:  # type: ignore[no-untyped-def]
+    return await connect(HOST, target.port, target.path_for(plan.room, role), on_message, clock)
+
+
+async def run_rooms(
+    target: Target,
+    plans: list[RoomPlan],
+    *,
+    scenario: str,
+    seconds: float,
+    rate: float = 5.0,
+    awareness: bool = False,
+    connect_concurrency: int = 100,
+) -> Result:
+    """Connect every room's viewers and typists, type for ``seconds``, measure, disconnect."""
+    stats = Stats()
+    on_view = stats.viewer_callback()
+    viewers: list[WsClient] = []
+    viewer_dialects: list[Dialect] = []
+    typists: list[tuple[RoomPlan, FullClient]] = []
+    checkers: list[tuple[RoomPlan, FullClient]] = []
+    failures = 0
+    total_viewers = sum(p.viewers for p in plans)
+    result = Result(
+        target.name,
+        scenario,
+        total_viewers,
+        sum(p.typists for p in plans),
+        awareness,
+        seconds,
+    )
+    rss_before = target.rss()
+    try:
+        for plan in plans:
+            dialect = target.dialect_for(plan.room)
+            for i in range(plan.typists):
+                client = FullClient(dialect, plan.text, name=f"typist {i}")
+                ws = await _open(target, plan, plan.typist_role, client.on_message)
+                client.start(ws)
+                typists.append((plan, client))
+            if target.crdt:
+                checker = FullClient(dialect, plan.text, name="checker")
+                ws = await _open(target, plan, plan.viewer_role, checker.on_message)
+                checker.start(ws)
+                checkers.append((plan, checker))
+
+        gate = asyncio.Semaphore(connect_concurrency)
+
+        async def one_viewer(plan: RoomPlan) -> None:
+            nonlocal failures
+            dialect = target.dialect_for(plan.room)
+            async with gate:
+                try:
+                    ws = await _open(target, plan, plan.viewer_role, on_view)
+                except (OSError, TimeoutError, ConnectionError):
+                    failures += 1
+                    return
+            for hello in dialect.hello:
+                ws.send(hello)
+            ws.send(dialect.wrap(EMPTY_STEP1))
+            viewers.append(ws)
+            viewer_dialects.append(dialect)
+
+        await asyncio.wait_for(
+            asyncio.gather(*(one_viewer(p) for p in plans for _ in range(p.viewers))),
+            timeout=60 + total_viewers / 20,
+        )
+        result.connect_failures = failures
+        await asyncio.sleep(0.5 + total_viewers / 2000)  # initial syncs settle
+        rss_connected = target.rss()
+        if viewers:
+            result.rss_idle_kb_per_viewer = round(
+                (rss_connected - rss_before) / len(viewers) / 1024, 1
+            )
+
+        # -- the measured window --------------------------------------------------------
+        renew_at = [random.uniform(0, RENEW_SECONDS) for _ in viewers]
+        awareness_ids = [random.getrandbits(31) for _ in viewers]
+        clocks = [0] * len(viewers)
+        frames_before = sum(v.frames for v in viewers) + sum(c.ws.frames for _, c in typists)  # type: ignore[union-attr]
+        cpu0, gen0, t0 = target.cpu(), cpu_seconds_self(), time.monotonic()
+        edit_id = 1_000_000
+        stats.first_edit = edit_id
+        stats.measuring = True
+        period = 1.0 / rate
+        steps = int(seconds * rate)
+        n_typists = len(typists)
+        for step in range(steps):
+            for k, (_plan, typist) in enumerate(typists):
+                due = t0 + step * period + k * period / max(1, n_typists)
+                delay = due - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                stats.sent[edit_id] = now_us()
+                typist.edit(edit_id, cursor=awareness)
+                edit_id += 1
+                if awareness:
+                    elapsed = time.monotonic() - t0
+                    for i, ws in enumerate(viewers):
+                        if renew_at[i] <= elapsed:
+                            renew_at[i] += RENEW_SECONDS
+                            clocks[i] += 1
+                            state = {"user": {"name": f"viewer {i}"}}
+                            frame = awareness_update(awareness_ids[i], clocks[i], state)
+                            ws.send(viewer_dialects[i].wrap(frame))
+        await asyncio.sleep(min(2.0, 0.5 + seconds / 10))  # let the last edits arrive
+        wall = time.monotonic() - t0
+        cpu1, gen1 = target.cpu(), cpu_seconds_self()
+        stats.measuring = False
+        frames_after = sum(v.frames for v in viewers) + sum(c.ws.frames for _, c in typists)  # type: ignore[union-attr]
+
+        result.edits = edit_id - stats.first_edit
+        result.deliveries = len(stats.latency)
+        result.expected = sum(
+            p.typists * steps * p.viewers for p in plans
+        )  # each edit reaches its room's viewers
+        lat = [v / 1000 for v in stats.latency]
+        result.p50_ms = round(_pct(lat, 0.50), 2)
+        result.p99_ms = round(_pct(lat, 0.99), 2)
+        result.max_ms = round(max(lat), 2) if lat else 0.0
+        last = [(stats.last[e] - stats.sent[e]) / 1000 for e in stats.last if e in stats.sent]
+        result.last_p50_ms = round(_pct(last, 0.50), 2)
+        result.last_p99_ms = round(_pct(last, 0.99), 2)
+        result.last_max_ms = round(max(last), 2) if last else 0.0
+        result.frames = frames_after - frames_before
+        result.server_cpu = round((cpu1 - cpu0) / wall, 3)
+        result.gen_cpu = round((gen1 - gen0) / wall, 3)
+        if result.frames:
+            result.us_per_frame = round((cpu1 - cpu0) * 1e6 / result.frames, 1)
+        if result.deliveries:
+            result.us_per_edit_delivery = round((cpu1 - cpu0) * 1e6 / result.deliveries, 1)
+        result.rss_mb = round(target.rss() / 2**20, 1)
+        if checkers:
+            result.converged = await _converged(typists, checkers)
+    finally:
+        for ws in viewers:
+            ws.close()
+        for _, client in [*typists, *checkers]:
+            if client.ws is not None:
+                client.ws.close()
+        await asyncio.sleep(0.5)
+    return result
+
+
+async def _converged(
+    typists: list[tuple[RoomPlan, FullClient]], checkers: list[tuple[RoomPlan, FullClient]]
+) -> str:
+    """Every typist's text equals its room checker's (bounded wait for the last frames)."""
+    end = time.monotonic() + 10
+    while True:
+        bad = 0
+        for plan, checker in checkers:
+            text = str(checker.text)
+            for tplan, typist in typists:
+                if tplan is plan and str(typist.text) != text:
+                    bad += 1
+        if not bad:
+            lengths = {p.room: len(str(c.text)) for p, c in checkers}
+            return "yes (" + ", ".join(f"{n} chars" for n in lengths.values()) + ")"
+        if time.monotonic() > end:
+            return f"NO ({bad} typists differ)"
+        await asyncio.sleep(0.2)
+
+
+def cpu_seconds_self() -> float:
+    import os
+
+    return cpu_seconds(os.getpid())

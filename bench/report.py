@@ -1,0 +1,302 @@
+"""The Markdown tables of a benchmark run (``python -m bench.run``)."""
+
+from typing import Any
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _pct(v: float) -> str:
+    return f"{v * 100:.0f}%"
+
+
+def _plenary_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    out = []
+    for r in rows:
+        out.append(
+            [
+                f"**{r['server']}**" if r["server"] == "Outcomes" else r["server"],
+                r["viewers"],
+                r["p50_ms"],
+                f"**{r['p99_ms']}**",
+                r["max_ms"],
+                ", ".join(str(x) for x in r.get("runs_p99_ms", [r["p99_ms"]])),
+                r["last_p99_ms"],
+                _pct(r["server_cpu"]),
+                r["frames"],
+                r["us_per_frame"],
+                r["us_per_edit_delivery"],
+                _pct(r["gen_cpu"]),
+                f"{r['deliveries']}/{r['expected']}",
+                r["rss_idle_kb_per_viewer"],
+                r["converged"],
+            ]
+        )
+    return out
+
+
+PLENARY_HEADER = [
+    "server",
+    "viewers",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "p99 of each run",
+    "edit → last viewer p99 ms",
+    "server CPU",
+    "frames delivered",
+    "µs CPU / frame",
+    "µs CPU / edit delivery",
+    "generator CPU",
+    "edit deliveries / expected",
+    "RSS KB / viewer",
+    "converged",
+]
+
+
+def _find(rows: list[dict[str, Any]], server: str, awareness: bool) -> dict[str, Any] | None:
+    for r in rows:
+        if r["server"] == server and r["awareness"] == awareness:
+            return r
+    return None
+
+
+def targets(report: dict[str, Any]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    plenary = report.get("plenary", [])
+
+    def verdict(ok: bool, by: str = "") -> str:
+        return "met" if ok else f"**missed** {by}".rstrip()
+
+    o, y, h = (_find(plenary, s, False) for s in ("Outcomes", "y-websocket", "Hocuspocus"))
+    if o and y:
+        ratio = o["p99_ms"] / y["p99_ms"] if y["p99_ms"] else 0
+        out.append(
+            [
+                "edits: p99 ≤ 1.0× y-websocket (1,000 viewers)"
+                if o["viewers"] >= 1000
+                else f"edits: p99 ≤ 1.0× y-websocket ({o['viewers']} viewers)",
+                f"{o['p99_ms']} ms vs {y['p99_ms']} ms ({ratio:.2f}×)",
+                verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
+            ]
+        )
+        out.append(
+            [
+                "edits: server CPU per delivered frame ≤ 12 µs",
+                f"{o['us_per_frame']} µs",
+                verdict(o["us_per_frame"] <= 12, f"by {o['us_per_frame'] - 12:.1f} µs"),
+            ]
+        )
+    oa, ya, ha = (_find(plenary, s, True) for s in ("Outcomes", "y-websocket", "Hocuspocus"))
+    if oa and ha:
+        ratio = oa["p99_ms"] / ha["p99_ms"] if ha["p99_ms"] else 0
+        out.append(
+            [
+                "awareness: p99 ≤ 1.0× Hocuspocus",
+                f"{oa['p99_ms']} ms vs {ha['p99_ms']} ms ({ratio:.2f}×)",
+                verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
+            ]
+        )
+    if oa and ya:
+        ratio = oa["server_cpu"] / ya["server_cpu"] if ya["server_cpu"] else 0
+        out.append(
+            [
+                "awareness: server CPU ≤ 1.0× y-websocket",
+                f"{_pct(oa['server_cpu'])} vs {_pct(ya['server_cpu'])} ({ratio:.2f}×)",
+                verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
+            ]
+        )
+    for r in report.get("scale", []):
+        if r["server"] == "Outcomes":
+            out.append(
+                [
+                    f"scale: p99 ≤ 50 ms at {r['viewers']} viewers, awareness on",
+                    f"{r['p99_ms']} ms",
+                    verdict(r["p99_ms"] <= 50, f"by {r['p99_ms'] - 50:.0f} ms"),
+                ]
+            )
+    rows = [r for r in plenary if r["server"] == "Outcomes"] + [
+        r for r in report.get("scale", []) if r["server"] == "Outcomes"
+    ]
+    if rows:
+        kb = max(r["rss_idle_kb_per_viewer"] for r in rows)
+        out.append(
+            ["memory: RSS ≤ 50 KB per idle viewer", f"{kb} KB", verdict(kb <= 50, f"({kb} KB)")]
+        )
+    late = report.get("late_join")
+    if late:
+        out.append(
+            [
+                f"late join ({late['sections']} sections, {late['updates']} updates) ≤ 100 ms",
+                f"{late['cold_ms']} ms (room not loaded), {late['warm_ms']} ms (loaded)",
+                verdict(late["cold_ms"] <= 100, f"by {late['cold_ms'] - 100:.0f} ms"),
+            ]
+        )
+        out.append(
+            [
+                f"start-up with {late['startup_docs']} such documents ≤ 2 s",
+                f"{late['startup_s']} s",
+                verdict(late["startup_s"] <= 2, f"by {late['startup_s'] - 2:.2f} s"),
+            ]
+        )
+    for t in report.get("throughput", []):
+        if "persisted_per_s" in t:
+            out.append(
+                [
+                    f"write throughput ≥ 5,000 updates/s ({t['database']}, 30 writers)",
+                    f"{t['persisted_per_s']:.0f}/s (offered {t['offered_per_s']:.0f}/s)",
+                    verdict(t["persisted_per_s"] >= 5000),
+                ]
+            )
+    return out
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    parts = [
+        f"## Run of {report['date']}" + (" (quick variant)" if report.get("quick") else ""),
+        "",
+        f"* command: `{report['command']}`",
+        f"* machine: {m['cpu']}, {m['memory']}, {m['os']}",
+        f"* Python {m['python']}); Node {m['node']}",
+        f"* load average (1, 5, 15 min) before: {report['load_before']}, after: "
+        f"{report.get('load_after', '?')} — the machine is shared with other test runs, so "
+        "absolute figures are noisy; servers are compared within one run",
+        "",
+    ]
+    tgt = targets(report)
+    if tgt:
+        parts += ["### Targets", "", _table(["target", "measured", ""], tgt), ""]
+    plenary = report.get("plenary", [])
+    if plenary:
+        for aware, title in ((False, "edits only"), (True, "with awareness")):
+            rows = [r for r in plenary if r["awareness"] == aware]
+            if rows:
+                parts += [
+                    f"### Plenary, {title}: 1 room, 3 typists × 5 edits/s, "
+                    f"{rows[0]['seconds']:.0f} s",
+                    "",
+                    _table(PLENARY_HEADER, _plenary_rows(rows)),
+                    "",
+                ]
+    if report.get("scale"):
+        parts += [
+            "### Scale: 5,000 viewers (Outcomes with awareness, y-websocket edits only)",
+            "",
+            _table(PLENARY_HEADER, _plenary_rows(report["scale"])),
+            "",
+        ]
+    if report.get("breakout"):
+        parts += [
+            "### Breakout: document room (3 typists × 5 edits/s + viewers) and 3 group rooms "
+            "(8 writers × 2 edits/s + 4 readers each)",
+            "",
+            _table(PLENARY_HEADER, _plenary_rows(report["breakout"])),
+            "",
+        ]
+    late = report.get("late_join")
+    if late:
+        parts += [
+            "### Late join (Outcomes; the references keep no log)",
+            "",
+            _table(
+                [
+                    "sections",
+                    "stored updates",
+                    "build (s)",
+                    "documents in the DB",
+                    "start-up (s)",
+                    "join, room not loaded (ms)",
+                    "join, room loaded (ms)",
+                    "step 2 (KB)",
+                    "sections received",
+                    "text chars",
+                ],
+                [
+                    [
+                        late["sections"],
+                        late["updates"],
+                        late["build_s"],
+                        late["startup_docs"],
+                        late["startup_s"],
+                        late["cold_ms"],
+                        late["warm_ms"],
+                        late["step2_kb"],
+                        late["sections_seen"],
+                        late["text_chars"],
+                    ]
+                ],
+            ),
+            "",
+        ]
+    if report.get("throughput"):
+        rows = []
+        for t in report["throughput"]:
+            if "persisted_per_s" not in t:
+                rows.append(
+                    [t["database"], "—", "—", "—", "—", "—", "—", "—", "; ".join(t["notes"])]
+                )
+                continue
+            rows.append(
+                [
+                    t["database"],
+                    t["writers"],
+                    f"{t['offered_per_s']:.0f}",
+                    t["sent"],
+                    t["persisted"],
+                    f"**{t['persisted_per_s']:.0f}**",
+                    f"{t['p50_ms']} / {t['p99_ms']}",
+                    _pct(t["server_cpu"]),
+                    _pct(t["gen_cpu"]),
+                ]
+            )
+        parts += [
+            "### Write throughput (Outcomes): 30 writers over the document room and the group "
+            "rooms, each at 190 updates/s (the per-connection limit is 200/s)",
+            "",
+            _table(
+                [
+                    "database",
+                    "writers",
+                    "offered /s",
+                    "sent",
+                    "rows stored",
+                    "stored and broadcast /s",
+                    "p50 / p99 ms",
+                    "server CPU",
+                    "generator CPU",
+                ],
+                rows,
+            ),
+            "",
+        ]
+    parts += [
+        "### Board",
+        "",
+        "Not measured: Outcomes has no board (participants posting notes) yet.",
+        "",
+    ]
+    soak = report.get("soak")
+    if soak:
+        samples = ", ".join(
+            f"{t:.1f} min {mb} MB"
+            for t, mb in soak["samples"][:: max(1, len(soak["samples"]) // 8)]
+        )
+        parts += [
+            f"### Soak: {soak['minutes']} min, {soak['viewers']} viewers, awareness on",
+            "",
+            f"RSS slope over the second half: **{soak['slope_mb_per_min']} MB/min**; "
+            f"p99 {soak['p99_ms']} ms; converged: {soak['converged']}. Samples: {samples}.",
+            "",
+        ]
+    else:
+        parts += [
+            "### Soak",
+            "",
+            "Not run in this variant (`python -m bench.run --only soak --minutes 30`).",
+            "",
+        ]
+    return "\n".join(parts)

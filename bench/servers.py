@@ -1,0 +1,223 @@
+"""The servers under test, each started as a subprocess on a free loopback port.
+
+Outcomes runs in its real configuration: ``outcomes serve`` on a throwaway SQLite database
+(WAL update log, roles, awareness stamping), join tokens from ``outcomes demo --json`` and
+``outcomes links``. The references run from ``bench/node_modules`` (``npm ci`` in bench/).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.yclient import Dialect, hocuspocus, y_websocket
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (from /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process (VmRSS), in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+@dataclass
+class Target:
+    """A running server: where to connect and how to frame messages."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    path_for: Callable[[str, str], str]  # (room, role) -> request path
+    dialect_for: Callable[[str], Dialect]  # room -> framing
+    crdt: bool = True  # False for the relay: no state for late joiners
+    workdir: Path | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def rss(self) -> int:
+        return rss_bytes(self.pid)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def _wait_port(process: subprocess.Popen[bytes], port: int, log: Path, deadline: float) -> None:
+    end = time.monotonic() + deadline
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > end:
+            process.kill()
+            raise TimeoutError(f"server on {port} did not start")
+        time.sleep(0.05)  # polling a readiness probe
+
+
+def _spawn(cmd: list[str], env: dict[str, str], log: Path, port: int, deadline: float = 60.0):  # type: ignore[no-untyped-def]
+    with log.open("ab") as out:
+        process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    _wait_port(process, port, log, deadline)
+    return process
+
+
+def outcomes_env(
+    database_url: str, port: int, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTCOMES_")}
+    env.update(
+        {
+            "OUTCOMES_DATABASE_URL": database_url,
+            "OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "OUTCOMES_PORT": str(port),
+            "OUTCOMES_LOG_LEVEL": "warning",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def cli(args: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"outcomes {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def prepare_outcomes(workdir: Path, database_url: str | None = None) -> dict[str, Any]:
+    """Create the demo meeting and the join tokens the generator needs."""
+    database_url = database_url or f"sqlite:///{workdir}/outcomes.db"
+    port = free_port()
+    env = outcomes_env(database_url, port)
+    demo = json.loads(cli(["demo", "--json"], env))
+    tokens: dict[str, str] = {}
+    for link in demo["links"]:
+        tokens.setdefault(link["role"], link["token"])
+        if link["role"] == "rapporteur" and link["group_code"]:
+            tokens[f"group:{link['group_code']}"] = link["token"]  # writes its group's draft
+    meeting = str(demo["meeting_id"])
+    tokens["projector"] = json.loads(
+        cli(["links", "--meeting", meeting, "--role", "projector", "--json"], env)
+    )["token"]
+    return {"database_url": database_url, "port": port, "env": env, "demo": demo, "tokens": tokens}
+
+
+def start_outcomes(
+    workdir: Path, prepared: dict[str, Any] | None = None, extra_env: dict[str, str] | None = None
+) -> Target:
+    prepared = prepared or prepare_outcomes(workdir)
+    port = int(prepared["port"])
+    env = outcomes_env(prepared["database_url"], port, extra_env)
+    log = workdir / "outcomes.log"
+    process = _spawn(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env, log, port
+    )
+    tokens: dict[str, str] = prepared["tokens"]
+
+    def path_for(room: str, role: str) -> str:
+        return f"/yjs/{room}?token={tokens[role]}"
+
+    return Target(
+        "Outcomes",
+        port,
+        process,
+        path_for,
+        lambda room: y_websocket(),
+        workdir=workdir,
+        info=prepared,
+        env=env,
+    )
+
+
+def start_node(kind: str, workdir: Path) -> Target:
+    """``kind``: "y-websocket" or "hocuspocus"."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "NODE_ENV": "production"}
+    script = {"y-websocket": "ywebsocket.mjs", "hocuspocus": "hocuspocus.mjs"}[kind]
+    log = workdir / f"{kind}.log"
+    process = _spawn(["node", str(BENCH / script)], env, log, port)
+    if kind == "hocuspocus":
+        return Target("Hocuspocus", port, process, lambda room, role: "/", hocuspocus)
+    return Target(
+        "y-websocket", port, process, lambda room, role: f"/{room}", lambda r: y_websocket()
+    )
+
+
+def start_relay(workdir: Path) -> Target:
+    port = free_port()
+    log = workdir / "relay.log"
+    process = _spawn([sys.executable, "-m", "bench.relay", str(port)], dict(os.environ), log, port)
+    return Target(
+        "Python relay",
+        port,
+        process,
+        lambda room, role: f"/{room}",
+        lambda r: y_websocket(),
+        crdt=False,
+    )
+
+
+def start(kind: str, workdir: Path | None = None) -> Target:
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    if kind == "outcomes":
+        return start_outcomes(workdir)
+    if kind == "relay":
+        return start_relay(workdir)
+    return start_node(kind, workdir)
+
+
+def node_versions() -> dict[str, str]:
+    """Installed versions of the reference packages (from bench/node_modules)."""
+    versions = {}
+    for name in ("@y/websocket-server", "@hocuspocus/server", "yjs", "ws"):
+        pkg = BENCH / "node_modules" / name / "package.json"
+        if pkg.exists():
+            versions[name] = json.loads(pkg.read_text())["version"]
+    return versions

@@ -1,0 +1,193 @@
+// A section's history panel: its revisions (who, when, why), a readable diff between any two
+// or against the live text, a revision's full text, and restore (secretariat). Text arrives from
+// the API and is shown through textContent only. When the server has no history endpoints, the
+// panel says so instead of failing.
+
+import { ApiError, api } from "./api";
+import { h, replaceChildren } from "./dom";
+import { inline } from "./markdown";
+import type { Diff, Revision } from "./types";
+
+function when(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString([], { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
+}
+
+function option(value: string, text: string): HTMLOptionElement {
+  const el = h("option", { attrs: { value }, text });
+  return el;
+}
+
+function diffView(diff: Diff): HTMLElement {
+  const out = h("div", { class: "diff", attrs: { dir: "auto" } });
+  for (const hunk of diff.hunks) {
+    const tag = hunk.op === "insert" ? "ins" : hunk.op === "delete" ? "del" : "span";
+    out.append(h(tag, { class: `diff-${hunk.op}`, text: hunk.text }));
+  }
+  if (diff.hunks.every((hunk) => hunk.op === "equal")) {
+    out.prepend(h("p", { class: "muted", text: "No difference." }));
+  }
+  return out;
+}
+
+function textView(text: string): HTMLElement {
+  const out = h("div", { class: "revision-text" });
+  for (const line of text.split("\n")) {
+    const p = h("p", { attrs: { dir: "auto" } });
+    p.append(...inline(line));
+    out.append(p);
+  }
+  return out;
+}
+
+export class HistoryPanel {
+  readonly el: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly output: HTMLElement;
+  private readonly from: HTMLSelectElement;
+  private readonly to: HTMLSelectElement;
+  private revisions: Revision[] = [];
+  private armed: number | null = null;
+
+  constructor(
+    private readonly documentId: number,
+    private readonly sectionId: number,
+    private readonly canRestore: boolean,
+    private readonly notify: (text: string) => void,
+  ) {
+    this.list = h("ol", { class: "revisions" });
+    this.output = h("div", { class: "history-output", attrs: { "aria-live": "polite" } });
+    this.from = h("select", { class: "history-from", attrs: { "aria-label": "Compare from" } });
+    this.to = h("select", { class: "history-to", attrs: { "aria-label": "Compare to" } });
+    const compare = h("button", { class: "button", attrs: { type: "button" }, text: "Compare" });
+    compare.addEventListener("click", () => void this.compare());
+    this.el = h(
+      "div",
+      { class: "history", attrs: { "data-section-id": String(sectionId) } },
+      h("h3", { class: "history-heading", text: "History" }),
+      h("div", { class: "history-body" }, this.list),
+      h(
+        "div",
+        { class: "history-compare" },
+        h("span", { text: "Compare " }),
+        this.from,
+        h("span", { text: " with " }),
+        this.to,
+        compare,
+      ),
+      this.output,
+    );
+  }
+
+  async load(): Promise<void> {
+    replaceChildren(this.list, h("li", { class: "muted", text: "Loading…" }));
+    try {
+      this.revisions = await api.revisions(this.documentId, this.sectionId);
+    } catch (err) {
+      const notThere = err instanceof ApiError && (err.status === 404 || err.status === 405);
+      this.el.classList.add("history-unavailable");
+      replaceChildren(
+        this.list,
+        h("li", {
+          class: "muted",
+          text: notThere
+            ? "History not available on this server yet."
+            : `History could not be read: ${err instanceof ApiError ? err.detail : String(err)}`,
+        }),
+      );
+      return;
+    }
+    this.el.classList.remove("history-unavailable");
+    this.renderList();
+  }
+
+  private renderList(): void {
+    const newest = [...this.revisions].sort((a, b) => b.number - a.number);
+    if (newest.length === 0) {
+      replaceChildren(this.list, h("li", { class: "muted", text: "No revisions yet." }));
+    } else {
+      replaceChildren(this.list, ...newest.map((rev) => this.row(rev)));
+    }
+    const choices = newest.map((rev) => option(String(rev.number), `v${rev.number}`));
+    replaceChildren(this.from, ...choices.map((o) => o.cloneNode(true)));
+    replaceChildren(this.to, option("live", "live text"), ...choices.map((o) => o.cloneNode(true)));
+    this.from.value = newest[0] ? String(newest[0].number) : "";
+    this.to.value = "live";
+  }
+
+  private row(rev: Revision): HTMLElement {
+    const authors = rev.authors.map((a) => a.name).join(", ");
+    const view = h("button", { class: "link-button", attrs: { type: "button" }, text: "View" });
+    view.addEventListener("click", () => void this.show(rev.number));
+    const li = h(
+      "li",
+      { class: "revision", attrs: { "data-revision": String(rev.number) } },
+      h("span", { class: "revision-number", text: `v${rev.number}` }),
+      h("span", { class: "revision-time", text: when(rev.created_at) }),
+      h("span", { class: "revision-reason", attrs: { dir: "auto" }, text: rev.reason }),
+      authors ? h("span", { class: "revision-authors", attrs: { dir: "auto" }, text: authors }) : null,
+      view,
+    );
+    if (this.canRestore) {
+      const restore = h("button", {
+        class: "link-button revision-restore",
+        attrs: { type: "button" },
+        text: "Restore",
+      });
+      restore.addEventListener("click", () => void this.restore(rev.number, restore));
+      li.append(restore);
+    }
+    return li;
+  }
+
+  private async show(n: number): Promise<void> {
+    try {
+      const rev = await api.revision(this.documentId, this.sectionId, n);
+      replaceChildren(
+        this.output,
+        h("p", { class: "history-caption", text: `Text of v${n}` }),
+        textView(rev.text),
+      );
+    } catch (err) {
+      this.notify(err instanceof ApiError ? err.detail : String(err));
+    }
+  }
+
+  private async compare(): Promise<void> {
+    const from = Number(this.from.value);
+    const to = this.to.value === "live" ? "live" : Number(this.to.value);
+    if (!from) return;
+    try {
+      const diff = await api.diff(this.documentId, this.sectionId, from, to);
+      replaceChildren(
+        this.output,
+        h("p", { class: "history-caption", text: `Changes from v${from} to ${to === "live" ? "the live text" : `v${to}`}` }),
+        diffView(diff),
+      );
+    } catch (err) {
+      this.notify(err instanceof ApiError ? err.detail : String(err));
+    }
+  }
+
+  /** Two clicks: the first asks for confirmation on the button itself, the second restores. */
+  private async restore(n: number, button: HTMLButtonElement): Promise<void> {
+    if (this.armed !== n) {
+      this.armed = n;
+      button.textContent = `Confirm restore of v${n}`;
+      button.classList.add("is-armed");
+      return;
+    }
+    this.armed = null;
+    button.disabled = true;
+    try {
+      await api.restore(this.documentId, this.sectionId, n);
+      await this.load();
+    } catch (err) {
+      this.notify(err instanceof ApiError ? err.detail : String(err));
+      button.disabled = false;
+      button.textContent = "Restore";
+      button.classList.remove("is-armed");
+    }
+  }
+}

@@ -1,0 +1,163 @@
+// The live list of a meeting's breakout inputs: GET /api/meetings/{id}/inputs, then the
+// server-sent events stream from the position that list reflects (X-Last-Event-Id), so nothing
+// falls between the two (docs/protocol.md, "Input events"). EventSource reconnects by itself
+// with Last-Event-ID; if the browser gives up (CLOSED), the feed opens a new stream with
+// ?after= the last id it saw. Each input keeps its highest version.
+
+import { ApiError, api } from "../api";
+import type { Input, InputEventMessage, InputStatus } from "../types";
+
+const RETRY_MS = 3_000;
+
+export type FeedListener = (changed: Input[], kind: "load" | "event" | "local") => void;
+
+export class InputFeed {
+  readonly inputs = new Map<number, Input>();
+  private readonly listeners = new Set<FeedListener>();
+  private source: EventSource | null = null;
+  private lastId = 0;
+  private stopped = false;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  /** The stream is open and caught up. */
+  live = false;
+  /** The last load or stream failure that is not worth retrying (403, 404), if any. */
+  error: ApiError | null = null;
+
+  constructor(private readonly meetingId: number) {}
+
+  on(listener: FeedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Inputs in submission order. */
+  list(): Input[] {
+    return [...this.inputs.values()].sort((a, b) => a.id - b.id);
+  }
+
+  count(status: InputStatus): number {
+    let n = 0;
+    for (const input of this.inputs.values()) if (input.status === status) n++;
+    return n;
+  }
+
+  /** Load the list (retrying while the server cannot be reached), then follow the stream. */
+  async start(): Promise<void> {
+    for (;;) {
+      try {
+        const { data, headers } = await api.inputs(this.meetingId);
+        this.lastId = Number(headers.get("X-Last-Event-Id") ?? "0") || 0;
+        this.upsert(data, "load", true);
+        break;
+      } catch (err) {
+        if (err instanceof ApiError && err.transient && !this.stopped) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+          continue;
+        }
+        this.error = err instanceof ApiError ? err : null;
+        this.emit([], "load");
+        return;
+      }
+    }
+    this.connect();
+  }
+
+  /** Record an input the page already has from a REST answer (a submit, an edit, a review). */
+  put(input: Input): void {
+    this.upsert([input], "local");
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.source?.close();
+    this.source = null;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const source = new EventSource(`/api/meetings/${this.meetingId}/events?after=${this.lastId}`);
+    this.source = source;
+    source.onmessage = (message: MessageEvent<string>) => {
+      let event: InputEventMessage;
+      try {
+        event = JSON.parse(message.data) as InputEventMessage;
+      } catch {
+        return;
+      }
+      if (event.type === "ready") {
+        this.lastId = Math.max(this.lastId, event.last_event_id);
+        this.live = true;
+        this.emit([], "event");
+        return;
+      }
+      this.lastId = Math.max(this.lastId, event.id);
+      this.upsert([event.input], "event");
+    };
+    source.onerror = () => {
+      this.live = false;
+      if (source.readyState === EventSource.CLOSED && !this.stopped) {
+        // The browser gave up (an HTTP error while reconnecting): open a new stream later.
+        this.source = null;
+        this.retry = setTimeout(() => this.connect(), RETRY_MS);
+      }
+    };
+  }
+
+  private upsert(inputs: Input[], kind: "load" | "event" | "local", always = false): void {
+    const changed: Input[] = [];
+    for (const input of inputs) {
+      const known = this.inputs.get(input.id);
+      if (known && known.version > input.version) continue;
+      if (known && known.version === input.version && known.status === input.status) continue;
+      this.inputs.set(input.id, input);
+      changed.push(input);
+    }
+    if (changed.length > 0 || always) this.emit(changed, kind);
+  }
+
+  private emit(changed: Input[], kind: "load" | "event" | "local"): void {
+    for (const listener of this.listeners) listener(changed, kind);
+  }
+}
+
+export const STATUS_TEXT: Record<InputStatus, string> = {
+  submitted: "Submitted",
+  accepted: "Accepted",
+  rejected: "Rejected",
+  duplicate: "Duplicate",
+  deferred: "Deferred",
+  withdrawn: "Withdrawn",
+};
+
+/** "14:05" in the meeting's time zone (the browser's if that zone is unknown). */
+export function clock(iso: string | null, timeZone: string): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  try {
+    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" }).format(date);
+  }
+}
+
+/** A section's paragraphs as the server counts them: separated by a blank line. */
+export function paragraphs(text: string): string[] {
+  return text
+    .split(/\n[ \t]*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
+}
+
+/** Whitespace-insensitive text, for matching a provenance record against a live paragraph. */
+export function normalise(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** A UUID for an Idempotency-Key (crypto.randomUUID needs a secure context). */
+export function newKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,379 @@
+// The secretariat's inbox beside the editor (/d/{id}): breakout inputs arrive live (server-sent
+// events) with their group, rapporteur and time. Per input: accept (after editing the text,
+// choosing the section and where in it), reject with a reason, mark as a duplicate of another
+// input, or defer; or select several and accept them together as one consolidated paragraph.
+// The chair sees the same inbox without the actions.
+
+import type * as Y from "yjs";
+
+import { ApiError, api } from "../api";
+import { h, replaceChildren } from "../dom";
+import { autoDir } from "../render";
+import { readSections, textName } from "../sections";
+import type { BreakoutGroup, Input, InputStatus, Me, ReviewAction } from "../types";
+import { InputFeed, STATUS_TEXT, paragraphs } from "./feed";
+import { inputMeta, inputOutcome, statusBadge } from "./view";
+
+const NEW_MS = 6_000;
+const OPEN: InputStatus[] = ["submitted", "deferred"];
+
+export interface InboxOptions {
+  me: Me;
+  meetingId: number;
+  timeZone: string;
+  groups: BreakoutGroup[];
+  /** The document room: its `sections` map and each section's Y.Text. */
+  doc: Y.Doc;
+  notify(text: string): void;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === "already_reviewed") return "Someone has already reviewed this input.";
+    return err.detail;
+  }
+  return String(err);
+}
+
+function excerpt(text: string, length = 60): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+export class Inbox {
+  readonly el: HTMLElement;
+  readonly feed: InputFeed;
+  private readonly list = h("ol", { class: "inbox-list" });
+  private readonly count = h("span", { class: "inbox-count", attrs: { "data-count": "0", "aria-label": "Inputs to review" } });
+  private readonly body: HTMLElement;
+  private readonly groupFilter: HTMLSelectElement;
+  private readonly statusFilter: HTMLSelectElement;
+  private readonly batch = h("div", { class: "inbox-batch", attrs: { hidden: "" } });
+  private readonly selected = new Set<number>();
+  private readonly items = new Map<number, { el: HTMLElement; version: number; status: InputStatus }>();
+  private openForm: number | null = null;
+  private batchOpen = false;
+  private readonly reviews: boolean;
+
+  constructor(private readonly options: InboxOptions) {
+    this.reviews = options.me.role === "secretariat";
+    this.feed = new InputFeed(options.meetingId);
+    this.groupFilter = h("select", { class: "input inbox-filter-group", attrs: { "aria-label": "Group" } });
+    this.groupFilter.append(
+      h("option", { attrs: { value: "" }, text: "All groups" }),
+      ...options.groups.map((g) => h("option", { attrs: { value: g.code }, text: `Group ${g.code}` })),
+    );
+    this.statusFilter = h("select", { class: "input inbox-filter-status", attrs: { "aria-label": "Status" } });
+    this.statusFilter.append(
+      h("option", { attrs: { value: "" }, text: "All" }),
+      h("option", { attrs: { value: "open" }, text: "To review" }),
+      ...(Object.keys(STATUS_TEXT) as InputStatus[]).map((s) => h("option", { attrs: { value: s }, text: STATUS_TEXT[s] })),
+    );
+    for (const select of [this.groupFilter, this.statusFilter]) select.addEventListener("change", () => this.render());
+    const toggle = h("button", {
+      class: "button inbox-toggle",
+      attrs: { type: "button", "aria-expanded": "true", "aria-controls": "inbox-body" },
+      text: "Hide",
+    });
+    this.body = h(
+      "div",
+      { class: "inbox-body", attrs: { id: "inbox-body" } },
+      h("div", { class: "inbox-filters" }, this.groupFilter, this.statusFilter),
+      this.batch,
+      this.list,
+    );
+    toggle.addEventListener("click", () => {
+      const open = this.body.hidden;
+      this.body.hidden = !open;
+      toggle.textContent = open ? "Hide" : "Show";
+      toggle.setAttribute("aria-expanded", String(open));
+    });
+    this.el = h(
+      "aside",
+      { class: "inbox", attrs: { "aria-labelledby": "inbox-title", "data-readonly": String(!this.reviews) } },
+      h(
+        "header",
+        { class: "inbox-head" },
+        h("h2", { class: "inbox-title", attrs: { id: "inbox-title" }, text: "Breakout inputs" }, " ", this.count),
+        toggle,
+      ),
+      this.reviews ? null : h("p", { class: "inbox-note muted", text: "Read-only: the secretariat reviews inputs." }),
+      this.body,
+    );
+    this.feed.on((changed, kind) => {
+      this.el.dataset["live"] = String(this.feed.live);
+      this.render();
+      if (kind === "event") {
+        for (const input of changed) {
+          const el = this.items.get(input.id)?.el;
+          if (el && input.status === "submitted") {
+            el.classList.add("is-new");
+            setTimeout(() => el.classList.remove("is-new"), NEW_MS);
+          }
+        }
+      }
+    });
+    this.render();
+    void this.feed.start();
+  }
+
+  private visible(): Input[] {
+    const group = this.groupFilter.value;
+    const status = this.statusFilter.value;
+    return this.feed
+      .list()
+      .filter((i) => !group || i.group_code === group)
+      .filter((i) => !status || (status === "open" ? OPEN.includes(i.status) : i.status === status))
+      .reverse();
+  }
+
+  private render(): void {
+    const waiting = this.feed.count("submitted");
+    this.count.textContent = String(waiting);
+    this.count.dataset["count"] = String(waiting);
+    this.count.hidden = waiting === 0;
+    for (const id of [...this.selected]) {
+      const input = this.feed.inputs.get(id);
+      if (!input || !OPEN.includes(input.status)) this.selected.delete(id);
+    }
+    const children: HTMLElement[] = [];
+    for (const input of this.visible()) {
+      let item = this.items.get(input.id);
+      if (!item || item.version !== input.version || item.status !== input.status) {
+        if (this.openForm === input.id) this.openForm = null;
+        const el = this.renderItem(input);
+        item?.el.replaceWith(el);
+        item = { el, version: input.version, status: input.status };
+        this.items.set(input.id, item);
+      }
+      children.push(item.el);
+    }
+    if (children.length === 0) {
+      const text = this.feed.error ? this.feed.error.detail : this.feed.inputs.size ? "No input matches these filters." : "No inputs yet.";
+      children.push(h("li", { class: "inbox-empty muted", text }));
+    }
+    replaceChildren(this.list, ...children);
+    this.renderBatch();
+  }
+
+  private renderItem(input: Input): HTMLElement {
+    const tz = this.options.timeZone;
+    const el = h("li", {
+      class: `inbox-item input-${input.status}`,
+      attrs: { "data-input-id": String(input.id), "data-status": input.status, "data-group": input.group_code },
+    });
+    const head = h("div", { class: "input-item-head" });
+    if (this.reviews && OPEN.includes(input.status)) {
+      const check = h("input", {
+        class: "inbox-select",
+        attrs: { type: "checkbox", "aria-label": `Select input #${input.id}` },
+      });
+      check.checked = this.selected.has(input.id);
+      check.addEventListener("change", () => {
+        if (check.checked) this.selected.add(input.id);
+        else this.selected.delete(input.id);
+        this.renderBatch();
+      });
+      head.append(check);
+    }
+    head.append(statusBadge(input), h("span", { class: "inbox-id muted", text: `#${input.id}` }));
+    el.append(head, inputMeta(input, tz, { group: true }), autoDir("p", input.text, "input-text"));
+    const outcome = inputOutcome(input, tz);
+    if (outcome) el.append(outcome);
+    if (this.reviews && OPEN.includes(input.status)) {
+      const panel = h("div", { class: "inbox-form" });
+      const act = (label: string, cls: string, open: () => HTMLElement | null): HTMLButtonElement => {
+        const b = h("button", { class: `button ${cls}`, attrs: { type: "button" }, text: label });
+        b.addEventListener("click", () => {
+          const form = open();
+          this.openForm = form ? input.id : null;
+          replaceChildren(panel, form);
+          form?.querySelector<HTMLElement>("textarea, input, select")?.focus();
+        });
+        return b;
+      };
+      const close = (): void => {
+        this.openForm = null;
+        replaceChildren(panel);
+      };
+      el.append(
+        h(
+          "div",
+          { class: "input-actions" },
+          act("Accept…", "inbox-accept", () => this.acceptForm(input, close)),
+          act("Reject…", "inbox-reject", () => this.rejectForm(input, close)),
+          act("Duplicate…", "inbox-duplicate", () => this.duplicateForm(input, close)),
+          input.status === "submitted"
+            ? act("Defer", "inbox-defer", () => {
+                this.review(input, { action: "defer" });
+                return null;
+              })
+            : null,
+        ),
+        panel,
+      );
+    }
+    return el;
+  }
+
+  private review(input: Input, action: ReviewAction, button?: HTMLButtonElement): void {
+    if (button) button.disabled = true;
+    api
+      .reviewInput(input.id, action, input.version)
+      .then((updated) => this.feed.put(updated))
+      .catch((err: unknown) => {
+        if (button) button.disabled = false;
+        this.options.notify(describe(err));
+      });
+  }
+
+  /** Section and position choices: "At the end", "At the start", "After paragraph N". */
+  private placeFields(sectionId: number): { section: HTMLSelectElement; position: HTMLSelectElement; el: HTMLElement } {
+    const section = h("select", { class: "input place-section", attrs: { "aria-label": "Into the section" } });
+    for (const meta of readSections(this.options.doc.getMap("sections"))) {
+      const option = h("option", { attrs: { value: String(meta.id), dir: "auto" }, text: meta.title });
+      option.disabled = meta.status === "locked";
+      section.append(option);
+    }
+    section.value = String(sectionId);
+    const position = h("select", { class: "input place-position", attrs: { "aria-label": "Where in the section" } });
+    const fill = (): void => {
+      const paras = paragraphs(this.options.doc.getText(textName(Number(section.value))).toString());
+      replaceChildren(
+        position,
+        h("option", { attrs: { value: "" }, text: "At the end" }),
+        paras.length ? h("option", { attrs: { value: "0" }, text: "At the start" }) : null,
+        ...paras.slice(0, -1).map((p, i) =>
+          h("option", { attrs: { value: String(i + 1), dir: "auto" }, text: `After paragraph ${i + 1}: ${excerpt(p, 40)}` }),
+        ),
+      );
+    };
+    section.addEventListener("change", fill);
+    fill();
+    const el = h(
+      "div",
+      { class: "place-fields" },
+      h("label", { class: "field-label" }, "Section ", section),
+      h("label", { class: "field-label" }, "Where ", position),
+    );
+    return { section, position, el };
+  }
+
+  private acceptForm(input: Input, close: () => void): HTMLElement {
+    const text = h("textarea", { class: "input accept-text", attrs: { dir: "auto", rows: "4", "aria-label": "Text to insert" } });
+    text.value = input.text;
+    const place = this.placeFields(input.section_id);
+    const ok = h("button", { class: "button button-primary accept-confirm", attrs: { type: "submit" }, text: "Accept into the document" });
+    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+    cancel.addEventListener("click", close);
+    const form = h("form", { class: "review-form accept-form" }, text, place.el, h("div", { class: "input-actions" }, ok, cancel));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = text.value.trim();
+      if (!value) return text.focus();
+      const action: ReviewAction = { action: "accept", section_id: Number(place.section.value) };
+      if (value !== input.text) action.text = value;
+      if (place.position.value !== "") action.position = Number(place.position.value);
+      this.review(input, action, ok);
+    });
+    return form;
+  }
+
+  private rejectForm(input: Input, close: () => void): HTMLElement {
+    const reason = h("input", {
+      class: "input reject-reason",
+      attrs: { type: "text", dir: "auto", required: "", maxlength: "1000", placeholder: "Reason (shown to the rapporteur)", "aria-label": "Reason" },
+    });
+    const ok = h("button", { class: "button reject-confirm", attrs: { type: "submit" }, text: "Reject" });
+    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+    cancel.addEventListener("click", close);
+    const form = h("form", { class: "review-form reject-form" }, reason, h("div", { class: "input-actions" }, ok, cancel));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = reason.value.trim();
+      if (!value) return reason.focus();
+      this.review(input, { action: "reject", reason: value }, ok);
+    });
+    return form;
+  }
+
+  private duplicateForm(input: Input, close: () => void): HTMLElement | null {
+    const others = this.feed.list().filter((i) => i.id !== input.id && i.status !== "withdrawn");
+    if (others.length === 0) {
+      this.options.notify("There is no other input to point to.");
+      return null;
+    }
+    const of = h("select", { class: "input duplicate-of", attrs: { "aria-label": "Duplicate of" } });
+    for (const other of others.slice().reverse()) {
+      of.append(h("option", { attrs: { value: String(other.id), dir: "auto" }, text: `#${other.id} (group ${other.group_code}): ${excerpt(other.text)}` }));
+    }
+    const ok = h("button", { class: "button duplicate-confirm", attrs: { type: "submit" }, text: "Mark duplicate" });
+    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+    cancel.addEventListener("click", close);
+    const form = h("form", { class: "review-form duplicate-form" }, of, h("div", { class: "input-actions" }, ok, cancel));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.review(input, { action: "duplicate", duplicate_of: Number(of.value) }, ok);
+    });
+    return form;
+  }
+
+  private renderBatch(): void {
+    const chosen = [...this.selected].sort((a, b) => a - b).map((id) => this.feed.inputs.get(id)).filter((i): i is Input => !!i);
+    this.batch.hidden = chosen.length < 2;
+    if (chosen.length < 2) {
+      this.batchOpen = false;
+      replaceChildren(this.batch);
+      return;
+    }
+    if (this.batchOpen) {
+      const label = this.batch.querySelector(".batch-count");
+      if (label) label.textContent = `${chosen.length} selected`;
+      return;
+    }
+    const start = h("button", { class: "button button-primary batch-start", attrs: { type: "button" }, text: "Accept together…" });
+    start.addEventListener("click", () => {
+      this.batchOpen = true;
+      const current = [...this.selected].sort((a, b) => a - b).map((id) => this.feed.inputs.get(id)).filter((i): i is Input => !!i);
+      const text = h("textarea", { class: "input batch-text", attrs: { dir: "auto", rows: "5", "aria-label": "Consolidated paragraph" } });
+      text.value = current.map((i) => i.text.replace(/\s+/g, " ").trim()).join(" ");
+      const first = current[0];
+      const place = this.placeFields(first ? first.section_id : 0);
+      const ok = h("button", { class: "button button-primary batch-confirm", attrs: { type: "submit" }, text: "Accept as one paragraph" });
+      const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+      cancel.addEventListener("click", () => {
+        this.batchOpen = false;
+        this.renderBatch();
+      });
+      const form = h("form", { class: "review-form batch-form" }, text, place.el, h("div", { class: "input-actions" }, ok, cancel));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const value = text.value.trim();
+        if (!value) return text.focus();
+        const ids = [...this.selected].sort((a, b) => a - b);
+        const body: { input_ids: number[]; text: string; section_id?: number; position?: number } = {
+          input_ids: ids,
+          text: value,
+          section_id: Number(place.section.value),
+        };
+        if (place.position.value !== "") body.position = Number(place.position.value);
+        ok.disabled = true;
+        api
+          .acceptBatch(this.options.meetingId, body)
+          .then((result) => {
+            this.selected.clear();
+            this.batchOpen = false;
+            for (const input of result.inputs) this.feed.put(input);
+            this.render();
+          })
+          .catch((err: unknown) => {
+            ok.disabled = false;
+            this.options.notify(describe(err));
+          });
+      });
+      replaceChildren(this.batch, h("p", { class: "batch-count", text: `${current.length} selected` }), form);
+      text.focus();
+    });
+    replaceChildren(this.batch, h("p", { class: "batch-count", text: `${chosen.length} selected` }), start);
+  }
+}

@@ -1,0 +1,50 @@
+// The document room's structure: the server-owned `sections` Y.Map (docs/protocol.md), read
+// into plain objects sorted by position. The pages observe it for live add/rename/reorder/status.
+
+import type * as Y from "yjs";
+
+import type { SectionKind, SectionMeta, SectionStatus } from "./types";
+
+const STATUSES: readonly SectionStatus[] = ["draft", "agreed", "locked"];
+
+function parse(key: string, value: unknown): SectionMeta | null {
+  if (typeof value !== "object" || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const id = Number(key);
+  if (!Number.isInteger(id) || typeof v["title"] !== "string") return null;
+  const status = STATUSES.includes(v["status"] as SectionStatus)
+    ? (v["status"] as SectionStatus)
+    : "draft";
+  return {
+    id,
+    title: v["title"],
+    kind: (typeof v["kind"] === "string" ? v["kind"] : "other") as SectionKind,
+    status,
+    position: typeof v["position"] === "number" ? v["position"] : 0,
+    group_code: typeof v["group_code"] === "string" ? v["group_code"] : null,
+    version: typeof v["version"] === "number" ? v["version"] : 1,
+  };
+}
+
+export function readSections(map: Y.Map<unknown>): SectionMeta[] {
+  const out: SectionMeta[] = [];
+  map.forEach((value, key) => {
+    const meta = parse(key, value);
+    if (meta) out.push(meta);
+  });
+  return out.sort((a, b) => a.position - b.position || a.id - b.id);
+}
+
+export const STATUS_LABEL: Record<SectionStatus, string> = {
+  draft: "Draft",
+  agreed: "Agreed",
+  locked: "Locked",
+};
+
+export function sectionDomId(id: number): string {
+  return `section-${id}`;
+}
+
+export function textName(id: number): string {
+  return `section:${id}`;
+}

@@ -1,0 +1,142 @@
+"""Breakout inputs in the browser: a rapporteur submits from a phone, the secretariat reviews
+them in the inbox beside the editor, the projector shows the accepted text, the rapporteur
+sees each outcome; an offline submission is sent exactly once; typed HTML stays text."""
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import PHONE, Api, OpenPage
+from tests.e2e.live import expect_connected
+
+pytestmark = pytest.mark.browser
+
+FIRST = "Governments should publish open data on public service performance every quarter."
+FIRST_EDITED = "Governments should publish open data on the performance of public services."
+SECOND = "يجب إنشاء مختبر ابتكار إقليمي للقطاع العام."
+REASON = "Already covered by the Session 1 conclusions."
+OFFLINE = "Pilot AI projects should be evaluated openly before they are scaled up."
+XSS = '<img src=x onerror="window.__xss=1"><b>bold?</b>'
+
+
+def inputs(api: Api, group: str = "B") -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = api.get(f"/api/meetings/{api.meeting_id}/inputs?group={group}")
+    return listed
+
+
+def rapporteur_page(join: OpenPage) -> Page:
+    page = join("rapporteur", "B", viewport=PHONE).page
+    expect_connected(page)
+    expect(page.locator(".group-submit")).to_have_attribute("data-live", "true")
+    return page
+
+
+def inbox_page(join: OpenPage) -> Page:
+    page = join("secretariat").page
+    expect_connected(page)
+    expect(page.locator(".inbox")).to_have_attribute("data-live", "true")
+    return page
+
+
+def submit(page: Page, text: str) -> Locator:
+    """Type an input into the phone's box and send it; returns its item once the server has it."""
+    page.locator(".submit-text").fill(text)
+    page.locator(".submit-send").click()
+    item = page.locator(".input-item[data-input-id]", has_text=text)
+    expect(item).to_have_attribute("data-status", "submitted")
+    return item
+
+
+def test_submit_review_and_see_the_outcome(join: OpenPage, api: Api) -> None:
+    group_b = api.section("Breakout group B")
+    phone = rapporteur_page(join)
+    expect(phone.locator(".submit-section")).to_have_value(str(group_b["id"]))
+    desk = inbox_page(join)
+
+    submit(phone, FIRST)
+    first = desk.locator(".inbox-item", has_text=FIRST)
+    expect(first).to_be_visible(timeout=1000)
+    expect(first.locator(".input-group")).to_have_text("Group B")
+    expect(first.locator(".input-rapporteur")).to_have_text("Rapporteur, Group B")
+    submit(phone, SECOND)
+    second = desk.locator(".inbox-item", has_text=SECOND)
+    expect(second).to_be_visible(timeout=1000)
+    expect(second.locator(".input-text")).to_have_attribute("dir", "auto")
+    expect(desk.locator(".inbox-count")).to_have_text("2")
+
+    # Edit and accept the first; reject the second with a reason.
+    first.locator(".inbox-accept").click()
+    first.locator(".accept-text").fill(FIRST_EDITED)
+    first.locator(".accept-confirm").click()
+    expect(first).to_have_attribute("data-status", "accepted")
+    second.locator(".inbox-reject").click()
+    second.locator(".reject-confirm").click()  # no reason: refused by the form
+    expect(second).to_have_attribute("data-status", "submitted")
+    second.locator(".reject-reason").fill(REASON)
+    second.locator(".reject-confirm").click()
+    expect(second).to_have_attribute("data-status", "rejected")
+    expect(desk.locator(".inbox-count")).to_be_hidden()
+
+    # The accepted text is in the document: the editor marks where it came from.
+    line = desk.locator(f"#section-{group_b['id']} .cm-line", has_text=FIRST_EDITED)
+    provenance = re.compile(
+        r"^From group B \(Rapporteur, Group B\), submitted \d\d:\d\d\. "
+        r"Accepted by OECD Secretariat recorder at \d\d:\d\d\.$"
+    )
+    expect(line).to_have_attribute("title", provenance)
+    assert FIRST_EDITED in api.text("Breakout group B")
+
+    projector = join("projector").page
+    expect(projector.locator(".para", has_text=FIRST_EDITED)).to_be_visible()
+
+    # The rapporteur sees both outcomes live.
+    mine = phone.locator(".input-item", has_text=FIRST)
+    expect(mine).to_have_attribute("data-status", "accepted")
+    expect(mine.locator(".input-accepted-text")).to_have_text(FIRST_EDITED)
+    theirs = phone.locator(".input-item", has_text=SECOND)
+    expect(theirs).to_have_attribute("data-status", "rejected")
+    expect(theirs.locator(".input-reason-text")).to_have_text(REASON)
+    assert {i["text"]: i["status"] for i in inputs(api)} == {FIRST: "accepted", SECOND: "rejected"}
+
+
+def test_offline_submission_is_sent_once_on_reconnect(join: OpenPage, api: Api) -> None:
+    phone = rapporteur_page(join)
+    before = len(inputs(api))
+    phone.context.set_offline(True)
+    phone.locator(".submit-text").fill(OFFLINE)
+    phone.locator(".submit-send").click()
+    pending = phone.locator(".input-item.is-pending", has_text=OFFLINE)
+    expect(pending).to_be_visible()
+    stored = phone.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.startsWith('outcomes:outbox:'))"
+        ".map(k => localStorage.getItem(k)).join('')"
+    )
+    assert OFFLINE in stored
+    phone.context.set_offline(False)
+    expect(phone.locator(".input-item[data-input-id]", has_text=OFFLINE)).to_have_attribute(
+        "data-status", "submitted"
+    )
+    expect(pending).to_have_count(0)
+    created = [i for i in inputs(api) if i["text"] == OFFLINE]
+    assert len(created) == 1
+    assert len(inputs(api)) == before + 1
+
+
+def test_typed_html_is_text_in_the_inbox(join: OpenPage, api: Api, server: Any) -> None:
+    desk = inbox_page(join)
+    token = server.token("rapporteur", "B")
+    response = httpx.post(
+        f"{server.url}/api/meetings/{api.meeting_id}/inputs",
+        json={"text": XSS},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "e2e-xss-1"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    item = desk.locator(".inbox-item", has_text=XSS)
+    expect(item.locator(".input-text")).to_have_text(XSS)
+    expect(item.locator("img")).to_have_count(0)
+    expect(item.locator("b")).to_have_count(0)
+    assert desk.evaluate("() => window.__xss") is None
