@@ -18,9 +18,9 @@ from pycrdt import Doc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.errors import ServiceUnavailable
 from app.models.revision import RevisionCursor, SectionRevision
 from app.realtime.hub import Hub, OnLoad
+from app.realtime.live import run_on_loop
 from app.realtime.names import RoomName, document_room
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile, set_section_text
@@ -183,9 +183,4 @@ class RevisionKeeper:
 
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
-        try:
-            return anyio.from_thread.run(fn, *args)
-        except StoreError as exc:
-            raise ServiceUnavailable(
-                "The live document is unavailable right now; try again shortly."
-            ) from exc
+        return run_on_loop(fn, *args)

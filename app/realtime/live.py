@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from app.errors import ServiceUnavailable
 from app.realtime.hub import Hub, OnLoad
 from app.realtime.names import RoomName, document_room
-from app.realtime.room import Room, is_panic
+from app.realtime.protocol import is_panic
+from app.realtime.room import Room
 from app.realtime.structure import (
     SectionInfo,
     load_sections,
@@ -55,6 +56,16 @@ def structure_on_load(engine: Engine) -> OnLoad:
         room.edit(lambda doc: reconcile(doc, infos))
 
     return on_load
+
+
+def run_on_loop(fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """Run ``fn(*args)`` on the rooms' event loop from a worker thread; a store failure is 503."""
+    try:
+        return anyio.from_thread.run(fn, *args)
+    except StoreError as exc:
+        raise ServiceUnavailable(
+            "The live document is unavailable right now; try again shortly."
+        ) from exc
 
 
 class LiveDocuments:
@@ -134,9 +145,4 @@ class LiveDocuments:
 
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
-        try:
-            return anyio.from_thread.run(fn, *args)
-        except StoreError as exc:
-            raise ServiceUnavailable(
-                "The live document is unavailable right now; try again shortly."
-            ) from exc
+        return run_on_loop(fn, *args)

@@ -6,6 +6,8 @@ length-prefixed awareness update), 2 = auth (y-protocols: ``0`` permission denie
 3 = query awareness (no body).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -30,6 +32,24 @@ EMPTY_UPDATE = b"\x00\x00"
 
 class ProtocolError(Exception):
     """A frame that is not a well-formed y-websocket message."""
+
+
+def is_panic(exc: BaseException) -> bool:
+    """True for pyo3's PanicException (a BaseException raised when Rust code panics)."""
+    return type(exc).__name__ == "PanicException"
+
+
+@contextmanager
+def crdt_failures(what: str) -> Iterator[None]:
+    """Turn what pycrdt raises for a bad update, Rust panics included, into ProtocolError."""
+    try:
+        yield
+    except Exception as exc:
+        raise ProtocolError(f"{what}: {exc}") from exc
+    except BaseException as exc:
+        if is_panic(exc):
+            raise ProtocolError(f"{what}: pycrdt panicked") from exc
+        raise
 
 
 class Kind(Enum):

@@ -16,8 +16,7 @@ from typing import Any
 from pycrdt import Doc, Text
 
 from app.realtime.names import section_id_of, section_text
-from app.realtime.protocol import ProtocolError
-from app.realtime.room import is_panic
+from app.realtime.protocol import crdt_failures
 from app.realtime.structure import sections_map
 from app.store.log import LogRow
 
@@ -74,7 +73,7 @@ class TextWatch:
 def changed_sections(doc: Doc[Any], update: bytes, section_ids: Iterable[int]) -> set[int]:
     """Which of ``section_ids`` applying ``update`` to ``doc`` would change (checked on a
     copy; ``doc`` is never touched). Raises ProtocolError for an update pycrdt rejects."""
-    try:
+    with crdt_failures("malformed update"):
         shadow: Doc[Any] = Doc()
         shadow.apply_update(doc.get_update())
         watch = TextWatch(shadow)
@@ -82,12 +81,6 @@ def changed_sections(doc: Doc[Any], update: bytes, section_ids: Iterable[int]) -
             watch.watch(section_id)
         shadow.apply_update(update)
         return watch.take()
-    except Exception as exc:
-        raise ProtocolError(f"malformed update: {exc}") from exc
-    except BaseException as exc:
-        if is_panic(exc):
-            raise ProtocolError("update made pycrdt panic") from exc
-        raise
 
 
 @dataclass

@@ -21,9 +21,10 @@ from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin
 from app.realtime.protocol import (
     EMPTY_UPDATE,
     Kind,
-    ProtocolError,
     awareness_frame,
+    crdt_failures,
     decode,
+    is_panic,
     permission_denied_frame,
     sync_step1,
     sync_step2_reply,
@@ -35,11 +36,6 @@ from app.store.base import StoredRoom, StoreError, UpdateStore
 log = logging.getLogger(__name__)
 
 READ_ONLY_REASON = "read-only: this connection may read the room but not change it"
-
-
-def is_panic(exc: BaseException) -> bool:
-    """True for pyo3's PanicException (a BaseException raised when Rust code panics)."""
-    return type(exc).__name__ == "PanicException"
 
 
 @dataclass
@@ -72,7 +68,7 @@ def carries_new_content(doc: Doc[Any], update: bytes) -> bool:
     """Whether applying ``update`` would change ``doc`` (checked on a copy, never on ``doc``)."""
     if update == EMPTY_UPDATE:
         return False
-    try:
+    with crdt_failures("malformed update"):
         mine = _state_vector(doc.get_state(), is_update=False)
         theirs = _state_vector(update, is_update=True)
         if any(clock > mine.get(client, 0) for client, clock in theirs.items()):
@@ -82,12 +78,6 @@ def carries_new_content(doc: Doc[Any], update: bytes) -> bool:
         changed: list[bytes] = []
         shadow.observe(lambda event: changed.append(event.update))
         shadow.apply_update(update)
-    except Exception as exc:
-        raise ProtocolError(f"malformed update: {exc}") from exc
-    except BaseException as exc:
-        if is_panic(exc):
-            raise ProtocolError("update made pycrdt panic") from exc
-        raise
     return any(u != EMPTY_UPDATE for u in changed)
 
 
@@ -248,15 +238,8 @@ class Room:
     # -- internals -------------------------------------------------------------------------
 
     def _apply(self, peer: Peer, update: bytes) -> None:
-        try:
-            with self.doc.transaction(origin=peer.origin):
-                self.doc.apply_update(update)
-        except Exception as exc:
-            raise ProtocolError(f"update rejected: {exc}") from exc
-        except BaseException as exc:
-            if is_panic(exc):
-                raise ProtocolError("update made pycrdt panic") from exc
-            raise
+        with crdt_failures("update rejected"), self.doc.transaction(origin=peer.origin):
+            self.doc.apply_update(update)
 
     def _refuse(self, peer: Peer, reason: str = READ_ONLY_REASON) -> None:
         log.info("refused a change from %s in %s: %s", peer.label, self.name, reason)
