@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     ws_rate_burst: float = 400.0
     # Frames queued for one client; a client that stops reading is dropped with 4409.
     ws_send_queue_frames: int = 1024
+    # Read-only viewers get others' awareness changes (cursors) once per this many ms, coalesced:
+    # a typist's cursor would otherwise be a frame per keystroke on every screen (0 = per turn).
+    ws_viewer_awareness_ms: int = 200
     # Seconds a room without connections stays in memory before it is snapshotted and unloaded.
     room_idle_seconds: float = 30.0
     # Snapshot a room after this many updates (the update rows are kept for time travel).

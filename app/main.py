@@ -62,7 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = SqlUpdateStore(engine)
         hub = Hub(
             store,
-            limits=RoomLimits(compact_every=settings.room_compact_every),
+            limits=RoomLimits(
+                compact_every=settings.room_compact_every,
+                viewer_awareness_seconds=settings.ws_viewer_awareness_ms / 1000,
+            ),
             idle_seconds=settings.room_idle_seconds,
             keepalive_seconds=settings.ws_keepalive_seconds,
             on_load=structure_on_load(engine),

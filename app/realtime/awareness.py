@@ -8,11 +8,12 @@ awareness client ids it introduced itself.
 """
 
 import asyncio
+import enum
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pycrdt import Decoder, Encoder
 
@@ -122,6 +123,24 @@ class AwarenessGuard:
         return sorted(ids)
 
 
+class Audience(enum.Enum):
+    """Who an awareness frame from ``Presence`` is for."""
+
+    WATCHERS = "watchers"  # peers that watch presence: writers, secretariat, chair
+    VIEWERS = "viewers"  # every other (read-only) peer: public states only
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+Timer = Callable[[float, Callable[[], None]], Cancellable]
+
+
+def _loop_timer(delay: float, callback: Callable[[], None]) -> Cancellable:
+    return asyncio.get_running_loop().call_later(delay, callback)
+
+
 @dataclass(slots=True)
 class PresenceState:
     """A client's last relayed state: its clock, its JSON (``null`` once gone), who sees it."""
@@ -134,28 +153,44 @@ class PresenceState:
 class Presence:
     """A room's awareness states, relayed coalesced and only when they changed.
 
-    * A changed state (or a removal) is relayed at the end of the event-loop turn, merged
-      with every other change of that turn into one frame (the newest state per client).
-    * A renewal (same state, higher clock: y-protocols renews every 15 s) is not relayed at
-      once; renewals are batched into one frame every ``renew_seconds`` so remote clients
-      (which forget a state after 30 s without news) keep it.
     * States from writers are *public* (every peer gets them); states from read-only
       connections are *private*: only peers that watch presence (writers, secretariat,
       chair) get them — a viewer's presence is a count on the secretariat's screen, not a
       frame on every phone.
+    * Watchers get a changed state (or a removal) at the end of the event-loop turn, merged
+      with every other change of that turn into one frame (the newest state per client).
+    * Viewers (read-only peers that do not watch presence) get public changes on a window
+      of ``viewer_window`` seconds: the first change opens it, and when it ends they get one
+      frame with the newest state (or removal) of each client that changed in it. Typists'
+      cursors then cost a viewer a few frames per second, not one per keystroke. A window
+      of 0 delivers to viewers every turn as well.
+    * A renewal (same state, higher clock: y-protocols renews every 15 s) is not relayed at
+      once; renewals are batched into one frame every ``renew_seconds`` so remote clients
+      (which forget a state after 30 s without news) keep it.
 
-    ``send(frame, public)`` broadcasts an awareness update (a frame's body, without the
-    message type) to the room.
+    ``send(frame, audience)`` broadcasts an awareness update (a frame's body, without the
+    message type) to that audience of the room; ``timer(delay, callback)`` schedules a
+    callback (the event loop's ``call_later`` unless a test drives the clock).
     """
 
-    def __init__(self, send: Callable[[bytes, bool], None], renew_seconds: float = 5.0):
+    def __init__(
+        self,
+        send: Callable[[bytes, Audience], None],
+        renew_seconds: float = 5.0,
+        viewer_window: float = 0.2,
+        timer: Timer | None = None,
+    ):
         self.send = send
         self.renew_seconds = renew_seconds
+        self.viewer_window = viewer_window
+        self._timer = timer or _loop_timer
         self.states: dict[int, PresenceState] = {}
         self._changed: dict[int, PresenceState] = {}
+        self._for_viewers: dict[int, PresenceState] = {}
         self._renewed: dict[int, PresenceState] = {}
         self._flush: asyncio.Handle | None = None
-        self._renew: asyncio.TimerHandle | None = None
+        self._window: Cancellable | None = None
+        self._renew: Cancellable | None = None
         self.relayed = 0  # frames handed to send(), for tests and metrics
 
     def update(self, entry: AwarenessEntry, *, public: bool) -> None:
@@ -174,8 +209,7 @@ class Presence:
         if old is not None and old.json == text and old.public == public:
             self._renewed[entry.client_id] = state
             if self._renew is None:
-                loop = asyncio.get_running_loop()
-                self._renew = loop.call_later(self.renew_seconds, self._send_renewals)
+                self._renew = self._timer(self.renew_seconds, self._send_renewals)
             return
         self._renewed.pop(entry.client_id, None)
         self._changed[entry.client_id] = state
@@ -199,11 +233,12 @@ class Presence:
 
     def close(self) -> None:
         """Drop pending relays (the room is closing)."""
-        for handle in (self._flush, self._renew):
+        for handle in (self._flush, self._window, self._renew):
             if handle is not None:
                 handle.cancel()
-        self._flush = self._renew = None
+        self._flush = self._window = self._renew = None
         self._changed.clear()
+        self._for_viewers.clear()
         self._renewed.clear()
 
     def _schedule(self) -> None:
@@ -213,20 +248,40 @@ class Presence:
     def _send_changes(self) -> None:
         self._flush = None
         changed, self._changed = self._changed, {}
-        self._relay(changed)
+        if not changed:
+            return
+        self._emit(list(changed.items()), Audience.WATCHERS)
+        public = {c: s for c, s in changed.items() if s.public}
+        if not public:
+            return
+        if self.viewer_window <= 0:
+            self._emit(list(public.items()), Audience.VIEWERS)
+            return
+        self._for_viewers.update(public)  # newest state per client id in this window
+        if self._window is None:
+            self._window = self._timer(self.viewer_window, self._send_to_viewers)
+
+    def _send_to_viewers(self) -> None:
+        self._window = None
+        pending, self._for_viewers = self._for_viewers, {}
+        if pending:
+            self._emit(list(pending.items()), Audience.VIEWERS)
 
     def _send_renewals(self) -> None:
         self._renew = None
         renewed, self._renewed = self._renewed, {}
-        self._relay(renewed)
+        if not renewed:
+            return
+        self._emit(list(renewed.items()), Audience.WATCHERS)
+        public = [(c, s) for c, s in renewed.items() if s.public]
+        for client_id, _ in public:
+            self._for_viewers.pop(client_id, None)  # the renewal is newer
+        if public:
+            self._emit(public, Audience.VIEWERS)
 
-    def _relay(self, states: dict[int, PresenceState]) -> None:
-        public = [(c, s) for c, s in states.items() if s.public]
-        private = [(c, s) for c, s in states.items() if not s.public]
-        for items, is_public in ((public, True), (private, False)):
-            if items:
-                self.relayed += 1
-                self.send(_encode_states(items), is_public)
+    def _emit(self, items: list[tuple[int, PresenceState]], audience: Audience) -> None:
+        self.relayed += 1
+        self.send(_encode_states(items), audience)
 
 
 def _encode_states(items: list[tuple[int, PresenceState]]) -> bytes:

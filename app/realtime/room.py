@@ -45,6 +45,7 @@ class RoomLimits:
     compact_every: int = 500
     awareness_per_connection: int = 4
     awareness_state_bytes: int = 16_384
+    viewer_awareness_seconds: float = 0.2
 
 
 @dataclass(slots=True)
@@ -89,12 +90,15 @@ class Room:
         self.store = store
         self.limits = limits or RoomLimits()
         self.doc: Doc[Any] = Doc()
-        self.presence = aw.Presence(self._send_presence)
+        self.presence = aw.Presence(
+            self._send_presence, viewer_window=self.limits.viewer_awareness_seconds
+        )
         self.guard = aw.AwarenessGuard(
             per_connection=self.limits.awareness_per_connection,
             max_state_bytes=self.limits.awareness_state_bytes,
         )
         self.peers: set[Peer] = set()
+        self._audiences: dict[aw.Audience, set[Peer]] = {a: set() for a in aw.Audience}
         self.users = 0  # peers plus REST calls holding the room (the hub's count)
         self.last_seq = 0
         self.durable_seq = 0
@@ -163,6 +167,7 @@ class Room:
     def connect(self, peer: Peer) -> None:
         """Add a peer: writers get the server's step 1, everyone the current awareness."""
         self.peers.add(peer)
+        self._audience(peer).add(peer)
         self._authors[origin_hash(peer.origin)] = (peer, peer.participant_id)
         if peer.can_write:
             peer.offer(sync_step1(self.doc))
@@ -173,6 +178,7 @@ class Room:
     def disconnect(self, peer: Peer) -> None:
         """Remove a peer and tell the others its awareness states are gone."""
         self.peers.discard(peer)
+        self._audience(peer).discard(peer)
         self._authors.pop(origin_hash(peer.origin), None)
         for client_id in self.guard.release(peer):
             self.presence.remove(client_id)
@@ -251,13 +257,15 @@ class Room:
         for entry in self.guard.stamp(peer, peer.identity, aw.parse(payload)):
             self.presence.update(entry, public=public)
 
-    def _send_presence(self, update: bytes, public: bool) -> None:
-        """Relay coalesced awareness: public states to everyone, private ones to watchers."""
+    def _audience(self, peer: Peer) -> set[Peer]:
+        return self._audiences[aw.Audience.WATCHERS if peer.sees_presence else aw.Audience.VIEWERS]
+
+    def _send_presence(self, update: bytes, audience: aw.Audience) -> None:
+        """Relay one coalesced awareness update, encoded once, to watchers or to viewers."""
         frame = awareness_frame(update)
         wire = wire_frame(frame)
-        for peer in self.peers:
-            if public or peer.sees_presence:
-                peer.offer(frame, wire)
+        for peer in self._audiences[audience]:
+            peer.offer(frame, wire)
 
     def _send_in_order(self, peer: Peer, frame: bytes) -> None:
         if self._outbox:
