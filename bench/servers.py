@@ -19,6 +19,9 @@ from typing import Any
 
 from bench.yclient import Dialect, hocuspocus, y_websocket
 
+# The same environment the test suite gives a real server: one place says how to start it.
+from tests.support.server import server_env
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -101,22 +104,6 @@ def _spawn(cmd: list[str], env: dict[str, str], log: Path, port: int, deadline: 
     return process
 
 
-def outcomes_env(
-    database_url: str, port: int, extra: dict[str, str] | None = None
-) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTCOMES_")}
-    env.update(
-        {
-            "OUTCOMES_DATABASE_URL": database_url,
-            "OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "OUTCOMES_PORT": str(port),
-            "OUTCOMES_LOG_LEVEL": "warning",
-        }
-    )
-    env.update(extra or {})
-    return env
-
-
 def cli(args: list[str], env: dict[str, str]) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
@@ -135,7 +122,7 @@ def prepare_outcomes(workdir: Path, database_url: str | None = None) -> dict[str
     """Create the demo meeting and the join tokens the generator needs."""
     database_url = database_url or f"sqlite:///{workdir}/outcomes.db"
     port = free_port()
-    env = outcomes_env(database_url, port)
+    env = server_env(database_url, port)
     demo = json.loads(cli(["demo", "--json"], env))
     tokens: dict[str, str] = {}
     for link in demo["links"]:
@@ -154,7 +141,7 @@ def start_outcomes(
 ) -> Target:
     prepared = prepared or prepare_outcomes(workdir)
     port = int(prepared["port"])
-    env = outcomes_env(prepared["database_url"], port, extra_env)
+    env = server_env(prepared["database_url"], port, extra_env)
     log = workdir / "outcomes.log"
     process = _spawn(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env, log, port
