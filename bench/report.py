@@ -109,12 +109,20 @@ def targets(report: dict[str, Any]) -> list[list[Any]]:
                 verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
             ]
         )
+    floors = {f["connections"]: f for f in report.get("floor", [])}
     for r in report.get("scale", []):
         if r["server"] == "Outcomes":
+            floor = floors.get(r["viewers"])
+            note = (
+                f" (send floor: one bare fan-out to {r['viewers']} sockets takes "
+                f"{floor['fanout_p50_ms']} ms p50)"
+                if floor
+                else ""
+            )
             out.append(
                 [
                     f"scale: p99 ≤ 50 ms at {r['viewers']} viewers, awareness on",
-                    f"{r['p99_ms']} ms",
+                    f"{r['p99_ms']} ms{note}",
                     verdict(r["p99_ms"] <= 50, f"by {r['p99_ms'] - 50:.0f} ms"),
                 ]
             )
@@ -189,6 +197,23 @@ def render_markdown(report: dict[str, Any]) -> str:
             _table(PLENARY_HEADER, _plenary_rows(report["scale"])),
             "",
         ]
+    if report.get("floor"):
+        parts += [
+            "### Send floor: one 98-byte frame written to every socket, no server at all",
+            "",
+            "`python -m bench.floor` (a uvloop process writing to N loopback sockets drained "
+            "by a reader process, 15 fan-outs/s). Every server above pays one such write per "
+            "viewer per edit; a single-threaded server's p99 cannot be below one fan-out.",
+            "",
+            _table(
+                ["sockets", "µs CPU / write", "one fan-out p50 ms", "one fan-out p99 ms"],
+                [
+                    [f["connections"], f["us_per_write"], f["fanout_p50_ms"], f["fanout_p99_ms"]]
+                    for f in report["floor"]
+                ],
+            ),
+            "",
+        ]
     if report.get("breakout"):
         parts += [
             "### Breakout: document room (3 typists × 5 edits/s + viewers) and 3 group rooms "
@@ -211,6 +236,8 @@ def render_markdown(report: dict[str, Any]) -> str:
                     "start-up (s)",
                     "join, room not loaded (ms)",
                     "join, room loaded (ms)",
+                    "step 2 received: not loaded / loaded (ms)",
+                    "client's pycrdt apply (ms)",
                     "step 2 (KB)",
                     "sections received",
                     "text chars",
@@ -224,6 +251,9 @@ def render_markdown(report: dict[str, Any]) -> str:
                         late["startup_s"],
                         late["cold_ms"],
                         late["warm_ms"],
+                        f"{late.get('cold_received_ms', '—')} / "
+                        f"{late.get('warm_received_ms', '—')}",
+                        late.get("client_apply_ms", "—"),
                         late["step2_kb"],
                         late["sections_seen"],
                         late["text_chars"],

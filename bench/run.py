@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import scenarios, servers
+from bench import floor, scenarios, servers
 from bench.plenary import Result, RoomPlan, run_rooms
 
 ROOT = servers.ROOT
@@ -193,11 +193,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     seconds = args.seconds or (4.0 if quick else 20.0)
     runs = args.runs or (1 if quick else 3)
     if wanted("plenary"):
-        report["plenary"] = await plenary_suite(KINDS, viewers, seconds, runs, [False, True])
+        kinds = args.servers.split(",") if args.servers else KINDS
+        modes = [False, True] if args.awareness is None else [args.awareness == "on"]
+        report["plenary"] = await plenary_suite(kinds, viewers, seconds, runs, modes)
     if wanted("scale") and not quick:
         scale = await plenary_suite(["outcomes"], 5000, seconds, 1, [True])
         scale += await plenary_suite(["y-websocket"], 5000, seconds, 1, [False])
         report["scale"] = scale
+    if wanted("floor"):
+        log("send floor")
+        report["floor"] = [
+            await floor.measure(n, seconds=3.0 if quick else 10.0)
+            for n in ((viewers,) if quick else (viewers, 5000))
+        ]
     if wanted("breakout"):
         kinds = ["outcomes"] if quick else KINDS
         report["breakout"] = await breakout_suite(kinds, 50 if quick else 300, seconds)
@@ -287,7 +295,12 @@ def write(report: dict[str, Any], quick: bool) -> Path:
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="under 2 minutes")
-    parser.add_argument("--only", help="comma-separated: plenary,scale,breakout,late_join,...")
+    parser.add_argument(
+        "--only",
+        help="comma-separated: plenary,scale,floor,breakout,late_join,throughput,soak",
+    )
+    parser.add_argument("--servers", help=f"plenary only these, comma-separated: {','.join(KINDS)}")
+    parser.add_argument("--awareness", choices=["on", "off"], help="plenary in one mode only")
     parser.add_argument("--viewers", type=int)
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--runs", type=int)

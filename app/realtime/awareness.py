@@ -163,7 +163,8 @@ class Presence:
       of ``viewer_window`` seconds: the first change opens it, and when it ends they get one
       frame with the newest state (or removal) of each client that changed in it. Typists'
       cursors then cost a viewer a few frames per second, not one per keystroke. A window
-      of 0 delivers to viewers every turn as well.
+      of 0 delivers to viewers every turn as well. A stored edit going out to every viewer
+      ends the window early (:meth:`take_for_viewers`): the cursors ride in its write.
     * A renewal (same state, higher clock: y-protocols renews every 15 s) is not relayed at
       once; renewals are batched into one frame every ``renew_seconds`` so remote clients
       (which forget a state after 30 s without news) keep it.
@@ -266,6 +267,22 @@ class Presence:
         pending, self._for_viewers = self._for_viewers, {}
         if pending:
             self._emit(list(pending.items()), Audience.VIEWERS)
+
+    def take_for_viewers(self) -> bytes | None:
+        """End the viewers' open window now: its coalesced update, or None when none is open.
+
+        The room calls this when it is about to write to every viewer anyway (a stored
+        edit), so the cursors ride in the same socket write instead of costing their own.
+        """
+        if self._window is None:
+            return None
+        self._window.cancel()
+        self._window = None
+        pending, self._for_viewers = self._for_viewers, {}
+        if not pending:
+            return None
+        self.relayed += 1
+        return _encode_states(list(pending.items()))
 
     def _send_renewals(self) -> None:
         self._renew = None

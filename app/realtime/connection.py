@@ -39,31 +39,45 @@ async def serve(
     async def close(code: int, reason: str) -> None:
         await websocket.close(code, reason)
 
-    peer.direct = websocket.scope.get("extensions", {}).get(SCOPE_KEY)
+    direct = websocket.scope.get("extensions", {}).get(SCOPE_KEY)
+    peer.direct = direct
     peer.start(websocket.send_bytes, close)
     bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
+
+    def handle(data: bytes | None) -> None:
+        """One message from the client (through ASGI or straight from the protocol)."""
+        if peer.closing:
+            return
+        if data is None:
+            peer.fail(CloseCode.BAD_MESSAGE, "frames must be binary")
+        elif len(data) > limits.max_message_bytes:
+            peer.fail(CloseCode.MESSAGE_TOO_BIG, "message too big")
+        elif not bucket.take():
+            peer.fail(CloseCode.RATE_LIMITED, "too many messages")
+        else:
+            try:
+                room.receive(peer, data)
+            except ProtocolError as exc:
+                log.warning("malformed frame from %s in %s: %s", peer.label, room_name, exc)
+                peer.fail(CloseCode.BAD_MESSAGE, "malformed message")
+            except Exception:  # a bug must cost this connection, never the server's loop
+                log.exception("message from %s in %s failed", peer.label, room_name)
+                peer.fail(CloseCode.INTERNAL_ERROR, "the server could not handle a message")
+
     try:
         room.connect(peer)
+        if direct is not None:
+            direct.on_bytes = handle  # from now on binary messages skip the ASGI queue
         while not peer.closing:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            data = message.get("bytes")
-            if data is None:
-                peer.fail(CloseCode.BAD_MESSAGE, "frames must be binary")
-            elif len(data) > limits.max_message_bytes:
-                peer.fail(CloseCode.MESSAGE_TOO_BIG, "message too big")
-            elif not bucket.take():
-                peer.fail(CloseCode.RATE_LIMITED, "too many messages")
-            else:
-                try:
-                    room.receive(peer, data)
-                except ProtocolError as exc:
-                    log.warning("malformed frame from %s in %s: %s", peer.label, room_name, exc)
-                    peer.fail(CloseCode.BAD_MESSAGE, "malformed message")
+            handle(message.get("bytes"))
     except (WebSocketDisconnect, RuntimeError) as exc:
         log.debug("connection %s ended: %s", peer.label, exc)
     finally:
+        if direct is not None:
+            direct.on_bytes = None
         room.disconnect(peer)
         hub.release(room)
         await peer.stop()

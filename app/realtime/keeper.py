@@ -1,9 +1,11 @@
 """The revision keeper: section trackers on document rooms, and what REST asks of them.
 
 It wraps the hub's ``on_load`` so every ``doc-{id}`` room gets a
-:class:`~app.realtime.tracker.SectionTracker` (and recovers what a crash left pending)
-before anyone sees it, and, at start-up, loads every document room whose index lags its
-log. Routes call its coroutines from worker threads through :meth:`RevisionKeeper.call`.
+:class:`~app.realtime.tracker.SectionTracker` before anyone sees it; what a crash left
+pending is recovered by the tracker's catch-up in the background (peers are served at once;
+REST calls about revisions, and the room's unload, wait for it). At start-up it loads, one
+after another, every document room whose index lags its log. Routes call its coroutines
+from worker threads through :meth:`RevisionKeeper.call`.
 """
 
 import asyncio
@@ -57,7 +59,7 @@ class RevisionKeeper:
     # -- lifecycle -------------------------------------------------------------------------
 
     def wrap_on_load(self, structure: OnLoad) -> OnLoad:
-        """An ``on_load`` that attaches a tracker, recovers, then runs ``structure``."""
+        """An ``on_load`` that attaches a tracker, runs ``structure``, then starts the catch-up."""
 
         async def on_load(room: Room, stored: StoredRoom) -> None:
             name = RoomName.parse(room.name)
@@ -65,10 +67,18 @@ class RevisionKeeper:
                 tracker = SectionTracker(room, name.document_id, self.engine, self.idle_seconds)
                 tracker.attach()
                 self.trackers[room.name] = tracker
-                await tracker.recover(stored)
-            await structure(room, stored)
+                await structure(room, stored)
+                # Started last so that its worker threads do not slow the load down.
+                tracker.start_catch_up(stored)
+            else:
+                await structure(room, stored)
 
         return on_load
+
+    async def _caught_up(self, room: Room) -> None:
+        tracker = self.trackers.get(room.name)
+        if tracker is not None and tracker.room is room:
+            await tracker.caught_up()
 
     def start(self) -> None:
         """Register for ``record_revision`` and recover lagging rooms in the background."""
@@ -76,8 +86,12 @@ class RevisionKeeper:
         self._startup = asyncio.get_running_loop().create_task(self._recover_all())
 
     async def aclose(self) -> None:
-        """Stop the start-up recovery (rooms flush their trackers when the hub closes)."""
+        """Stop the start-up recovery and every catch-up still running, so that shutting
+        down does not wait for them (the next start resumes them from the cursor); rooms
+        flush their trackers when the hub closes."""
         _keepers.pop(self.engine, None)
+        for tracker in self.trackers.values():
+            tracker.stop_catch_up()
         if self._startup is not None:
             self._startup.cancel()
             try:
@@ -89,8 +103,11 @@ class RevisionKeeper:
         try:
             lagging = await anyio.to_thread.run_sync(self._lagging_rooms)
             for name in lagging:
-                async with self._room_named(name):
-                    pass
+                async with self._room_named(name) as room:
+                    try:
+                        await self._caught_up(room)
+                    except StoreError:
+                        pass  # logged by the tracker; the next load tries again
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -100,7 +117,13 @@ class RevisionKeeper:
         seqs = last_seqs(self.engine, prefix=prefix)
         with Session(self.engine) as session:
             cursors = dict(session.exec(select(RevisionCursor.room, RevisionCursor.seq)).all())
-        return sorted(r for r, seq in seqs.items() if cursors.get(r, 0) < seq)
+        # Only rooms that get a tracker: loading any other "doc-…" log would index nothing
+        # and only hold the event loop while its state is applied.
+        return sorted(
+            r
+            for r, seq in seqs.items()
+            if cursors.get(r, 0) < seq and (n := RoomName.parse(r)) is not None and not n.is_group
+        )
 
     # -- rooms -------------------------------------------------------------------------------
 
@@ -128,15 +151,17 @@ class RevisionKeeper:
     # -- what REST asks ----------------------------------------------------------------------
 
     async def recovered(self, document_id: int) -> None:
-        """Make sure what a crash left pending is indexed and revised (a loaded room was at
-        load; an unloaded one is loaded when its index lags its log)."""
+        """Make sure what a crash left pending is indexed and revised (a loaded room's
+        catch-up started at load: wait for it; an unloaded one is loaded when its index lags
+        its log). StoreError when the catch-up failed."""
         name = document_room(document_id)
         room = self.hub.peek(name)
         if room is not None and not room.closing and not room.broken:
+            await self._caught_up(room)
             return
         if name in await anyio.to_thread.run_sync(self._lagging_rooms, name):
-            async with self._room_named(name):
-                pass
+            async with self._room_named(name) as loaded:
+                await self._caught_up(loaded)
 
     async def sync(self, document_id: int) -> None:
         """Bring the section-change index up to every update so far (all durable)."""

@@ -28,6 +28,7 @@ MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 AUTH_PERMISSION_DENIED = 0
 EMPTY_UPDATE = b"\x00\x00"
+EMPTY_STATE_VECTOR = b"\x00"  # the step 1 of a client holding nothing (a fresh page, a projector)
 
 
 class ProtocolError(Exception):
@@ -117,6 +118,16 @@ def sync_step2_reply(frame: bytes, doc: Doc[Any]) -> bytes:
     reply = handle_sync_message(frame[1:], doc)
     assert reply is not None
     return bytes(reply)
+
+
+def step2_frame(update: bytes) -> bytes:
+    """A sync step 2 frame carrying ``update`` (for an empty state vector: the whole doc,
+    ``doc.get_update()``, the same bytes ``sync_step2_reply`` would build)."""
+    encoder = Encoder()
+    encoder.write_var_uint(YMessageType.SYNC)
+    encoder.write_var_uint(YSyncMessageType.SYNC_STEP2)
+    encoder.write_var_uint(len(update))
+    return encoder.to_bytes() + update
 
 
 def update_frame(update: bytes) -> bytes:

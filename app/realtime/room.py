@@ -19,6 +19,7 @@ from app.errors import CloseCode
 from app.realtime import awareness as aw
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
 from app.realtime.protocol import (
+    EMPTY_STATE_VECTOR,
     EMPTY_UPDATE,
     Kind,
     awareness_frame,
@@ -26,6 +27,7 @@ from app.realtime.protocol import (
     decode,
     is_panic,
     permission_denied_frame,
+    step2_frame,
     sync_step1,
     sync_step2_reply,
     update_frame,
@@ -34,6 +36,9 @@ from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
 log = logging.getLogger(__name__)
+
+# Most stored updates written to a peer in one socket write (a fan-out under load).
+MAX_BATCH = 64
 
 READ_ONLY_REASON = "read-only: this connection may read the room but not change it"
 
@@ -56,6 +61,18 @@ class _Out:
     exclude: Peer | None = None
     target: Peer | None = None
     marker: "asyncio.Future[None] | None" = None
+
+
+def _stored(durable: Awaitable[None] | None) -> bool:
+    """Whether a pending write is known to be committed without waiting for it."""
+    if durable is None:
+        return True
+    return (
+        isinstance(durable, asyncio.Future)
+        and durable.done()
+        and not durable.cancelled()
+        and durable.exception() is None
+    )
 
 
 def _state_vector(update_or_state: bytes, *, is_update: bool) -> dict[int, int]:
@@ -117,6 +134,9 @@ class Room:
         self._wake = asyncio.Event()
         self._pump_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        # The step 2 (frame, wire frame) answering an empty state vector: the whole doc,
+        # encoded once for every joiner until the doc changes (dropped in _on_change).
+        self._full_state: tuple[bytes, bytes] | None = None
         self._subscription = self.doc.observe(self._on_change)
 
     # -- loading and closing -------------------------------------------------------------
@@ -136,6 +156,9 @@ class Room:
             raise
         self.last_seq = self.durable_seq = stored.last_seq
         self.snapshot_seq = stored.snapshot_seq
+        if stored.snapshot is not None and not stored.updates:
+            # The doc is exactly the snapshot: its bytes are the whole doc, no encoding needed.
+            self._cache_full_state(stored.snapshot)
         self._pump_task = asyncio.get_running_loop().create_task(
             self._pump(), name=f"room:{self.name}"
         )
@@ -203,7 +226,10 @@ class Room:
                 # costs a copy of the document).
                 self._refuse(peer)
         elif kind is Kind.STEP1:
-            self._send_in_order(peer, sync_step2_reply(data, self.doc))
+            if frame.payload == EMPTY_STATE_VECTOR:
+                self._send_full_state(peer)
+            else:
+                self._send_in_order(peer, sync_step2_reply(data, self.doc))
         elif kind is Kind.AWARENESS:
             self._awareness(peer, frame.payload)
         else:
@@ -267,6 +293,20 @@ class Room:
         for peer in self._audiences[audience]:
             peer.offer(frame, wire)
 
+    def _cache_full_state(self, update: bytes) -> tuple[bytes, bytes]:
+        frame = step2_frame(update)
+        self._full_state = (frame, wire_frame(frame))
+        return self._full_state
+
+    def _send_full_state(self, peer: Peer) -> None:
+        """The whole doc to a peer that holds nothing: projectors and pages joining at once
+        share one encoding (2 MB and ~15 ms for a document of 50,000 updates)."""
+        frame, wire = self._full_state or self._cache_full_state(self.doc.get_update())
+        if self._outbox:  # it holds changes not yet durable: deliver it after them
+            self._outbox.append(_Out(None, frame, target=peer))
+        else:
+            peer.offer(frame, wire)
+
     def _send_in_order(self, peer: Peer, frame: bytes) -> None:
         if self._outbox:
             self._outbox.append(_Out(None, frame, target=peer))
@@ -274,6 +314,7 @@ class Room:
             peer.offer(frame)
 
     def _on_change(self, event: Any) -> None:
+        self._full_state = None  # the doc changed: the cached step 2 is stale
         origin = event_origin(event)
         if origin_matches(origin, LOAD):
             return
@@ -313,16 +354,61 @@ class Room:
                 elif out.target is not None:
                     out.target.offer(out.frame)  # type: ignore[arg-type]
                 else:
-                    exclude = out.exclude
-                    frame: bytes = out.frame  # type: ignore[assignment]
-                    wire = wire_frame(frame)  # encoded once, written to every peer
-                    for peer in self.peers:
-                        if peer is not exclude:
-                            peer.offer(frame, wire)
+                    self._fan_out(self._take_batch(out))
             if self.durable_seq - self.snapshot_seq >= self.limits.compact_every:
                 self._compact_soon()
             self._wake.clear()
             await self._wake.wait()
+
+    def _take_batch(self, first: _Out) -> list[_Out]:
+        """``first`` and the broadcasts right behind it that are already stored.
+
+        Under load (a fan-out to thousands of sockets takes tens of milliseconds, and group
+        commits make several updates durable at once) the updates that became ready in the
+        meantime go out together: one socket write per peer instead of one per update. At
+        low load the batch is just ``first``, so nothing waits for company.
+        """
+        batch = [first]
+        outbox = self._outbox
+        while outbox and len(batch) < MAX_BATCH:
+            out = outbox[0]
+            if out.marker is not None or out.target is not None or not _stored(out.durable):
+                break
+            outbox.popleft()
+            self.durable_seq = out.seq
+            batch.append(out)
+        return batch
+
+    def _fan_out(self, batch: list[_Out]) -> None:
+        """Write stored updates, in order, to every peer but each update's author.
+
+        Each frame is encoded once; every peer gets the same bytes in one write. Viewers'
+        pending awareness window (typists' cursors) rides along instead of costing its own
+        write a moment later.
+        """
+        frames = tuple(out.frame for out in batch if out.frame is not None)
+        wire = b"".join([wire_frame(frame) for frame in frames])
+        authors = {out.exclude for out in batch if out.exclude is not None}
+        to_viewers = self.presence.take_for_viewers()
+        viewer_frames, viewer_wire = frames, wire
+        if to_viewers is not None:
+            cursor = awareness_frame(to_viewers)
+            viewer_frames, viewer_wire = (*frames, cursor), wire + wire_frame(cursor)
+        for peer in self._audiences[aw.Audience.WATCHERS]:
+            if peer not in authors:
+                peer.offer_frames(frames, wire)
+        for peer in self._audiences[aw.Audience.VIEWERS]:
+            if peer not in authors:
+                peer.offer_frames(viewer_frames, viewer_wire)
+        for author in authors:
+            if author in self.peers:
+                own = tuple(
+                    o.frame for o in batch if o.frame is not None and o.exclude is not author
+                )
+                if to_viewers is not None and not author.sees_presence:
+                    own = (*own, viewer_frames[-1])
+                if own:
+                    author.offer_frames(own, b"".join([wire_frame(frame) for frame in own]))
 
     def _compact_soon(self) -> None:
         # Called with an empty outbox: the doc holds exactly the durable updates.

@@ -13,7 +13,9 @@ A section whose text changed and then stayed unchanged for ``idle_seconds`` gets
 Every write is one database transaction (index rows, the cursor, revisions) made only after
 the room's updates up to the batch's ``up_to_seq`` are durable, so a revision never claims an
 update a crash could lose; what a crash does lose (the index and revisions not yet written)
-is rebuilt from the update log by :meth:`SectionTracker.recover` when the room loads again.
+is rebuilt from the update log when the room loads again: :meth:`SectionTracker.start_catch_up`
+runs that in the background (``app/realtime/catchup.py``), so peers never wait for it, and
+every write here first waits until it is done (so the cursor never skips unindexed updates).
 """
 
 import asyncio
@@ -23,12 +25,12 @@ from typing import Any
 import anyio
 from sqlalchemy.engine import Engine
 
-from app.realtime.replay import TextWatch, changed_sections, replay, section_entries, text_of
+from app.realtime.catchup import catch_up
+from app.realtime.replay import TextWatch, changed_sections, section_entries, text_of
 from app.realtime.room import Room
 from app.realtime.structure import sections_map
-from app.services.revisions import EDIT_REASON, Batch, Committed, Take, commit_batch, read_cursor
-from app.store.base import StoredRoom
-from app.store.log import read_log
+from app.services.revisions import EDIT_REASON, Batch, Committed, Take, commit_batch
+from app.store.base import StoredRoom, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ class SectionTracker:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._map: Any = None
         self._map_sub: Any = None
+        self.catching_up: asyncio.Task[None] | None = None
 
     # -- hooks ---------------------------------------------------------------------------
 
@@ -154,7 +157,9 @@ class SectionTracker:
     ) -> Committed:
         """Write the pending index and revisions of ``takes`` (their text is read now, so
         pass ``text=""``); ``all_dirty`` also takes every section changed since its latest
-        revision. Raises StoreError when the room lost its store."""
+        revision. Waits for the catch-up first. Raises StoreError when the room lost its
+        store or the catch-up failed."""
+        await self.caught_up()
         async with self.lock:
             room = self.room
             if not (takes or all_dirty or checkpoint or self.pending):
@@ -177,22 +182,42 @@ class SectionTracker:
             del self.pending[:count]
             return committed
 
-    async def recover(self, stored: StoredRoom) -> None:
-        """Index what the log holds beyond the cursor and take every pending revision.
+    def start_catch_up(self, stored: StoredRoom) -> "asyncio.Task[None]":
+        """Index what the log holds beyond the cursor and take every pending revision, in
+        the background (``app/realtime/catchup.py``), up to ``stored.last_seq``; live
+        updates after that queue in :attr:`pending` until it is done. Nothing may flush
+        before this is called."""
+        watched = self.watch.watched
 
-        Called while the room loads, before anything else changes it: the doc holds exactly
-        the stored state, up to ``stored.last_seq``.
-        """
-        async with self.lock:
-            cursor = await anyio.to_thread.run_sync(read_cursor_of, self.engine, self.room.name)
-            touches: list[tuple[int, frozenset[int]]] = []
-            if cursor < stored.last_seq:
-                touches = await anyio.to_thread.run_sync(
-                    replay_touches, self.engine, self.room.name, stored, cursor, self.watch.watched
-                )
-            texts = {s: text_of(self.room.doc, s) for s in self.watch.watched}
-            batch = Batch(self.room.name, self.document_id, stored.last_seq, touches, [], texts)
-            await anyio.to_thread.run_sync(commit_batch, self.engine, batch)
+        async def run() -> None:
+            async with self.lock:
+                try:
+                    await catch_up(self.engine, self.room.name, self.document_id, stored, watched)
+                except Exception as exc:
+                    log.warning("room %s: revision catch-up failed: %s", self.room.name, exc)
+                    raise
+
+        self.catching_up = task = self._loop.create_task(run(), name=f"catch-up:{self.room.name}")
+        # Logged in run(); retrieved here so asyncio does not report it again when collected.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return task
+
+    def stop_catch_up(self) -> None:
+        """Cancel a running catch-up (shutdown): the next load resumes it from the cursor,
+        and :meth:`close` then writes no index past it."""
+        if self.catching_up is not None:
+            self.catching_up.cancel()
+
+    async def caught_up(self) -> None:
+        """Wait until the catch-up is done; StoreError if it failed or was cancelled (the
+        next load resumes it from the cursor)."""
+        task = self.catching_up
+        if task is None:
+            return
+        if not task.done():
+            await asyncio.wait({task})
+        if task.cancelled() or task.exception() is not None:
+            raise StoreError(f"room {self.room.name}: the revision index could not catch up")
 
     async def close(self) -> None:
         """The room is closing: write everything pending, then stop observing."""
@@ -202,8 +227,14 @@ class SectionTracker:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        task = self.catching_up
         try:
-            await self.flush([], all_dirty=True)
+            if task is not None and not task.done():
+                await asyncio.wait({task})  # cancelled by the keeper at shutdown
+            if task is None or (not task.cancelled() and task.exception() is None):
+                await self.flush([], all_dirty=True)
+            else:
+                await self.room.flushed()  # the index stays behind; the log has it all
         finally:
             self.changed_at.clear()
             self.room.on_update = None
@@ -212,24 +243,3 @@ class SectionTracker:
             if self._map is not None:
                 self._map.unobserve(self._map_sub)
             self.watch.close()
-
-
-def read_cursor_of(engine: Engine, room: str) -> int:
-    """The index cursor of ``room`` (worker thread)."""
-    from sqlmodel import Session
-
-    with Session(engine) as session:
-        return read_cursor(session, room)
-
-
-def replay_touches(
-    engine: Engine, room: str, stored: StoredRoom, cursor: int, section_ids: set[int]
-) -> list[tuple[int, frozenset[int]]]:
-    """Replay the log and report the sections each update after ``cursor`` touched (worker
-    thread). Starts from the stored snapshot when it is not newer than the cursor."""
-    base = None
-    after = 0
-    if stored.snapshot is not None and stored.snapshot_seq <= cursor:
-        base, after = stored.snapshot, stored.snapshot_seq
-    rows = read_log(engine, room, after_seq=after, upto_seq=stored.last_seq)
-    return replay(rows, section_ids, base=base, after_seq=cursor).touches

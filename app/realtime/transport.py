@@ -1,10 +1,11 @@
 """One websocket connection as the room sees it: identity, rights and a bounded send queue.
 
-Rooms hand a frame to every peer with :meth:`Peer.offer`, a plain method call (no task per
-peer or per frame). When the connection has a direct sender (``app.realtime.wsdirect``) and
-nothing is queued, the frame, encoded once for every peer, is written to the socket right
-away. Otherwise it is queued and the connection's writer task drains the queue; a client
-that stops reading fills the queue and is dropped with 4409 instead of being buffered forever.
+Rooms hand frames to every peer with :meth:`Peer.offer_frames`, a plain method call (no task
+per peer or per frame). When the connection has a direct sender (``app.realtime.wsdirect``)
+and nothing is queued, the frames, encoded once for every peer, are written to the socket
+right away in one write. Otherwise they are queued and the connection's writer task drains
+the queue; a client that stops reading fills the queue and is dropped with 4409 instead of
+being buffered forever.
 """
 
 import asyncio
@@ -25,9 +26,9 @@ CloseFn = Callable[[int, str], Awaitable[None]]
 
 
 class DirectSend(Protocol):
-    """Writes a frame to the socket at once; False when it cannot (then the queue is used)."""
+    """Writes frames to the socket at once; False when it cannot (then the queue is used)."""
 
-    def write(self, frame: bytes, wire: bytes | None) -> bool: ...
+    def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool: ...
 
 
 def wire_frame(payload: bytes) -> bytes:
@@ -76,25 +77,29 @@ class Peer:
         return self.close_code is not None
 
     def offer(self, frame: bytes, wire: bytes | None = None) -> None:
-        """Send ``frame`` (``wire``: it encoded as a websocket frame, shared by every peer).
+        """Send ``frame`` (``wire``: it encoded as a websocket frame, shared by every peer)."""
+        self.offer_frames((frame,), wire)
 
-        Written at once when possible, else queued; drops the peer with 4409 when its queue
-        is full.
+    def offer_frames(self, frames: tuple[bytes, ...], wire: bytes | None = None) -> None:
+        """Send ``frames`` in order (``wire``: them encoded back to back, shared by every peer).
+
+        Written at once, in one socket write, when possible; else queued. Drops the peer
+        with 4409 when its queue would overflow.
         """
         if self.close_code is not None:
             return
         direct = self.direct
         if direct is not None and not self.queue and not self._sending:
             try:
-                if direct.write(frame, wire):
-                    self.sent_frames += 1
+                if direct.write(frames, wire):
+                    self.sent_frames += len(frames)
                     return
             except Exception as exc:  # the transport went away under us
                 log.debug("direct send to %s failed: %s", self.label, exc)
-        if len(self.queue) >= self.max_queue:
+        if len(self.queue) + len(frames) > self.max_queue:
             self.fail(CloseCode.TOO_SLOW, "the client does not read fast enough")
             return
-        self.queue.append(frame)
+        self.queue.extend(frames)
         self._wake.set()
 
     def fail(self, code: int, reason: str) -> None:

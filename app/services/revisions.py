@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
@@ -90,21 +90,20 @@ def authors_between(
     session: Session, room: str, section_id: int, after_seq: int, upto_seq: int
 ) -> list[int]:
     """Participants whose updates changed the section in ``(after_seq, upto_seq]``."""
-    first = func.min(SectionChange.seq)
+    # The section's index rows come from the (section_id, seq) index; as a plain join
+    # SQLite scanned every update of the room in the range instead (seconds for 300
+    # sections over 50,000 updates). A section lives in one room, so its rows need no room.
+    changed = select(SectionChange.seq).where(
+        SectionChange.section_id == section_id,
+        SectionChange.seq > after_seq,
+        SectionChange.seq <= upto_seq,
+    )
+    first = func.min(YUpdate.seq)
     query = (
         select(YUpdate.participant_id, first)
-        .join(
-            SectionChange,
-            and_(
-                col(SectionChange.room) == col(YUpdate.room),
-                col(SectionChange.seq) == col(YUpdate.seq),
-            ),
-        )
         .where(
-            SectionChange.room == room,
-            SectionChange.section_id == section_id,
-            SectionChange.seq > after_seq,
-            SectionChange.seq <= upto_seq,
+            YUpdate.room == room,
+            col(YUpdate.seq).in_(changed),
             col(YUpdate.participant_id).is_not(None),
         )
         .group_by(col(YUpdate.participant_id))
@@ -115,10 +114,15 @@ def authors_between(
 
 def _index(session: Session, batch: Batch, known: set[int]) -> None:
     cursor = session.get(RevisionCursor, batch.room) or RevisionCursor(room=batch.room, seq=0)
-    for seq, sections in batch.touches:
-        if seq > cursor.seq:
-            for section_id in sorted(sections & known):
-                session.add(SectionChange(room=batch.room, seq=seq, section_id=section_id))
+    rows = [
+        {"room": batch.room, "seq": seq, "section_id": section_id}
+        for seq, sections in batch.touches
+        if seq > cursor.seq
+        for section_id in sorted(sections & known)
+    ]
+    if rows:
+        # One executemany, not an ORM object per row: a catch-up indexes thousands at once.
+        session.connection().execute(insert(SectionChange), rows)
     cursor.seq = max(cursor.seq, batch.up_to_seq)
     session.add(cursor)
     session.flush()

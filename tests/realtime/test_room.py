@@ -8,11 +8,12 @@ import pytest
 from pycrdt import Doc, Text, create_sync_message, create_update_message
 
 from app.errors import CloseCode
+from app.realtime import awareness as aw
 from app.realtime.hub import Hub
-from app.realtime.protocol import permission_denied_frame
+from app.realtime.protocol import awareness_frame, decode, permission_denied_frame
 from app.realtime.room import READ_ONLY_REASON, Room, RoomLimits
 from app.realtime.structure import SectionInfo, read_texts, reconcile
-from app.realtime.transport import Peer, TokenBucket
+from app.realtime.transport import Peer, TokenBucket, wire_frame
 from app.store import MemoryUpdateStore, StoredRoom, StoreError
 
 DEADLINE = 5.0
@@ -290,3 +291,78 @@ async def test_a_failing_structure_load_is_a_store_error() -> None:
             await hub.acquire("doc-1")
     assert hub.rooms == {}
     await hub.aclose()
+
+
+class Socket:
+    """A direct sender that records each socket write (the frames and the shared bytes)."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[bytes, ...]] = []
+        self.written = asyncio.Event()
+
+    def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool:
+        assert wire in (None, b"".join(wire_frame(frame) for frame in frames))
+        self.writes.append(frames)
+        self.written.set()
+        return True
+
+    def frames(self) -> list[bytes]:
+        return [frame for write in self.writes for frame in write]
+
+
+def direct_peer(*, write: bool) -> tuple[Peer, Socket]:
+    connection, socket = peer(write=write), Socket()
+    connection.direct = socket
+    return connection, socket
+
+
+async def test_updates_stored_together_reach_each_peer_in_one_write_in_order() -> None:
+    store = GatedStore()
+    store.gate.set()
+    room = await loaded(store)
+    ana, ana_socket = direct_peer(write=True)
+    ben, ben_socket = direct_peer(write=True)
+    projector, projector_socket = direct_peer(write=False)
+    for connection in (ana, ben, projector):
+        room.connect(connection)
+    for socket in (ana_socket, ben_socket, projector_socket):
+        socket.writes.clear()  # the server's step 1 and awareness on connect
+    store.gate.clear()  # a slow commit: the next updates become durable together
+    doc = Doc()
+    messages = []
+    for author, word in ((ana, "a1 "), (ana, "a2 "), (ben, "b1 ")):
+        _, update = edit(word, doc)
+        messages.append(create_update_message(update))
+        room.receive(author, messages[-1])
+    store.gate.set()
+    async with asyncio.timeout(DEADLINE):
+        await room.flushed()
+    assert projector_socket.writes == [tuple(messages)]
+    assert ana_socket.frames() == [messages[2]]  # nobody gets their own edits back
+    assert ben_socket.frames() == messages[:2]
+    assert str(room.doc.get("t", type=Text)) == "b1 a2 a1 "
+
+
+async def test_viewers_get_pending_cursors_with_the_next_edit() -> None:
+    # A window long enough that only the edit can end it within the test's deadline.
+    room = await loaded(MemoryUpdateStore(), RoomLimits(viewer_awareness_seconds=600))
+    typist, typist_socket = direct_peer(write=True)
+    projector, screen = direct_peer(write=False)
+    room.connect(typist)
+    room.connect(projector)
+    screen.writes.clear()
+    typist_socket.written.clear()
+    cursor = aw.encode([aw.AwarenessEntry(7, 1, {"cursor": {"anchor": 3}})])
+    room.receive(typist, awareness_frame(cursor))
+    async with asyncio.timeout(DEADLINE):
+        await typist_socket.written.wait()  # watchers got it: the viewers' window is open
+    assert screen.writes == []
+    _, update = edit("hello")
+    room.receive(typist, create_update_message(update))
+    async with asyncio.timeout(DEADLINE):
+        await room.flushed()
+    assert len(screen.writes) == 1
+    sent_update, sent_cursor = screen.writes[0]
+    assert sent_update == create_update_message(update)
+    states = aw.parse(decode(sent_cursor).payload)
+    assert [(s.client_id, s.state["cursor"]) for s in states if s.state] == [(7, {"anchor": 3})]
