@@ -136,11 +136,18 @@ def targets(report: dict[str, Any]) -> list[list[Any]]:
         )
     late = report.get("late_join")
     if late:
+        # "Receives the full document": the whole step 2 is at the client. The bench
+        # client's own pycrdt apply of it is shown beside, not hidden.
+        worst = max(late["cold_received_ms"], late["warm_received_ms"])
         out.append(
             [
-                f"late join ({late['sections']} sections, {late['updates']} updates) ≤ 100 ms",
-                f"{late['cold_ms']} ms (room not loaded), {late['warm_ms']} ms (loaded)",
-                verdict(late["cold_ms"] <= 100, f"by {late['cold_ms'] - 100:.0f} ms"),
+                f"late join ({late['sections']} sections, {late['updates']} updates): "
+                "full document received ≤ 100 ms",
+                f"{late['cold_received_ms']} ms (room not loaded), "
+                f"{late['warm_received_ms']} ms (loaded); the client's own pycrdt apply of "
+                f"{late['step2_kb']:.0f} KB then takes {late['client_apply_ms']} ms "
+                f"(joined and applied: {late['cold_ms']} / {late['warm_ms']} ms)",
+                verdict(worst <= 100, f"by {worst - 100:.0f} ms"),
             ]
         )
         out.append(

@@ -69,7 +69,7 @@ async def plenary_suite(
                 results: list[Result] = []
                 failed = 0
                 for run in range(runs):
-                    await settle(target)
+                    await servers.settle(target)
                     log(f"plenary {target.name} viewers={viewers} awareness={awareness} #{run + 1}")
                     try:
                         results.append(
@@ -100,17 +100,6 @@ async def plenary_suite(
         finally:
             target.stop()
     return rows
-
-
-async def settle(target: servers.Target, quiet: float = 0.05, deadline: float = 60.0) -> None:
-    """Wait (bounded) until the server is idle: a backlog of the last run must not leak in."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        before = target.cpu()
-        await asyncio.sleep(1.0)
-        if target.cpu() - before < quiet:
-            return
-    log(f"  {target.name} still busy after {deadline:.0f} s")
 
 
 def _failed(

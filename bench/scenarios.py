@@ -228,6 +228,7 @@ async def late_join(workdir: Path, sections: int, updates: int, startup_docs: in
             warmup.close()
         _rewind_index(prepared["database_url"], room)
         cold = await _join(target, room)
+        await servers.settle(target)  # loaded, its revision index caught up: steady state
         warm = await _join(target, room)
         client = cold.client
         result.cold_ms = round(cold.ms, 1)

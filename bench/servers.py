@@ -5,6 +5,7 @@ Outcomes runs in its real configuration: ``outcomes serve`` on a throwaway SQLit
 ``outcomes links``. The references run from ``bench/node_modules`` (``npm ci`` in bench/).
 """
 
+import asyncio
 import json
 import os
 import socket
@@ -208,3 +209,14 @@ def node_versions() -> dict[str, str]:
         if pkg.exists():
             versions[name] = json.loads(pkg.read_text())["version"]
     return versions
+
+
+async def settle(target: Target, quiet: float = 0.05, deadline: float = 60.0) -> None:
+    """Wait (bounded) until the server is idle: a backlog of the last run must not leak in."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        before = target.cpu()
+        await asyncio.sleep(1.0)
+        if target.cpu() - before < quiet:
+            return
+    print(f"  {target.name} still busy after {deadline:.0f} s", flush=True)

@@ -1,13 +1,18 @@
 """Serving one accepted websocket: read frames into the room, write the peer's queue out."""
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.errors import CloseCode
+from app.realtime.early import EarlyJoin, asks_for_everything, stored_frames
 from app.realtime.hub import Hub
-from app.realtime.protocol import ProtocolError
+from app.realtime.protocol import KEEPALIVE_FRAME, ProtocolError
+from app.realtime.room import Room
 from app.realtime.transport import Peer, TokenBucket
 from app.realtime.wsdirect import SCOPE_KEY
 from app.store.base import StoreError
@@ -29,12 +34,6 @@ async def serve(
     websocket: WebSocket, hub: Hub, room_name: str, peer: Peer, limits: ConnectionLimits
 ) -> None:
     """Join ``room_name`` and relay frames until the client leaves or breaks a rule."""
-    try:
-        room = await hub.acquire(room_name)
-    except StoreError as exc:
-        log.error("room %s could not be loaded: %s", room_name, exc)
-        await websocket.close(CloseCode.TRY_AGAIN_LATER, "the document could not be loaded")
-        return
 
     async def close(code: int, reason: str) -> None:
         await websocket.close(code, reason)
@@ -42,6 +41,26 @@ async def serve(
     direct = websocket.scope.get("extensions", {}).get(SCOPE_KEY)
     peer.direct = direct
     peer.start(websocket.send_bytes, close)
+    early = hub.join_early(room_name)
+    acquiring = asyncio.ensure_future(hub.acquire(room_name))
+    held: list[Message] = []  # messages read while the room loaded, handled after joining
+    answered = False
+    try:
+        if early is not None:
+            answered = await _answer_early(websocket, early, acquiring, peer, held)
+    except (WebSocketDisconnect, RuntimeError) as exc:
+        log.debug("connection %s ended while its room loaded: %s", peer.label, exc)
+        held.append({"type": "websocket.disconnect"})
+    finally:
+        if early is not None:
+            early.done()
+    try:
+        room = await acquiring
+    except StoreError as exc:
+        log.error("room %s could not be loaded: %s", room_name, exc)
+        peer.fail(CloseCode.TRY_AGAIN_LATER, "the document could not be loaded")
+        await peer.stop()
+        return
     bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
 
     def handle(data: bytes | None) -> None:
@@ -66,6 +85,12 @@ async def serve(
 
     try:
         room.connect(peer)
+        if answered:
+            room.send_changes_since_load(peer)
+        for message in held:
+            if message["type"] == "websocket.disconnect":
+                return
+            handle(message.get("bytes"))
         if direct is not None:
             direct.on_bytes = handle  # from now on binary messages skip the ASGI queue
         while not peer.closing:
@@ -81,3 +106,43 @@ async def serve(
         room.disconnect(peer)
         hub.release(room)
         await peer.stop()
+
+
+async def _answer_early(
+    websocket: WebSocket,
+    early: EarlyJoin,
+    acquiring: "asyncio.Future[Room]",
+    peer: Peer,
+    held: list[Message],
+) -> bool:
+    """While the room loads: answer a client that holds nothing with the stored bytes.
+
+    Reads the client's first message (kept in ``held`` unless answered here). True when the
+    client got the stored state (see app/realtime/early.py).
+    """
+    receiving = asyncio.ensure_future(websocket.receive())
+    first: set[asyncio.Future[Any]] = {receiving, acquiring}
+    await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
+    if not receiving.done():  # the room is ready first (or failed): the ordinary path
+        receiving.cancel()
+        await asyncio.gather(receiving, return_exceptions=True)
+        return False
+    message = receiving.result()
+    held.append(message)
+    data = message.get("bytes") if message["type"] == "websocket.receive" else None
+    if data is None or not asks_for_everything(data):
+        return False
+    state: set[asyncio.Future[Any]] = {early.stored, acquiring}
+    await asyncio.wait(state, return_when=asyncio.FIRST_COMPLETED)
+    if not early.stored.done() or early.stored.cancelled():
+        return False
+    held.pop()
+    step2, *updates = stored_frames(early.stored.result())
+    await websocket.send_bytes(step2)
+    for frame in updates:
+        peer.offer(frame)
+    # uvicorn's send waits until the socket has taken what was written before: once this
+    # keepalive goes out, the state has left, and the room may block the loop applying it.
+    await websocket.send_bytes(KEEPALIVE_FRAME)
+    log.info("%s got the stored state while its room loaded", peer.label)
+    return True

@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from app.realtime.early import EarlyJoin, EarlyJoins
 from app.realtime.protocol import KEEPALIVE_FRAME
 from app.realtime.room import Room, RoomLimits
 from app.store.base import StoredRoom, StoreError, UpdateStore
@@ -41,6 +42,15 @@ class Hub:
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._keepalive: asyncio.Task[None] | None = None
+        self.early = EarlyJoins()
+
+    def join_early(self, name: str) -> EarlyJoin | None:
+        """For a connection about to acquire ``name``: a claim on its stored bytes, read by
+        the coming load (None when the room is live: there is nothing to get early)."""
+        room = self.rooms.get(name)
+        if room is not None and not room.closing:
+            return None
+        return self.early.register(name)
 
     def peek(self, name: str) -> Room | None:
         """The loaded room called ``name``, if any (it may be closing)."""
@@ -83,6 +93,7 @@ class Hub:
 
     async def _load(self, name: str) -> Room:
         room = Room(name, self.store, self.limits)
+        room.on_stored = lambda stored: self.early.stored(name, stored)
         try:
             stored = await room.load()
             if self.on_load is not None:
@@ -96,6 +107,7 @@ class Hub:
             raise
         finally:
             self._loading.pop(name, None)
+            self.early.abandon(name)  # joiners that came after the read: the ordinary path
         room.on_broken = self._discard
         self.rooms[name] = room
         self._schedule_unload(room)

@@ -129,6 +129,10 @@ class Room:
         self.on_update: Callable[[int, int | None], None] | None = None
         self.write_check: Callable[[bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None
+        # Called with the stored state once read, before it is applied (the hub's early
+        # joiners); loaded_state is the state vector of exactly that stored state.
+        self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
+        self.loaded_state = b"\x00"
         self._authors: dict[int, tuple[Peer | None, int | None]] = {}
         self._outbox: deque[_Out] = deque()
         self._wake = asyncio.Event()
@@ -144,6 +148,8 @@ class Room:
     async def load(self) -> StoredRoom:
         """Apply the stored snapshot and updates; raises StoreError (never serves a guess)."""
         stored = await self.store.load(self.name)
+        if self.on_stored is not None:
+            await self.on_stored(stored)  # early joiners get these bytes (app/realtime/early.py)
         try:
             with self.doc.transaction(origin=LOAD):
                 if stored.snapshot is not None:
@@ -154,6 +160,7 @@ class Room:
             if isinstance(exc, Exception) or is_panic(exc):
                 raise StoreError(f"stored state of {self.name} does not apply: {exc}") from exc
             raise
+        self.loaded_state = self.doc.get_state()
         self.last_seq = self.durable_seq = stored.last_seq
         self.snapshot_seq = stored.snapshot_seq
         if stored.snapshot is not None and not stored.updates:
@@ -197,6 +204,13 @@ class Room:
         states = self.presence.encode_for(watcher=peer.sees_presence)
         if states is not None:
             peer.offer(awareness_frame(states))
+
+    def send_changes_since_load(self, peer: Peer) -> None:
+        """What the doc gained since its stored state was read, for a peer that got exactly
+        that state early; queued behind pending commits like any update."""
+        update = self.doc.get_update(self.loaded_state)
+        if update != EMPTY_UPDATE:
+            self._send_in_order(peer, update_frame(update))
 
     def disconnect(self, peer: Peer) -> None:
         """Remove a peer and tell the others its awareness states are gone."""
