@@ -316,16 +316,14 @@ class Room:
         """The whole doc to a peer that holds nothing: projectors and pages joining at once
         share one encoding (2 MB and ~15 ms for a document of 50,000 updates)."""
         frame, wire = self._full_state or self._cache_full_state(self.doc.get_update())
-        if self._outbox:  # it holds changes not yet durable: deliver it after them
-            self._outbox.append(_Out(None, frame, target=peer))
-        else:
-            peer.offer(frame, wire)
+        self._send_in_order(peer, frame, wire)
 
-    def _send_in_order(self, peer: Peer, frame: bytes) -> None:
+    def _send_in_order(self, peer: Peer, frame: bytes, wire: bytes | None = None) -> None:
+        """``frame`` to one peer, after the changes not yet durable that the outbox holds."""
         if self._outbox:
             self._outbox.append(_Out(None, frame, target=peer))
         else:
-            peer.offer(frame)
+            peer.offer(frame, wire)
 
     def _on_change(self, event: Any) -> None:
         self._full_state = None  # the doc changed: the cached step 2 is stale
