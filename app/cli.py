@@ -139,10 +139,15 @@ def demo_command(
     typer.echo(f"Demo meeting {created.meeting_id}, document {created.document_id}. Join links:")
     for person in people:
         typer.echo(f"  {person['name']:<28} {person['url']}")
+    base = settings.public_url.rstrip("/")
+    typer.echo("Pages (after joining):")
+    for label, path in rooms["pages"].items():
+        typer.echo(f"  {label:<28} {base}{path}")
+    typer.echo(f"Live rooms: {rooms['room']}, {rooms['board_room']} (the participants' board)")
 
 
 def demo_rooms(session: Session, document_id: int) -> dict[str, Any]:
-    """Where a stock Yjs client finds the live texts (see docs/protocol.md)."""
+    """Where a stock Yjs client finds the live texts (see docs/protocol.md), and the pages."""
     from app.models.meeting import BreakoutGroup
     from app.realtime import names
     from app.services.sections import ordered_sections
@@ -154,7 +159,14 @@ def demo_rooms(session: Session, document_id: int) -> dict[str, Any]:
     ).all()
     return {
         "room": names.document_room(document_id),
+        "board_room": names.board_room(document_id),
         "group_rooms": {code: names.group_room(document_id, code) for code in sorted(codes)},
+        "pages": {
+            "editor": f"/d/{document_id}",
+            "projector": f"/d/{document_id}/projector",
+            "board": f"/d/{document_id}/board",
+            **{f"group {code}": f"/d/{document_id}/group/{code}" for code in sorted(codes)},
+        },
         "sections": [
             {
                 "id": section.id,

@@ -15,10 +15,11 @@ from app.logredact import install_token_redaction
 from app.realtime import events
 from app.realtime.hub import Hub
 from app.realtime.keeper import RevisionKeeper
-from app.realtime.live import LiveDocuments, structure_on_load
+from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
     audit,
+    board,
     documents,
     health,
     inputs,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.hub = hub
         app.state.live = LiveDocuments(hub)
+        app.state.boards = LiveBoards(hub)
         keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
         app.state.revisions = keeper
@@ -104,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, revisions, links, audit, inputs):
+    for module in (health, meetings, documents, revisions, links, audit, inputs, board):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)

@@ -11,7 +11,15 @@ from typing import Any
 
 from bench.servers import Target, cpu_seconds
 from bench.wsclient import WsClient, connect
-from bench.yclient import EMPTY_STEP1, Dialect, FullClient, Stats, awareness_update, now_us
+from bench.yclient import (
+    EMPTY_STEP1,
+    BoardClient,
+    Dialect,
+    FullClient,
+    Stats,
+    awareness_update,
+    now_us,
+)
 
 HOST = "127.0.0.1"
 RENEW_SECONDS = 15.0
@@ -27,6 +35,8 @@ class RoomPlan:
     viewers: int
     typist_role: str = "secretariat"
     viewer_role: str = "projector"
+    rate: float | None = None  # edits/s per typist; None: the scenario's rate
+    board_author: tuple[int, str] | None = None  # (id, name): typists post board notes
 
 
 @dataclass
@@ -56,6 +66,7 @@ class Result:
     converged: str = "n/a"
     connect_failures: int = 0
     notes: list[str] = field(default_factory=list)
+    rooms: dict[str, dict[str, float]] = field(default_factory=dict)  # per room: p50/p99/...
 
     def row(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,12 +115,20 @@ async def run_rooms(
         for plan in plans:
             dialect = target.dialect_for(plan.room)
             for i in range(plan.typists):
-                client = FullClient(dialect, plan.text, name=f"typist {i}")
+                client = (
+                    FullClient(dialect, plan.text, name=f"typist {i}")
+                    if plan.board_author is None
+                    else BoardClient(dialect, *plan.board_author)
+                )
                 ws = await _open(target, plan, plan.typist_role, client.on_message)
                 client.start(ws)
                 typists.append((plan, client))
             if target.crdt:
-                checker = FullClient(dialect, plan.text, name="checker")
+                checker = (
+                    FullClient(dialect, plan.text, name="checker")
+                    if plan.board_author is None
+                    else BoardClient(dialect, *plan.board_author)
+                )
                 ws = await _open(target, plan, plan.viewer_role, checker.on_message)
                 checker.start(ws)
                 checkers.append((plan, checker))
@@ -152,27 +171,37 @@ async def run_rooms(
         edit_id = 1_000_000
         stats.first_edit = edit_id
         stats.measuring = True
-        period = 1.0 / rate
-        steps = int(seconds * rate)
-        n_typists = len(typists)
-        for step in range(steps):
-            for k, (_plan, typist) in enumerate(typists):
-                due = t0 + step * period + k * period / max(1, n_typists)
-                delay = due - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                stats.sent[edit_id] = now_us()
-                typist.edit(edit_id, cursor=awareness)
-                edit_id += 1
-                if awareness:
-                    elapsed = time.monotonic() - t0
-                    for i, ws in enumerate(viewers):
-                        if renew_at[i] <= elapsed:
-                            renew_at[i] += RENEW_SECONDS
-                            clocks[i] += 1
-                            state = {"user": {"name": f"viewer {i}"}}
-                            frame = awareness_update(awareness_ids[i], clocks[i], state)
-                            ws.send(viewer_dialects[i].wrap(frame))
+        # Every typist's sends, merged in time: typists of a room are spread over its period.
+        schedule: list[tuple[float, int]] = []
+        room_of_typist: list[str] = []
+        per_plan: dict[str, int] = {}
+        for k, (plan, _typist) in enumerate(typists):
+            plan_rate = plan.rate or rate
+            mates = [i for i, (p, _) in enumerate(typists) if p is plan]
+            offset = mates.index(k) / (plan_rate * len(mates))
+            steps = int(seconds * plan_rate)
+            per_plan[plan.room] = steps
+            schedule += [(t0 + offset + step / plan_rate, k) for step in range(steps)]
+            room_of_typist.append(plan.room)
+        schedule.sort()
+        room_of_edit: dict[int, str] = {}
+        for due, k in schedule:
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            stats.sent[edit_id] = now_us()
+            room_of_edit[edit_id] = room_of_typist[k]
+            typists[k][1].edit(edit_id, cursor=awareness)
+            edit_id += 1
+            if awareness:
+                elapsed = time.monotonic() - t0
+                for i, ws in enumerate(viewers):
+                    if renew_at[i] <= elapsed:
+                        renew_at[i] += RENEW_SECONDS
+                        clocks[i] += 1
+                        state = {"user": {"name": f"viewer {i}"}}
+                        frame = awareness_update(awareness_ids[i], clocks[i], state)
+                        ws.send(viewer_dialects[i].wrap(frame))
         await asyncio.sleep(min(2.0, 0.5 + seconds / 10))  # let the last edits arrive
         wall = time.monotonic() - t0
         cpu1, gen1 = target.cpu(), cpu_seconds_self()
@@ -182,8 +211,10 @@ async def run_rooms(
         result.edits = edit_id - stats.first_edit
         result.deliveries = len(stats.latency)
         result.expected = sum(
-            p.typists * steps * p.viewers for p in plans
+            p.typists * per_plan.get(p.room, 0) * p.viewers for p in plans
         )  # each edit reaches its room's viewers
+        if len(plans) > 1:
+            result.rooms = _per_room(stats, room_of_edit, plans)
         lat = [v / 1000 for v in stats.latency]
         result.p50_ms = round(_pct(lat, 0.50), 2)
         result.p99_ms = round(_pct(lat, 0.99), 2)
@@ -210,6 +241,26 @@ async def run_rooms(
                 client.ws.close()
         await asyncio.sleep(0.5)
     return result
+
+
+def _per_room(
+    stats: Stats, room_of_edit: dict[int, str], plans: list[RoomPlan]
+) -> dict[str, dict[str, float]]:
+    """Latency percentiles of each room's deliveries (the board's notes apart from edits)."""
+    by_room: dict[str, list[float]] = {p.room: [] for p in plans}
+    for lat, edit in zip(stats.latency, stats.edit_of, strict=True):
+        room = room_of_edit.get(edit)
+        if room is not None:
+            by_room[room].append(lat / 1000)
+    return {
+        room: {
+            "deliveries": len(values),
+            "p50_ms": round(_pct(values, 0.50), 2),
+            "p99_ms": round(_pct(values, 0.99), 2),
+            "max_ms": round(max(values), 2) if values else 0.0,
+        }
+        for room, values in by_room.items()
+    }
 
 
 async def _converged(

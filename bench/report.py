@@ -57,6 +57,47 @@ PLENARY_HEADER = [
 ]
 
 
+BOARD_HEADER = [
+    "server",
+    "viewers per room",
+    "edit p50 / p99 ms (document)",
+    "note p50 / p99 ms (board)",
+    "max ms",
+    "server CPU",
+    "µs CPU / frame",
+    "generator CPU",
+    "deliveries / expected",
+    "converged",
+]
+
+
+def _board_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    out = []
+    for r in rows:
+        rooms = r.get("rooms") or {}
+        doc = next((v for k, v in rooms.items() if k.startswith("doc-")), None)
+        board = next((v for k, v in rooms.items() if k.startswith("board-")), None)
+
+        def pair(v: dict[str, float] | None) -> str:
+            return f"{v['p50_ms']} / **{v['p99_ms']}**" if v else "—"
+
+        out.append(
+            [
+                f"**{r['server']}**" if r["server"] == "Outcomes" else r["server"],
+                r["viewers"] // 2,
+                pair(doc),
+                pair(board),
+                r["max_ms"],
+                _pct(r["server_cpu"]),
+                r["us_per_frame"],
+                _pct(r["gen_cpu"]),
+                f"{r['deliveries']}/{r['expected']}",
+                r["converged"],
+            ]
+        )
+    return out
+
+
 def _find(rows: list[dict[str, Any]], server: str, awareness: bool) -> dict[str, Any] | None:
     for r in rows:
         if r["server"] == server and r["awareness"] == awareness:
@@ -310,12 +351,21 @@ def render_markdown(report: dict[str, Any]) -> str:
             ),
             "",
         ]
-    parts += [
-        "### Board",
-        "",
-        "Not measured: Outcomes has no board (participants posting notes) yet.",
-        "",
-    ]
+    if report.get("board"):
+        parts += [
+            "### Board: recorders type while participants post notes",
+            "",
+            "Two rooms at once. The document room: 3 recorders × 5 edits/s, watched by "
+            "projector connections. The board room: 30 participants posting 10 notes/s "
+            "together (each note its own update, a plain JSON value in the `notes` map), "
+            "watched by as many participants' phones (writers of the board, so Outcomes "
+            "checks every note against the board's write rules before storing it).",
+            "",
+            _table(BOARD_HEADER, _board_rows(report["board"])),
+            "",
+        ]
+    else:
+        parts += ["### Board", "", "Not run in this variant (`--only board`).", ""]
     soak = report.get("soak")
     if soak:
         samples = ", ".join(

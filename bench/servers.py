@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,6 +210,20 @@ def node_versions() -> dict[str, str]:
         if pkg.exists():
             versions[name] = json.loads(pkg.read_text())["version"]
     return versions
+
+
+def participant(target: Target, role: str) -> tuple[int, str]:
+    """The participant id and name behind one of Outcomes' bench tokens (``GET /api/me``);
+    made up for the references, which have no participants."""
+    if target.name != "Outcomes":
+        return 0, "Participant"
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{target.port}/api/me",
+        headers={"Authorization": f"Bearer {target.info['tokens'][role]}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        me = json.loads(response.read())
+    return int(me["id"]), str(me["name"])
 
 
 async def settle(target: Target, quiet: float = 0.05, deadline: float = 60.0) -> None:

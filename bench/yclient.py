@@ -19,6 +19,7 @@ from pycrdt import (
     Decoder,
     Doc,
     Encoder,
+    Map,
     Text,
     create_awareness_message,
     create_sync_message,
@@ -91,12 +92,14 @@ class Stats:
         self.measuring = False
         self.first_edit = 1 << 62
         self.latency = array("q")  # µs per delivery
+        self.edit_of = array("q")  # the edit id of each delivery (same index as latency)
         self.last: dict[int, int] = {}  # edit id -> arrival of its last delivery
         self.count: dict[int, int] = {}  # edit id -> deliveries
         self.sent: dict[int, int] = {}  # edit id -> send time
 
     def viewer_callback(self) -> Callable[[bytes, int], None]:
         latency = self.latency
+        edit_of = self.edit_of
         last = self.last
         count = self.count
         finditer = MARK.finditer
@@ -109,6 +112,7 @@ class Stats:
                 if edit < self.first_edit:
                     continue
                 latency.append(now - int(match[2]))
+                edit_of.append(edit)
                 last[edit] = now
                 count[edit] = count.get(edit, 0) + 1
 
@@ -165,3 +169,45 @@ class FullClient:
         self.awareness_clock += 1
         frame = awareness_update(self.awareness_id, self.awareness_clock, state)
         self.ws.send(self.dialect.wrap(frame))
+
+
+class NotesView:
+    """The board's ``notes`` map as one canonical string, so convergence compares like text."""
+
+    def __init__(self, notes: Map) -> None:  # type: ignore[type-arg]
+        self.notes = notes
+
+    def __str__(self) -> str:
+        return json.dumps(self.notes.to_py(), sort_keys=True, ensure_ascii=False)
+
+
+class BoardClient(FullClient):
+    """A participant on the board: each "edit" posts one sticky note (a plain JSON value in
+    the ``notes`` map, docs/protocol.md), tagged like a typist's marker."""
+
+    COLOURS = ("yellow", "pink", "blue", "green", "orange")
+
+    def __init__(self, dialect: Dialect, author: int, name: str) -> None:
+        # Outcomes refuses a note whose author and name are not the writer's own.
+        super().__init__(dialect, "unused", name=name)
+        self.notes: Map = self.doc.get("notes", type=Map)  # type: ignore[type-arg]
+        self.text = NotesView(self.notes)  # type: ignore[assignment]
+        self.author = author
+
+    def edit(self, edit_id: int, cursor: bool) -> None:
+        assert self.ws is not None
+        before = self.doc.get_state()
+        note_id = f"bench{edit_id:012d}"
+        self.notes[note_id] = {
+            "text": f"[e{edit_id}:{now_us()}] Idée / فكرة / idea {edit_id}",
+            "author": self.author,
+            "name": self.name,
+            "color": random.choice(self.COLOURS),
+            "x": random.random(),
+            "y": random.random(),
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        update = self.doc.get_update(before)
+        self.ws.send(self.dialect.wrap(bytes(create_update_message(update))))
+        if cursor:
+            self.send_awareness({"name": self.name})

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.common import utcnow
 from app.models.text import Body, GroupCode, Title
-from app.realtime.names import document_room, group_room, section_text
+from app.realtime.names import board_room, document_room, group_room, section_text
 
 
 class SectionKind(StrEnum):
@@ -110,3 +110,9 @@ class DocumentPublic(SQLModel):
     @property
     def room(self) -> str:
         return document_room(self.id)
+
+    # The participants' board of this document (see docs/protocol.md).
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def board_room(self) -> str:
+        return board_room(self.id)

@@ -25,9 +25,15 @@ def rights(actor: Actor, room: RoomName) -> Access | None:
     Document room: the secretariat writes; chair, rapporteurs, participants and the
     projector read. Group room: the group's rapporteur and participants with its code write;
     the secretariat and the chair read; nobody else (the projector included) may connect.
+    Board room: participants (with or without a group), rapporteurs and the secretariat
+    write (within the board's rules, ``app/realtime/board.py``); chair and projector read.
     """
     if actor.role is None:
         return Access.WRITE
+    if room.is_board:
+        if actor.role in (Role.PARTICIPANT, Role.RAPPORTEUR, Role.SECRETARIAT):
+            return Access.WRITE
+        return Access.READ
     if room.group_code is None:
         return Access.WRITE if actor.role is Role.SECRETARIAT else Access.READ
     if actor.role in (Role.RAPPORTEUR, Role.PARTICIPANT) and actor.group_code == room.group_code:

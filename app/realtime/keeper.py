@@ -63,7 +63,7 @@ class RevisionKeeper:
 
         async def on_load(room: Room, stored: StoredRoom) -> None:
             name = RoomName.parse(room.name)
-            if name is not None and not name.is_group:
+            if name is not None and name.is_document:
                 tracker = SectionTracker(room, name.document_id, self.engine, self.idle_seconds)
                 tracker.attach()
                 self.trackers[room.name] = tracker
@@ -122,7 +122,7 @@ class RevisionKeeper:
         return sorted(
             r
             for r, seq in seqs.items()
-            if cursors.get(r, 0) < seq and (n := RoomName.parse(r)) is not None and not n.is_group
+            if cursors.get(r, 0) < seq and (n := RoomName.parse(r)) is not None and n.is_document
         )
 
     # -- rooms -------------------------------------------------------------------------------

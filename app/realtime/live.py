@@ -7,6 +7,7 @@ seed). A store failure becomes a 503, never a guessed text.
 """
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
@@ -14,8 +15,9 @@ from pycrdt import Doc
 from sqlalchemy.engine import Engine
 
 from app.errors import ServiceUnavailable
+from app.realtime import board
 from app.realtime.hub import Hub, OnLoad
-from app.realtime.names import RoomName, document_room
+from app.realtime.names import RoomName, board_room, document_room
 from app.realtime.protocol import is_panic
 from app.realtime.room import Room
 from app.realtime.structure import (
@@ -46,11 +48,15 @@ def doc_from(stored: StoredRoom) -> Doc[Any]:
 
 
 def structure_on_load(engine: Engine) -> OnLoad:
-    """The hub's ``on_load``: publish a document room's sections (and seed new texts)."""
+    """The hub's ``on_load``: publish a document room's sections (and seed new texts); a
+    board room gets its write rules (``app/realtime/board.py``)."""
 
     async def on_load(room: Room, _stored: StoredRoom) -> None:
         name = RoomName.parse(room.name)
-        if name is None or name.is_group:
+        if name is not None and name.is_board:
+            board.attach(room)
+            return
+        if name is None or not name.is_document:
             return
         infos = await anyio.to_thread.run_sync(load_sections, engine, name.document_id)
         room.edit(lambda doc: reconcile(doc, infos))
@@ -142,6 +148,61 @@ class LiveDocuments:
             return
         room.edit(lambda doc: reconcile(doc, sections))
         await room.flushed()
+
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
+        return run_on_loop(fn, *args)
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """A board's notes and promotions (plain values, as the maps hold them)."""
+
+    notes: dict[str, Any]
+    promoted: dict[str, Any]
+
+
+class LiveBoards:
+    """The participants' boards (``board-{id}`` rooms), for REST routes."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def read(self, document_id: int) -> BoardState:
+        """The board as it is now (room if loaded, else store)."""
+        name = board_room(document_id)
+        room = self.hub.peek(name)
+        if room is not None and not room.broken:
+            await room.flushed()
+            doc = room.doc
+        else:
+            doc = doc_from(await self.hub.store.load(name))
+        return BoardState(board.notes_of(doc), board.promoted_of(doc))
+
+    async def claim(
+        self, document_id: int, note_id: str, entry: dict[str, Any], participant_id: int | None
+    ) -> BoardState:
+        """Write ``promoted[note_id] = entry`` unless the note is missing or already promoted
+        (checked and written in one step of the event loop, so a note is claimed once); the
+        returned state is the board just before, for the caller to tell which case it was."""
+        room = await self.hub.acquire(board_room(document_id))
+        try:
+            before = BoardState(board.notes_of(room.doc), board.promoted_of(room.doc))
+            if note_id in before.notes and note_id not in before.promoted:
+                room.edit(
+                    lambda doc: board.promote_in(doc, note_id, entry),
+                    participant_id=participant_id,
+                )
+                await room.flushed()
+        finally:
+            self.hub.release(room)
+        return before
+
+    async def unclaim(self, document_id: int, note_id: str, entry: dict[str, Any]) -> None:
+        """Undo :meth:`claim` (the text could not be inserted)."""
+        async with self.hub.use(board_room(document_id)) as room:
+            room.edit(lambda doc: board.unpromote_in(doc, note_id, entry))
+            await room.flushed()
 
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""

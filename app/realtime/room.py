@@ -125,9 +125,10 @@ class Room:
         self.closed = asyncio.Event()
         self.on_broken: Callable[[Room], None] | None = None
         # Hooks of a document room's revision tracker (app/realtime/tracker.py): each stored
-        # change's (seq, participant), a reason to refuse a writer's update, work at close.
+        # change's (seq, participant), a reason to refuse a writer's update (given the peer
+        # that wrote it; the board's rules use it too, app/realtime/board.py), work at close.
         self.on_update: Callable[[int, int | None], None] | None = None
-        self.write_check: Callable[[bytes], str | None] | None = None
+        self.write_check: Callable[[Peer, bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None
         # Called with the stored state once read, before it is applied (the hub's early
         # joiners); loaded_state is the state vector of exactly that stored state.
@@ -230,7 +231,7 @@ class Room:
             if frame.payload == EMPTY_UPDATE:
                 return
             if peer.can_write:
-                refusal = self.write_check(frame.payload) if self.write_check else None
+                refusal = self.write_check(peer, frame.payload) if self.write_check else None
                 if refusal is None:
                     self._apply(peer, frame.payload)
                 elif not peer.denied_sent:

@@ -5,8 +5,8 @@ A :class:`SectionTracker` hangs on a loaded ``doc-{id}`` room through three smal
 * ``room.on_update(seq, participant_id)`` after each stored change: the section texts that
   change's transaction touched (seen by :class:`~app.realtime.replay.TextWatch`) are queued
   for the ``sectionchange`` index, and each touched section's idle clock restarts;
-* ``room.write_check(update)`` before a writer's update is applied: while any section is
-  locked, an update that would change a locked section's text is refused;
+* ``room.write_check(peer, update)`` before a writer's update is applied: while any section
+  is locked, an update that would change a locked section's text is refused;
 * ``room.before_close()`` when the room unloads: everything pending is written.
 
 A section whose text changed and then stayed unchanged for ``idle_seconds`` gets a revision.
@@ -29,6 +29,7 @@ from app.realtime.catchup import catch_up
 from app.realtime.replay import TextWatch, changed_sections, section_entries, text_of
 from app.realtime.room import Room
 from app.realtime.structure import sections_map
+from app.realtime.transport import Peer
 from app.services.revisions import EDIT_REASON, Batch, Committed, Take, commit_batch
 from app.store.base import StoredRoom, StoreError
 
@@ -110,7 +111,7 @@ class SectionTracker:
             self.changed_at[section_id] = now
         self._arm()
 
-    def _check_write(self, update: bytes) -> str | None:
+    def _check_write(self, _peer: Peer, update: bytes) -> str | None:
         if not self.locked:
             return None
         if changed_sections(self.room.doc, update, self.locked):

@@ -36,7 +36,7 @@ router = APIRouter(tags=["inputs"])
 LAST_EVENT_HEADER = "X-Last-Event-Id"
 
 
-def _inserter(request: Request, session: SessionDep, actor: Actor) -> TextInserter:
+def live_inserter(request: Request, session: SessionDep, actor: Actor) -> TextInserter:
     """Insert as one CRDT edit of the live document room (or into the stored body)."""
     live: LiveDocuments | None = getattr(request.app.state, "live", None)
     if live is None:
@@ -166,7 +166,7 @@ def review_input(
     if_match: IfMatch = None,
 ) -> InputPublic:
     """Accept (into the live document), reject, mark duplicate or defer (secretariat)."""
-    inserter = _inserter(request, session, actor)
+    inserter = live_inserter(request, session, actor)
     item = input_review.review(session, actor, input_id, data, inserter, parse_if_match(if_match))
     return _etag(response, inputs.public(session, item))
 
@@ -185,7 +185,7 @@ def accept_batch(
     request: Request,
 ) -> BatchAccepted:
     """Accept several inputs as one consolidated paragraph (secretariat)."""
-    inserter = _inserter(request, session, actor)
+    inserter = live_inserter(request, session, actor)
     record, items = input_review.accept_batch(session, actor, meeting_id, data, inserter)
     return BatchAccepted(
         provenance=input_review.provenance_public(record),

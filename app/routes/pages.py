@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def landing_path(actor: Actor, document_id: int | None) -> str:
-    """Where a role starts: editor, projector or its breakout group's page."""
+    """Where a role starts: editor, projector, its breakout group's page or the board."""
     if document_id is None:
         return "/"
     base = f"/d/{document_id}"
@@ -26,6 +26,8 @@ def landing_path(actor: Actor, document_id: int | None) -> str:
         return f"{base}/projector"
     if actor.role in (Role.RAPPORTEUR, Role.PARTICIPANT) and actor.group_code:
         return f"{base}/group/{actor.group_code}"
+    if actor.role is Role.PARTICIPANT:
+        return f"{base}/board"
     return base
 
 
@@ -102,6 +104,7 @@ def service_worker(settings: SettingsDep) -> Response:
 @router.get("/")
 @router.get("/d/{document_id}")
 @router.get("/d/{document_id}/projector")
+@router.get("/d/{document_id}/board")
 @router.get("/d/{document_id}/group/{group_code}")
 def page(settings: SettingsDep) -> Response:
     """The single-page frontend; it reads the role from /api/me."""

@@ -2,10 +2,11 @@
 
 import logging
 from collections.abc import Awaitable
+from typing import Any
 
 import anyio
 from sqlalchemy import delete, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.models.common import utcnow
@@ -28,6 +29,10 @@ class SqlUpdateStore(UpdateStore):
     def __init__(self, engine: Engine, *, max_batch: int = 1000) -> None:
         self.engine = engine
         self._writer = GroupCommitter(self._commit, max_batch=max_batch)
+        # PostgreSQL takes a group commit's rows with COPY: a third of the time of a
+        # multi-row INSERT for 1,000 rows, and far less Python per row on the commit thread
+        # (which shares the GIL with the event loop).
+        self._copy = engine.dialect.name == "postgresql"
 
     @property
     def batches(self) -> int:
@@ -88,7 +93,9 @@ class SqlUpdateStore(UpdateStore):
         ]
         snapshots = [w for w in batch if w.kind == "snapshot"]
         with self.engine.begin() as conn:
-            if updates:
+            if updates and self._copy:
+                _copy_rows(conn, updates)
+            elif updates:
                 conn.execute(insert(_UPDATES), updates)
             for snap in snapshots:
                 conn.execute(
@@ -120,3 +127,16 @@ class SqlUpdateStore(UpdateStore):
     async def aclose(self) -> None:
         """Commit what is queued and stop the writer thread's loop."""
         await self._writer.aclose()
+
+
+_COPY_COLUMNS = ("room", "seq", "data", "participant_id", "created_at")
+_COPY_UPDATES = f"COPY {_UPDATES.name} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+
+
+def _copy_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append update rows with PostgreSQL's COPY, inside ``conn``'s transaction (psycopg 3)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(_COPY_UPDATES) as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in _COPY_COLUMNS))

@@ -5,7 +5,7 @@
 
 const CACHE = "outcomes-app-v1";
 const INDEX = "/index.html";
-const PAGE = /^\/(d\/\d+(\/projector|\/group\/[^/]+)?\/?)?$/;
+const PAGE = /^\/(d\/\d+(\/projector|\/board|\/group\/[^/]+)?\/?)?$/;
 
 /** The /assets/… files an index.html refers to. */
 function assetsOf(html) {

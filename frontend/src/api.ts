@@ -3,6 +3,7 @@
 
 import type {
   AgendaItem,
+  BoardPromotion,
   Checkpoint,
   Diff,
   Input,
@@ -209,4 +210,11 @@ export const api = {
     }),
   provenance: (documentId: number): Promise<Provenance[]> =>
     request<Provenance[]>(`/api/documents/${documentId}/provenance`),
+
+  // The participants' board (board-{id}): the secretariat puts a note into a section.
+  promoteNote: (documentId: number, noteId: string, body: { section_id: number; text: string | null }) =>
+    request<BoardPromotion>(
+      `/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/promote`,
+      { method: "POST", body },
+    ),
 };

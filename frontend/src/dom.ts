@@ -42,3 +42,15 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();
   append(parent, ...children);
 }
+
+/** Typing in a field never triggers the page's keyboard shortcuts. */
+export function isTyping(event: KeyboardEvent): boolean {
+  const target = event.target;
+  return (
+    event.ctrlKey ||
+    event.metaKey ||
+    event.altKey ||
+    (target instanceof HTMLElement &&
+      (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)))
+  );
+}

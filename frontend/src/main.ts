@@ -6,6 +6,7 @@
 import "./styles.css";
 
 import { ApiError, api } from "./api";
+import { boardPage } from "./pages/board";
 import { documentPage } from "./pages/document";
 import { groupPage } from "./pages/group";
 import type { Page, PageContext } from "./pages/page";
@@ -93,6 +94,8 @@ function mountPage(route: Route, ctx: PageContext): Promise<Page> | null {
       return documentPage(ctx);
     case "projector":
       return projectorPage(ctx);
+    case "board":
+      return boardPage(ctx);
     case "group":
       return groupPage(ctx, route.groupCode);
     default:

@@ -6,6 +6,7 @@ export type Route =
   | { page: "home" }
   | { page: "document"; documentId: number }
   | { page: "projector"; documentId: number }
+  | { page: "board"; documentId: number }
   | { page: "group"; documentId: number; groupCode: string }
   | { page: "unknown" };
 
@@ -16,6 +17,8 @@ export function parseRoute(pathname: string): Route {
   if (m) return { page: "document", documentId: Number(m[1]) };
   m = /^\/d\/(\d+)\/projector$/.exec(path);
   if (m) return { page: "projector", documentId: Number(m[1]) };
+  m = /^\/d\/(\d+)\/board$/.exec(path);
+  if (m) return { page: "board", documentId: Number(m[1]) };
   m = /^\/d\/(\d+)\/group\/([^/]+)$/.exec(path);
   if (m) {
     return { page: "group", documentId: Number(m[1]), groupCode: decodeURIComponent(m[2] ?? "") };
@@ -31,5 +34,6 @@ export function landingPath(me: Me, documentId: number | null): string {
   if ((me.role === "rapporteur" || me.role === "participant") && me.group_code) {
     return `${base}/group/${encodeURIComponent(me.group_code)}`;
   }
+  if (me.role === "participant") return `${base}/board`;
   return base;
 }

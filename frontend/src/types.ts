@@ -174,12 +174,16 @@ export interface Provenance {
   text: string;
   paragraph: number;
   inputs: {
-    input_id: number;
+    /** null for a board note */
+    input_id: number | null;
     group_code: string;
     group_name: string | null;
+    /** For a board note: its author. */
     rapporteur_id: number | null;
     rapporteur: string | null;
     submitted_at: string;
+    source?: "input" | "board";
+    note_id?: string | null;
   }[];
   input_ids: number[];
   groups: string[];
@@ -187,4 +191,14 @@ export interface Provenance {
   accepted_by_name: string;
   accepted_at: string;
   revision_number: number | null;
+  /** "board" for a promoted note of the participants' board. */
+  source?: "input" | "board";
+}
+
+/** POST /api/documents/{id}/board/notes/{note_id}/promote */
+export interface BoardPromotion {
+  note_id: string;
+  section_id: number;
+  revision: number;
+  promoted: { section_id: number; by: string; at: string };
 }

@@ -103,7 +103,7 @@ def test_cookie_from_join_link_authenticates(client: TestClient, demo: Meeting) 
         ("chair", "/d/{doc}"),
         ("projector", "/d/{doc}/projector"),
         ("rapporteur", "/d/{doc}/group/A"),
-        ("participant", "/d/{doc}"),
+        ("participant", "/d/{doc}/board"),  # no group: the board (board contract)
     ],
 )
 def test_join_sets_cookie_and_redirects_by_role(

@@ -118,7 +118,8 @@ def test_read_only_pages_cannot_change_the_document(join: OpenPage, api: Api, ro
     before = api.text("Next steps")
     page = join(role).page
     if role == "participant":
-        # The document page, read-only: typing does nothing.
+        # The document page (the join link lands on the board), read-only: typing does nothing.
+        page.goto(f"{api.server.url}/d/{api.document_id}")
         expect_connected(page)
         content = editor(page, sid)
         expect(content).to_have_attribute("contenteditable", "false")

@@ -32,7 +32,8 @@ LANDINGS = [
     ("secretariat", None, r"/d/\d+", "OECD Secretariat recorder", "Secretariat", None),
     ("chair", None, r"/d/\d+", "Co-Chair", "Chair", None),
     ("rapporteur", "B", r"/d/\d+/group/B", "Rapporteur, Group B", "Rapporteur, group B", "B"),
-    ("participant", None, r"/d/\d+", "Participant", "Participant", None),
+    # A participant without a group starts on the board (the open session's sticky notes).
+    ("participant", None, r"/d/\d+/board", "Participant", "Participant", None),
     ("projector", None, r"/d/\d+/projector", "Projector", "Projector", None),
 ]
 
@@ -60,6 +61,11 @@ def test_join_link_lands_on_the_role_page(
     expect(page.locator(".who-name")).to_have_text(name)
     expect(page.locator(".who-role")).to_have_text(label)
     expect_connected(page)
+    if landing.endswith("/board"):
+        expect(page.locator(".board-title")).to_have_text("Board")
+        expect(page.get_by_label("Your note")).to_be_visible()
+        watched.assert_clean()
+        return
     sections = api.document()["sections"]
     if only_group is not None:
         sections = [s for s in sections if s["group_code"] == only_group]
@@ -255,7 +261,12 @@ def test_invalid_join_link_shows_the_401_page(open_page: OpenPage, server: Runni
 
 def test_signed_out_page_for_every_route(open_page: OpenPage, server: RunningServer) -> None:
     document_id = server.demo["document_id"]
-    for path in ("/", f"/d/{document_id}/projector", f"/d/{document_id}/group/A"):
+    for path in (
+        "/",
+        f"/d/{document_id}/projector",
+        f"/d/{document_id}/group/A",
+        f"/d/{document_id}/board",
+    ):
         watched: WatchedPage = open_page(path)
         expect(watched.page.locator("h1")).to_have_text("Open your join link")
         watched.assert_clean(allow_console_errors=True)

@@ -89,6 +89,12 @@ const handlers = {
   text (msg) { return { text: doc.getText(msg.name).toString(), length: doc.getText(msg.name).length } },
   texts () { return { texts: texts() } },
   map (msg) { return { value: doc.getMap(msg.name).toJSON() } },
+  set_map (msg) { doc.getMap(msg.name).set(msg.key, msg.value); return {} },
+  delete_map (msg) { doc.getMap(msg.name).delete(msg.key); return {} },
+  wait_map_missing (msg) {
+    return waitFor(() => !doc.getMap(msg.name).has(msg.key), msg.timeout)
+      .then(() => ({}), () => ({ ok: false, error: 'timeout', value: doc.getMap(msg.name).toJSON() }))
+  },
   sv () { return { sv: stateVector() } },
   wait_text (msg) {
     return waitFor(() => doc.getText(msg.name).toString() === msg.equals, msg.timeout)

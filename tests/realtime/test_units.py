@@ -34,7 +34,18 @@ def test_room_names_round_trip() -> None:
     assert RoomName.parse("group-12-B") == RoomName(12, "B")
     assert str(RoomName(3, "A")) == "group-3-A"
     assert str(RoomName(3)) == "doc-3"
-    for bad in ["doc-0", "doc-x", "group-1-a", "group-1-AB", "doc-1/../2", "", "doc-01"]:
+    assert RoomName.parse("board-12") == RoomName(12, board=True)
+    assert str(RoomName(12, board=True)) == "board-12"
+    assert [RoomName.parse(n).is_document for n in ("doc-1", "group-1-A", "board-1")] == [  # type: ignore[union-attr]
+        True,
+        False,
+        False,
+    ]
+    for bad in ["doc-0", "doc-x", "group-1-a", "group-1-AB", "doc-1/../2", "", "doc-01"] + [
+        "board-0",
+        "board-1-A",
+        "board-x",
+    ]:
         assert RoomName.parse(bad) is None
     assert section_id_of(section_text(7)) == 7
     assert section_id_of("draft") is None

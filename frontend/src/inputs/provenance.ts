@@ -77,8 +77,12 @@ export function showProvenance(view: EditorView, marks: ProvenanceMark[]): void 
 export function provenanceLabel(record: Provenance, timeZone: string): string {
   const sources = record.inputs.map((source) => {
     const who = source.rapporteur ? ` (${source.rapporteur})` : "";
-    return `group ${source.group_code}${who}, submitted ${clock(source.submitted_at, timeZone)}`;
+    const at = clock(source.submitted_at, timeZone);
+    if (source.source === "board") return `the board${who}, posted ${at}`;
+    return `group ${source.group_code}${who}, submitted ${at}`;
   });
-  const from = sources.length ? `From ${sources.join("; ")}` : "From a breakout input";
-  return `${from}. Accepted by ${record.accepted_by_name} at ${clock(record.accepted_at, timeZone)}.`;
+  const board = record.source === "board";
+  const from = sources.length ? `From ${sources.join("; ")}` : board ? "From the board" : "From a breakout input";
+  const verb = board ? "Promoted" : "Accepted";
+  return `${from}. ${verb} by ${record.accepted_by_name} at ${clock(record.accepted_at, timeZone)}.`;
 }

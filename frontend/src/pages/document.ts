@@ -60,6 +60,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   tools.append(
     link(api.markdownUrl(documentId), "Markdown"),
     link(`/d/${documentId}/projector`, "Projector view"),
+    link(`/d/${documentId}/board`, "Board"),
     ...ctx.session.meeting.groups.map((g) =>
       link(`/d/${documentId}/group/${encodeURIComponent(g.code)}`, `Group ${g.code}`),
     ),
@@ -405,6 +406,14 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
       if (changed.some((input) => input.status === "accepted")) loadProvenance();
     });
     inboxSlot.replaceWith(inbox.el);
+    // A note promoted from the participants' board (room board-{id}, `promoted` is written by
+    // the server only) brings a provenance record with it: show its marker at once.
+    void ctx
+      .openRoom(`board-${documentId}`, { presence: false, serverMap: "promoted" })
+      .then((board) => board.doc.getMap("promoted").observe(loadProvenance))
+      .catch(() => {
+        // Without the board the markers come with the next reload.
+      });
   }
 
   return {

@@ -57,6 +57,8 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
   if (me.role !== "projector") {
     footer.append(h("a", { attrs: { href: `/d/${documentId}` }, text: "Read the whole outcome document" }));
   }
+  // The open session's board: every participant posts there, group members included.
+  const boardLink = h("a", { class: "tool group-board-link", attrs: { href: `/d/${documentId}/board` }, text: "Board" });
   const notice = h("div", { class: "group-notice" });
   replaceChildren(
     ctx.shell.main,
@@ -64,6 +66,7 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
       "article",
       { class: "group" },
       head,
+      h("nav", { class: "group-links", attrs: { "aria-label": "Views" } }, boardLink),
       notice,
       group ? draft : null,
       group ? submit : null,

@@ -3,7 +3,7 @@
 // the paragraph being written and highlights new text for a few seconds; sections agreed while
 // it runs are marked. When the agenda moves on, it brings the new item's section into view.
 
-import { h, replaceChildren } from "../dom";
+import { h, isTyping, replaceChildren } from "../dom";
 import { LiveDocumentView } from "../render";
 import type { AgendaItem, Meeting } from "../types";
 import { type Page, type PageContext, showStatus } from "./page";
@@ -32,7 +32,17 @@ export async function projectorPage(ctx: PageContext): Promise<Page> {
   const title = h("h1", { class: "doc-title", attrs: { dir: "auto" }, text: ctx.session.documentTitle });
   window.document.title = `${ctx.session.documentTitle} — Outcomes (projector)`;
   const sections = h("div", { class: "sections", attrs: { "aria-live": "off" } });
-  replaceChildren(ctx.shell.main, h("article", { class: "doc" }, title, sections));
+  // The participants' board on the same screen: a small link, or the B key.
+  const board = h("a", {
+    class: "projector-board-link",
+    attrs: { href: `/d/${ctx.documentId}/board`, "aria-keyshortcuts": "B" },
+    text: "Board (key B)",
+  });
+  replaceChildren(ctx.shell.main, h("article", { class: "doc" }, title, sections, board));
+  window.addEventListener("keydown", (event) => {
+    if (isTyping(event) || event.key.toLowerCase() !== "b") return;
+    window.location.assign(`/d/${ctx.documentId}/board`);
+  });
 
   const room = await ctx.openRoom(`doc-${ctx.documentId}`, { presence: false, serverMap: "sections" });
   showStatus(ctx, room, []);

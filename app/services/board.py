@@ -1,0 +1,202 @@
+"""The participants' board: reading it, and promoting a note into the outcome document.
+
+Promoting follows the path of an accepted input (``app/services/input_review.py``):
+
+1. *claim*: ``promoted[note_id]`` is written in the board room, checked and written in one
+   step of the rooms' event loop, so a note is promoted at most once (a second try is 409);
+2. *insert*: the text goes at the end of the section as one CRDT edit of the live document
+   room (the route's ``TextInserter``); if that fails the claim is undone;
+3. *record*: a section revision (``board note promoted``), the provenance record the
+   editor's marker reads, the section's cached body and the audit log.
+"""
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.errors import Conflict, NotFound
+from app.models.board import BoardNote, BoardPromoted, BoardPublic, NotePromote, NotePromoted
+from app.models.common import utcnow
+from app.models.document import SectionStatus
+from app.models.participant import Participant, Role
+from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
+from app.realtime.board import NOTE_ID, whole_number
+from app.realtime.live import BoardState, LiveBoards
+from app.realtime.names import board_room
+from app.services import audit, revisions, sections
+from app.services.actor import Actor
+from app.services.input_review import TextInserter
+
+log = logging.getLogger(__name__)
+
+PROMOTED_REASON = "board note promoted"
+
+
+def _promoted(value: Any) -> BoardPromoted | None:
+    if not isinstance(value, dict):
+        return None
+    section_id = whole_number(value.get("section_id"))
+    if section_id is None:
+        return None
+    return BoardPromoted(
+        section_id=section_id, by=str(value.get("by", "")), at=str(value.get("at", ""))
+    )
+
+
+def _note(note_id: str, value: Any, promoted: Any) -> BoardNote | None:
+    """A note as REST shows it; None for a value that is not one (never a 500)."""
+    if not isinstance(value, dict):
+        return None
+    author = whole_number(value.get("author"))
+    try:
+        x, y = float(value.get("x", 0)), float(value.get("y", 0))
+    except (TypeError, ValueError):
+        return None
+    if author is None or not isinstance(value.get("text"), str):
+        return None
+    return BoardNote(
+        id=note_id,
+        text=value["text"],
+        author=author,
+        name=str(value.get("name", "")),
+        color=str(value.get("color", "")),
+        x=x,
+        y=y,
+        at=str(value.get("at", "")),
+        promoted=_promoted(promoted),
+    )
+
+
+def board_public(document_id: int, state: BoardState) -> BoardPublic:
+    """The board's notes, sorted by ``at`` and then id, each with its promotion."""
+    notes = [
+        note
+        for note_id, value in state.notes.items()
+        if (note := _note(note_id, value, state.promoted.get(note_id))) is not None
+    ]
+    notes.sort(key=lambda n: (n.at, n.id))
+    return BoardPublic(room=board_room(document_id), notes=notes)
+
+
+def get_board(session: Session, actor: Actor, document_id: int, boards: LiveBoards) -> BoardPublic:
+    """The live board (any role of the meeting reads it, the projector included)."""
+    sections.get_document(session, actor, document_id)
+    session.commit()  # hold no transaction while the room is read
+    return board_public(document_id, boards.call(boards.read, document_id))
+
+
+def _posted_at(value: Any, fallback: datetime) -> datetime:
+    """The note's ``at`` as a UTC time (it is the client's claim; the promotion time else)."""
+    try:
+        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return fallback
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def promote(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    note_id: str,
+    data: NotePromote,
+    boards: LiveBoards,
+    inserter: TextInserter,
+) -> NotePromoted:
+    """Put a board note into a section as a new last paragraph (secretariat)."""
+    document = sections.get_document(session, actor, document_id)
+    actor.require(Role.SECRETARIAT)
+    section = sections.get_section(session, actor, document_id, data.section_id)
+    if section.status == SectionStatus.LOCKED:
+        raise Conflict(
+            f"Section {section.id} is locked; unlock it before putting text into it.",
+            code="locked",
+        )
+    if not NOTE_ID.match(note_id):
+        raise NotFound(f"Note {note_id} is not on this board.")
+    now = utcnow()
+    entry = {"section_id": data.section_id, "by": actor.name, "at": now.isoformat()}
+    session.commit()  # the rooms' own writes must not wait behind this transaction
+    # 1. claim
+    before = boards.call(boards.claim, document_id, note_id, entry, actor.participant_id)
+    note = before.notes.get(note_id)
+    if not isinstance(note, dict):
+        raise NotFound(f"Note {note_id} is not on this board.")
+    if note_id in before.promoted:
+        raise Conflict(f"Note {note_id} is already in the document.", code="already_promoted")
+    # 2. insert (the section's version moves, as when an input is accepted)
+    text = data.text or str(note.get("text", "")).strip()
+    section.version += 1
+    section.updated_at = now
+    session.add(section)
+    session.commit()
+    try:
+        inserted = inserter(document_id, data.section_id, text, None)
+    except BaseException:
+        session.rollback()
+        boards.call(boards.unclaim, document_id, note_id, entry)
+        raise
+    # 3. record
+    revision = _record_revision(section)
+    section.body = inserted.body
+    session.add(section)
+    author_id = whole_number(note.get("author"))
+    author = session.get(Participant, author_id) if author_id is not None else None
+    if author is not None and author.meeting_id != document.meeting_id:
+        author = None
+    source = ProvenanceSource(
+        source="board",
+        note_id=note_id,
+        input_id=None,
+        group_code=BOARD_GROUP,
+        group_name=None,
+        rapporteur_id=author.id if author is not None else author_id,
+        rapporteur=author.name if author is not None else str(note.get("name") or "") or None,
+        submitted_at=_posted_at(note.get("at"), now),
+    )
+    record = Provenance(
+        meeting_id=document.meeting_id,
+        document_id=document_id,
+        section_id=data.section_id,
+        text=text,
+        paragraph=inserted.paragraph,
+        sources=[source.model_dump(mode="json")],
+        accepted_by=actor.participant_id,
+        accepted_by_name=actor.name,
+        accepted_at=now,
+        revision_number=revision,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "board.note_promoted",
+        "section",
+        data.section_id,
+        note_id=note_id,
+        author=author_id,
+        provenance_id=record.id,
+        paragraph=inserted.paragraph,
+        edited=text != str(note.get("text", "")).strip(),
+    )
+    return NotePromoted(
+        note_id=note_id,
+        section_id=data.section_id,
+        revision=revision or 0,
+        promoted=BoardPromoted.model_validate(entry),
+    )
+
+
+def _record_revision(section: Any) -> int | None:
+    """The revision of the section with the note in it (None, logged, if none was taken:
+    the text is in the document already, so the promotion stands)."""
+    try:
+        revision = revisions.record_revision(section, PROMOTED_REASON)
+    except Exception:
+        log.exception("no revision recorded for section %s", section.id)
+        return None
+    return revision.number if revision is not None else None

@@ -1,0 +1,250 @@
+// One note on the board: its text (textContent, dir="auto"), who wrote it and when, "In the
+// document" once promoted, and the actions the viewer has: Edit/Delete on one's own notes,
+// Promote/Remove for the secretariat. Editing and promoting open a small form inside the card;
+// while a form is open, live changes to the note do not replace what is being typed.
+
+import { ApiError } from "../api";
+import { h, replaceChildren } from "../dom";
+import { clock } from "../inputs/feed";
+import { autoDir } from "../render";
+import type { SectionMeta } from "../types";
+import { MAX_NOTE_CHARS, type Note, type NoteValue, type Promotion, textProblem, withText } from "./notes";
+
+const ARM_MS = 5_000;
+
+export interface CardContext {
+  /** The viewer's participant id. */
+  me: number;
+  timeZone: string;
+  /** The viewer may change the board now (a writer whose changes are not refused). */
+  mayWrite(): boolean;
+  /** The secretariat: Promote and Remove on every note. */
+  moderator: boolean;
+  /** The document's sections, in order (promotion targets). */
+  sections(): SectionMeta[];
+  save(id: string, value: NoteValue): void;
+  remove(id: string): void;
+  /** POST …/promote; rejects with the server's ApiError. */
+  promote(id: string, sectionId: number, text: string | null): Promise<void>;
+}
+
+function button(text: string, className: string, attrs: Record<string, string> = {}): HTMLButtonElement {
+  return h("button", { class: `button ${className}`, attrs: { type: "button", ...attrs }, text });
+}
+
+/** A button that asks again before it acts ("Delete" → "Confirm delete"). */
+function armedButton(text: string, confirmText: string, className: string, act: () => void): HTMLButtonElement {
+  const el = button(text, className);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  el.addEventListener("click", () => {
+    if (timer === null) {
+      el.textContent = confirmText;
+      el.classList.add("is-armed");
+      timer = setTimeout(() => {
+        timer = null;
+        el.textContent = text;
+        el.classList.remove("is-armed");
+      }, ARM_MS);
+      return;
+    }
+    clearTimeout(timer);
+    timer = null;
+    act();
+  });
+  return el;
+}
+
+let formCounter = 0;
+
+export class NoteCard {
+  readonly el: HTMLLIElement;
+  private mode: "view" | "edit" | "promote" = "view";
+  private signature = "";
+
+  constructor(
+    private note: Note,
+    private promotion: Promotion | null,
+    private readonly ctx: CardContext,
+  ) {
+    this.el = h("li", { class: "note", attrs: { "data-note-id": note.id } });
+    this.render();
+  }
+
+  /** Show the note's current value (skipped while a form is open in the card). */
+  update(note: Note, promotion: Promotion | null): void {
+    this.note = note;
+    this.promotion = promotion;
+    if (this.mode === "view") this.render();
+  }
+
+  /** Re-render after the viewer's rights changed (a refused change makes the board read-only). */
+  refresh(): void {
+    if (this.mode === "view") this.render();
+  }
+
+  private render(): void {
+    const { note, promotion, ctx } = this;
+    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode]);
+    if (signature === this.signature) return;
+    this.signature = signature;
+    this.el.className = `note note-${note.color}${promotion ? " is-promoted" : ""}`;
+    this.el.dataset["author"] = String(note.author);
+    const textId = `note-${note.id}-text`;
+    const text = autoDir("p", note.text, "note-text");
+    text.id = textId;
+    const time = clock(note.at, ctx.timeZone);
+    const meta = h(
+      "p",
+      { class: "note-meta" },
+      autoDir("span", note.name, "note-author"),
+      time ? h("span", { class: "note-time", text: ` · ${time}` }) : null,
+    );
+    let badge: HTMLElement | null = null;
+    if (promotion) {
+      const section = ctx.sections().find((s) => s.id === promotion.section_id);
+      const where = section ? ` (${section.title})` : "";
+      const by = promotion.by ? ` by ${promotion.by}` : "";
+      badge = h(
+        "p",
+        { class: "note-badges" },
+        h("span", {
+          class: "badge badge-promoted",
+          attrs: { title: `Added to the outcome document${where}${by}` },
+          text: "In the document",
+        }),
+      );
+    }
+    replaceChildren(this.el, text, meta, badge, this.actions(textId));
+  }
+
+  private actions(textId: string): HTMLElement | null {
+    const { note, promotion, ctx } = this;
+    if (!ctx.mayWrite()) return null;
+    const mine = note.author === ctx.me;
+    const items: HTMLElement[] = [];
+    if (mine) {
+      const edit = button("Edit", "note-edit");
+      edit.addEventListener("click", () => this.openEdit());
+      items.push(edit, armedButton("Delete", "Confirm delete", "note-delete", () => ctx.remove(note.id)));
+    }
+    if (ctx.moderator) {
+      if (!promotion) {
+        const promote = button("Promote", "note-promote");
+        promote.addEventListener("click", () => this.openPromote());
+        items.push(promote);
+      }
+      if (!mine) items.push(armedButton("Remove", "Confirm remove", "note-remove", () => ctx.remove(note.id)));
+    }
+    for (const item of items) item.setAttribute("aria-describedby", textId);
+    return items.length ? h("div", { class: "note-actions" }, ...items) : null;
+  }
+
+  private close(): void {
+    this.mode = "view";
+    this.render();
+  }
+
+  private openEdit(): void {
+    this.mode = "edit";
+    this.signature = "";
+    const id = `note-form-${++formCounter}`;
+    const area = h("textarea", {
+      class: "input note-edit-text",
+      attrs: { id, dir: "auto", rows: "4", maxlength: String(MAX_NOTE_CHARS) },
+    });
+    area.value = this.note.text;
+    const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
+    const save = button("Save", "button-primary note-save");
+    save.type = "submit";
+    const cancel = button("Cancel", "note-cancel");
+    const form = h(
+      "form",
+      { class: "note-form" },
+      h("label", { class: "field-label", attrs: { for: id }, text: "Edit your note" }),
+      area,
+      problem,
+      h("div", { class: "note-actions" }, save, cancel),
+    );
+    cancel.addEventListener("click", () => this.close());
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const why = textProblem(area.value);
+      if (why) {
+        problem.textContent = why;
+        return;
+      }
+      this.ctx.save(this.note.id, withText(this.note, area.value));
+      this.close();
+    });
+    replaceChildren(this.el, form);
+    area.focus();
+  }
+
+  private openPromote(): void {
+    this.mode = "promote";
+    this.signature = "";
+    const n = ++formCounter;
+    const sections = this.ctx.sections();
+    const select = h("select", { class: "note-promote-section", attrs: { id: `note-section-${n}` } });
+    for (const section of sections) {
+      select.append(h("option", { attrs: { value: String(section.id), dir: "auto" }, text: section.title }));
+    }
+    // The open session's own section, if the document has one, is the likely target.
+    const brainstorm = sections.find((s) => s.kind === "brainstorm" && s.status !== "locked");
+    if (brainstorm) select.value = String(brainstorm.id);
+    const area = h("textarea", {
+      class: "input note-promote-text",
+      attrs: { id: `note-promote-text-${n}`, dir: "auto", rows: "4" },
+    });
+    area.value = this.note.text;
+    const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
+    const send = button("Promote to document", "button-primary note-promote-send");
+    send.type = "submit";
+    send.disabled = sections.length === 0;
+    const cancel = button("Cancel", "note-cancel");
+    const form = h(
+      "form",
+      { class: "note-form review-form" },
+      autoDir("p", this.note.text, "note-text note-quote"),
+      h("label", { class: "field-label", attrs: { for: select.id }, text: "Section" }),
+      select,
+      h("label", { class: "field-label", attrs: { for: area.id }, text: "Text for the document (optional edit)" }),
+      area,
+      sections.length ? null : h("p", { class: "muted", text: "The document has no sections yet." }),
+      problem,
+      h("div", { class: "note-actions" }, send, cancel),
+    );
+    cancel.addEventListener("click", () => this.close());
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const sectionId = Number(select.value);
+      const edited = area.value.trim();
+      if (!Number.isInteger(sectionId) || sectionId <= 0) {
+        problem.textContent = "Choose a section.";
+        return;
+      }
+      if (edited === "") {
+        problem.textContent = "The text for the document is empty.";
+        return;
+      }
+      send.disabled = true;
+      problem.textContent = "";
+      const text = edited === this.note.text.trim() ? null : edited;
+      this.ctx
+        .promote(this.note.id, sectionId, text)
+        .then(() => this.close())
+        .catch((err: unknown) => {
+          problem.textContent = err instanceof ApiError ? err.detail : String(err);
+          send.disabled = false;
+        });
+    });
+    replaceChildren(this.el, form);
+    select.focus();
+  }
+}

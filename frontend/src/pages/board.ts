@@ -1,0 +1,271 @@
+// /d/{id}/board: the participants' board of the open session (room board-{id}, see
+// docs/protocol.md). Participants, rapporteurs and the secretariat post sticky notes
+// from their phones and edit or delete their own; the secretariat promotes a note into a
+// section of the outcome document (REST, with provenance) and removes abusive or duplicate
+// ones. The chair and the projector get a read-only wall (so does anyone with ?present).
+// Notes typed offline stay in the room's IndexedDB copy and go out when the connection returns.
+
+import { api } from "../api";
+import { type CardContext, NoteCard } from "../board/card";
+import {
+  COLOR_LABEL,
+  MAX_NOTE_CHARS,
+  NOTE_COLORS,
+  type NoteColor,
+  type NoteValue,
+  isColor,
+  newNoteId,
+  noteValue,
+  readNotes,
+  readPromotion,
+  textProblem,
+} from "../board/notes";
+import { h, isTyping, replaceChildren } from "../dom";
+import { readSections } from "../sections";
+import type { Room } from "../sync/room";
+import type { SectionMeta } from "../types";
+import { type Page, type PageContext, showStatus } from "./page";
+
+const COLOR_KEY = "outcomes:board-color";
+
+function countText(n: number): string {
+  return n === 1 ? "1 note" : `${n} notes`;
+}
+
+/** The colour this device used last (a person tends to keep one). */
+function lastColor(): NoteColor {
+  try {
+    const stored = window.localStorage.getItem(COLOR_KEY);
+    return isColor(stored) ? stored : "yellow";
+  } catch {
+    return "yellow";
+  }
+}
+
+export async function boardPage(ctx: PageContext): Promise<Page> {
+  const { me, documentId, session } = ctx;
+  const present =
+    me.role === "chair" ||
+    me.role === "projector" ||
+    new URLSearchParams(window.location.search).has("present");
+  const writer = !present && (me.role === "participant" || me.role === "rapporteur" || me.role === "secretariat");
+  const moderator = writer && me.role === "secretariat";
+  // The wall reuses the projector's big, high-contrast frame.
+  if (present) window.document.body.classList.add("page-projector", "board-present");
+  window.document.title = `Board — ${session.documentTitle} — Outcomes`;
+
+  const count = h("p", { class: "board-count", attrs: { "aria-live": "polite" }, text: countText(0) });
+  const links = h("nav", { class: "doc-tools board-links", attrs: { "aria-label": "Views" } });
+  const link = (href: string, text: string): HTMLElement => h("a", { class: "tool", attrs: { href }, text });
+  if (me.role === "projector") {
+    links.append(link(`/d/${documentId}/projector`, "Document (key D)"));
+  } else {
+    links.append(link(`/d/${documentId}`, "Outcome document"));
+    if (me.group_code) {
+      links.append(link(`/d/${documentId}/group/${encodeURIComponent(me.group_code)}`, `Group ${me.group_code}`));
+    }
+    if (present && me.role !== "chair") links.append(link(`/d/${documentId}/board`, "Post notes"));
+    if (!present && me.role === "secretariat") links.append(link(`/d/${documentId}/board?present`, "Wall view"));
+  }
+  const head = h(
+    "div",
+    { class: "board-head" },
+    h("h1", { class: "board-title", text: "Board" }),
+    h("p", { class: "board-subtitle muted", attrs: { dir: "auto" }, text: session.documentTitle }),
+    count,
+    links,
+  );
+  const list = h("ul", { class: "board-notes", attrs: { "aria-label": "Notes" } });
+  const empty = h("p", {
+    class: "empty board-empty",
+    text: writer ? "No notes yet. Post the first one." : "No notes yet.",
+  });
+  const formSlot = h("div", { class: "board-form-slot" });
+  replaceChildren(ctx.shell.main, h("article", { class: "board" }, head, formSlot, empty, list));
+
+  const room: Room = await ctx.openRoom(`board-${documentId}`, { presence: false, serverMap: "promoted" });
+  showStatus(ctx, room, writer ? [room] : []);
+  const notes = room.doc.getMap<unknown>("notes");
+  const promoted = room.doc.getMap<unknown>("promoted");
+
+  // The secretariat's promotion targets: the document room's live `sections` map.
+  let sections: SectionMeta[] = [];
+  if (moderator) {
+    const docRoom = await ctx.openRoom(`doc-${documentId}`, { presence: false, serverMap: "sections" });
+    const sectionMap = docRoom.doc.getMap<unknown>("sections");
+    const readAll = (): void => {
+      sections = readSections(sectionMap);
+    };
+    sectionMap.observe(readAll);
+    readAll();
+  }
+
+  const mayWrite = (): boolean => writer && !room.current.denied;
+  const cards = new Map<string, NoteCard>();
+  const cardContext: CardContext = {
+    me: me.id,
+    timeZone: session.meeting.time_zone,
+    mayWrite,
+    moderator,
+    sections: () => sections,
+    save(id: string, value: NoteValue): void {
+      notes.set(id, value);
+    },
+    remove(id: string): void {
+      notes.delete(id);
+    },
+    async promote(id: string, sectionId: number, text: string | null): Promise<void> {
+      await api.promoteNote(documentId, id, { section_id: sectionId, text });
+      const title = sections.find((s) => s.id === sectionId)?.title ?? "the document";
+      ctx.notify(`Note added to “${title}”.`);
+    },
+  };
+
+  function render(): void {
+    const all = readNotes(notes);
+    const seen = new Set<string>();
+    all.forEach((note, i) => {
+      seen.add(note.id);
+      const promotion = readPromotion(promoted, note.id);
+      let card = cards.get(note.id);
+      if (card) card.update(note, promotion);
+      else {
+        card = new NoteCard(note, promotion, cardContext);
+        cards.set(note.id, card);
+      }
+      // Move only what moved, so a card being edited keeps its focus.
+      if (list.children[i] !== card.el) list.insertBefore(card.el, list.children[i] ?? null);
+    });
+    for (const [id, card] of cards) {
+      if (!seen.has(id)) {
+        card.el.remove();
+        cards.delete(id);
+      }
+    }
+    const text = countText(all.length);
+    if (count.textContent !== text) count.textContent = text;
+    empty.hidden = all.length > 0;
+    list.hidden = all.length === 0;
+  }
+
+  let queued = false;
+  const schedule = (): void => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      render();
+    });
+  };
+  notes.observe(schedule);
+  promoted.observe(schedule);
+
+  let form: HTMLElement | null = null;
+  if (writer) {
+    form = postForm((text, color) => {
+      notes.set(newNoteId(), noteValue(me, text, color));
+    });
+    formSlot.replaceWith(form);
+  }
+
+  let wasDenied = room.current.denied;
+  room.onStatus((status) => {
+    if (status.denied === wasDenied) return;
+    wasDenied = status.denied;
+    if (status.denied && writer) {
+      ctx.notify("The board refused a change of yours. Reload the page to go on posting.");
+      form?.remove();
+      for (const card of cards.values()) card.refresh();
+    }
+  });
+  render();
+
+  // The wall: D goes back to the projector's document, for a presenter with a keyboard.
+  if (me.role === "projector") {
+    window.addEventListener("keydown", (event) => {
+      if (isTyping(event) || event.key.toLowerCase() !== "d") return;
+      window.location.assign(`/d/${documentId}/projector`);
+    });
+  }
+
+  return {
+    agenda(): void {
+      // The board does not follow the agenda.
+    },
+    unsaved: () => (writer ? room.unsaved : 0),
+  };
+}
+
+/** "Your note" + colour + Post. */
+function postForm(post: (text: string, color: NoteColor) => void): HTMLElement {
+  const area = h("textarea", {
+    class: "input board-text",
+    attrs: {
+      id: "board-text",
+      dir: "auto",
+      rows: "3",
+      maxlength: String(MAX_NOTE_CHARS),
+      placeholder: "One idea per note",
+    },
+  });
+  const remaining = h("p", { class: "board-remaining muted", attrs: { id: "board-remaining" } });
+  area.setAttribute("aria-describedby", remaining.id);
+  const showRemaining = (): void => {
+    const left = MAX_NOTE_CHARS - [...area.value].length;
+    remaining.textContent = left === 1 ? "1 character left" : `${left} characters left`;
+  };
+  showRemaining();
+  area.addEventListener("input", showRemaining);
+
+  let color = lastColor();
+  const swatches = h("div", { class: "board-colors" });
+  for (const value of NOTE_COLORS) {
+    const radio = h("input", {
+      class: "board-color-radio",
+      attrs: { type: "radio", name: "board-color", value, id: `board-color-${value}` },
+    });
+    radio.checked = value === color;
+    radio.addEventListener("change", () => {
+      if (radio.checked) color = value;
+    });
+    swatches.append(
+      h(
+        "label",
+        { class: `board-color note-${value}`, attrs: { for: radio.id } },
+        radio,
+        h("span", { text: COLOR_LABEL[value] }),
+      ),
+    );
+  }
+  const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
+  const send = h("button", { class: "button button-primary submit-send board-post", attrs: { type: "submit" }, text: "Post" });
+  const form = h(
+    "form",
+    { class: "board-form submit-form", attrs: { "aria-label": "Post a note" } },
+    h("label", { class: "field-label", attrs: { for: area.id }, text: "Your note" }),
+    area,
+    remaining,
+    h("fieldset", { class: "board-color-choice" }, h("legend", { class: "field-label", text: "Colour" }), swatches),
+    problem,
+    send,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const why = textProblem(area.value);
+    problem.textContent = why;
+    if (why) {
+      area.focus();
+      return;
+    }
+    post(area.value, color);
+    try {
+      window.localStorage.setItem(COLOR_KEY, color);
+    } catch {
+      // Storage disabled: the colour is only not remembered.
+    }
+    area.value = "";
+    showRemaining();
+    area.focus();
+  });
+  return form;
+}
