@@ -21,6 +21,7 @@ from pycrdt import Doc, Map
 
 from app.realtime.names import NOTES_MAP, PROMOTED_MAP
 from app.realtime.protocol import crdt_failures
+from app.realtime.replay import copy_of
 from app.realtime.room import Room
 from app.realtime.transport import Peer
 
@@ -151,8 +152,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
     note_changes: list[dict[str, dict[str, Any]]] = []
     promoted_changes: list[int] = []
     with crdt_failures("malformed update"):
-        shadow: Doc[Any] = Doc()
-        shadow.apply_update(doc.get_update())
+        shadow = copy_of(doc)
         notes: Map[Any] = shadow.get(NOTES_MAP, type=Map)
         promoted: Map[Any] = shadow.get(PROMOTED_MAP, type=Map)
         roots = set(shadow.keys())

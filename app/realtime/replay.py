@@ -70,12 +70,18 @@ class TextWatch:
         self._subs.clear()
 
 
+def copy_of(doc: Doc[Any]) -> Doc[Any]:
+    """A fresh doc holding ``doc``'s state: where an update is tried before it is accepted."""
+    shadow: Doc[Any] = Doc()
+    shadow.apply_update(doc.get_update())
+    return shadow
+
+
 def changed_sections(doc: Doc[Any], update: bytes, section_ids: Iterable[int]) -> set[int]:
     """Which of ``section_ids`` applying ``update`` to ``doc`` would change (checked on a
     copy; ``doc`` is never touched). Raises ProtocolError for an update pycrdt rejects."""
     with crdt_failures("malformed update"):
-        shadow: Doc[Any] = Doc()
-        shadow.apply_update(doc.get_update())
+        shadow = copy_of(doc)
         watch = TextWatch(shadow)
         for section_id in section_ids:
             watch.watch(section_id)

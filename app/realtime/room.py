@@ -32,6 +32,7 @@ from app.realtime.protocol import (
     sync_step2_reply,
     update_frame,
 )
+from app.realtime.replay import copy_of
 from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
@@ -91,8 +92,7 @@ def carries_new_content(doc: Doc[Any], update: bytes) -> bool:
         theirs = _state_vector(update, is_update=True)
         if any(clock > mine.get(client, 0) for client, clock in theirs.items()):
             return True
-        shadow: Doc[Any] = Doc()
-        shadow.apply_update(doc.get_update())
+        shadow = copy_of(doc)
         changed: list[bytes] = []
         shadow.observe(lambda event: changed.append(event.update))
         shadow.apply_update(update)

@@ -165,10 +165,7 @@ export class NoteCard {
       problem,
       h("div", { class: "note-actions" }, save, cancel),
     );
-    cancel.addEventListener("click", () => this.close());
-    form.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.close();
-    });
+    this.closeOn(form, cancel);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const why = textProblem(area.value);
@@ -181,6 +178,14 @@ export class NoteCard {
     });
     replaceChildren(this.el, form);
     area.focus();
+  }
+
+  /** Cancel and Escape leave a form without changing the note. */
+  private closeOn(form: HTMLElement, cancel: HTMLElement): void {
+    cancel.addEventListener("click", () => this.close());
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.close();
+    });
   }
 
   private openPromote(): void {
@@ -217,10 +222,7 @@ export class NoteCard {
       problem,
       h("div", { class: "note-actions" }, send, cancel),
     );
-    cancel.addEventListener("click", () => this.close());
-    form.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.close();
-    });
+    this.closeOn(form, cancel);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const sectionId = Number(select.value);
