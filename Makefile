@@ -10,9 +10,22 @@ NODE_TEST_STAMP := tests/node/node_modules/.installed
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 export OUTCOMES_DATABASE_URL ?= sqlite:///var/outcomes.db
 
-.PHONY: run test install frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick
+.PHONY: run test install system-deps frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick
 
-run: install frontend
+# Debian packages: Pango for WeasyPrint's PDFs (run and test); LibreOffice and poppler-utils
+# open the exported files in the tests. Only what is missing is installed.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libreoffice-writer-nogui
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+endef
+
+system-deps:
+	$(call apt_install,$(RUN_DEBS))
+
+run: install system-deps frontend
 	@mkdir -p var
 	@$(BIN)/outcomes demo --if-empty
 	@echo "Outcomes is starting on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -46,7 +59,7 @@ $(NODE_TEST_STAMP): tests/node/package.json tests/node/package-lock.json
 
 # Browser tests drive Debian's Chromium; test tools cannot download browsers here.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(call apt_install,$(TEST_DEBS))
 
 lint: install
 	$(BIN)/ruff check app tests bench
