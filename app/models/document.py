@@ -31,6 +31,9 @@ class Document(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True, unique=True)
     title: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
+    # Set when the meeting adopts the document: every room is then read-only (docs/protocol.md).
+    adopted_at: datetime | None = None
+    adopted_by: int | None = None  # the participant who adopted it (None: the command line)
 
 
 class SectionBase(SQLModel):
@@ -104,6 +107,7 @@ class DocumentPublic(SQLModel):
     meeting_id: int
     title: str
     sections: list[SectionPublic]
+    adopted_at: datetime | None = None
 
     # The y-websocket room of the whole document (see docs/protocol.md).
     @computed_field  # type: ignore[prop-decorator]

@@ -14,6 +14,7 @@ def consolidated(session: Session, actor: Actor, document_id: int) -> DocumentPu
         id=document.id,
         meeting_id=document.meeting_id,
         title=document.title,
+        adopted_at=document.adopted_at,
         sections=[
             SectionPublic.model_validate(s, from_attributes=True)
             for s in sections.ordered_sections(session, document.id)
