@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
+from app.cli_meetings import meetings_cli, organiser_link_command, organiser_link_payload
 from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
 from app.errors import AppError
@@ -26,6 +27,8 @@ cli = typer.Typer(
 )
 links_cli = typer.Typer(help="Issue and revoke join links.", invoke_without_command=True)
 cli.add_typer(links_cli, name="links")
+cli.add_typer(meetings_cli, name="meetings")
+cli.command("organiser-link")(organiser_link_command)
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -111,11 +114,13 @@ def demo_command(
             if not as_json:
                 typer.echo(
                     "The database already holds a meeting; join links are shown only once.\n"
-                    "Issue a new one with: outcomes links --meeting 1 --role secretariat"
+                    "Issue a new one with: outcomes links --meeting 1 --role secretariat\n"
+                    "or, to create meetings: outcomes organiser-link --name NAME"
                 )
             return
         created = demo.create_demo(session, link_lifetime_hours=settings.link_lifetime_hours)
         rooms = demo_rooms(session, created.document_id)
+        organiser = organiser_link_payload(session, settings, "Demo organiser", None)
     engine.dispose()
     people = [
         {
@@ -132,6 +137,7 @@ def demo_command(
             "meeting_id": created.meeting_id,
             "document_id": created.document_id,
             "links": people,
+            "organiser": organiser,
             **rooms,
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -139,6 +145,8 @@ def demo_command(
     typer.echo(f"Demo meeting {created.meeting_id}, document {created.document_id}. Join links:")
     for person in people:
         typer.echo(f"  {person['name']:<28} {person['url']}")
+    typer.echo("Organiser (creates and sets up meetings):")
+    typer.echo(f"  {organiser['name']:<28} {organiser['url']}")
     base = settings.public_url.rstrip("/")
     typer.echo("Pages (after joining):")
     for label, path in rooms["pages"].items():

@@ -21,11 +21,13 @@ from app.routes import (
     audit,
     board,
     documents,
+    groups,
     health,
     inputs,
     links,
     meetings,
     pages,
+    people,
     realtime,
     revisions,
 )
@@ -106,7 +108,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, revisions, links, audit, inputs, board):
+    for module in (
+        health,
+        meetings,
+        groups,
+        people,
+        documents,
+        revisions,
+        links,
+        audit,
+        inputs,
+        board,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)

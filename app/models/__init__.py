@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.document import Document, Section
 from app.models.input import Input, InputEvent
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
-from app.models.participant import JoinLink, Participant
+from app.models.participant import JoinLink, Organiser, OrganiserLink, Participant
 from app.models.provenance import Provenance
 from app.models.realtime import YSnapshot, YUpdate
 from app.models.revision import Checkpoint, RevisionCursor, SectionChange, SectionRevision
@@ -19,6 +19,8 @@ __all__ = [
     "InputEvent",
     "JoinLink",
     "Meeting",
+    "Organiser",
+    "OrganiserLink",
     "Participant",
     "Provenance",
     "RevisionCursor",

@@ -1,26 +1,41 @@
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from app.deps import CurrentActor, ObjectId, SessionDep
 from app.models.meeting import (
     AgendaItemCreate,
     AgendaItemPublic,
     AgendaItemUpdate,
+    MeetingCopy,
     MeetingPublic,
+    MeetingState,
     MeetingUpdate,
 )
-from app.models.participant import ParticipantPublic
-from app.services import meetings
+from app.models.participant import MePublic, Role
+from app.models.setup import MeetingDraft
+from app.services import meetings, setup
 
 router = APIRouter(tags=["meetings"])
 
 
 @router.get("/me")
-def me(actor: CurrentActor) -> ParticipantPublic:
-    """Who the token belongs to."""
-    assert actor.participant_id is not None
-    assert actor.meeting_id is not None
+def me(actor: CurrentActor) -> MePublic:
+    """Who the token belongs to: a person of one meeting, or an organiser."""
     assert actor.role is not None
-    return ParticipantPublic(
+    if actor.role is Role.ORGANISER:
+        assert actor.organiser_id is not None
+        return MePublic(
+            id=actor.organiser_id,
+            meeting_id=None,
+            name=actor.name,
+            role=actor.role,
+            group_code=None,
+            color=actor.color,
+            organised_meeting_ids=sorted(actor.organised),
+        )
+    assert actor.participant_id is not None
+    return MePublic(
         id=actor.participant_id,
         meeting_id=actor.meeting_id,
         name=actor.name,
@@ -31,9 +46,20 @@ def me(actor: CurrentActor) -> ParticipantPublic:
 
 
 @router.get("/meetings")
-def list_meetings(session: SessionDep, actor: CurrentActor) -> list[MeetingPublic]:
-    """The meetings the caller belongs to."""
-    return [meetings.public(session, m) for m in meetings.visible_meetings(session, actor)]
+def list_meetings(
+    session: SessionDep,
+    actor: CurrentActor,
+    state: Annotated[MeetingState | None, Query(description="Default: not archived")] = None,
+) -> list[MeetingPublic]:
+    """The meetings the caller belongs to (an organiser: every meeting on the server)."""
+    return [meetings.public(session, m) for m in meetings.visible_meetings(session, actor, state)]
+
+
+@router.post("/meetings", status_code=201)
+def create_meeting(data: MeetingDraft, session: SessionDep, actor: CurrentActor) -> MeetingPublic:
+    """Create a meeting, optionally with its groups, sections and agenda (organiser)."""
+    meeting = setup.create_meeting(session, actor, data, source="api")
+    return meetings.public(session, meeting)
 
 
 @router.get("/meetings/{meeting_id}")
@@ -46,9 +72,35 @@ def get_meeting(meeting_id: ObjectId, session: SessionDep, actor: CurrentActor) 
 def update_meeting(
     meeting_id: ObjectId, data: MeetingUpdate, session: SessionDep, actor: CurrentActor
 ) -> MeetingPublic:
-    """Change the meeting's details or its current agenda item (secretariat)."""
+    """Change the meeting's details (title, date, time zone, venue, languages) or its
+    current agenda item (secretariat)."""
     meeting = meetings.update_meeting(session, actor, meeting_id, data)
     return meetings.public(session, meeting)
+
+
+@router.post("/meetings/{meeting_id}/copy", status_code=201)
+def copy_meeting(
+    meeting_id: ObjectId, data: MeetingCopy, session: SessionDep, actor: CurrentActor
+) -> MeetingPublic:
+    """A new meeting with this one's groups, sections, agenda (and people) on another day
+    (the organiser who created it)."""
+    return meetings.public(session, setup.copy_meeting(session, actor, meeting_id, data))
+
+
+@router.post("/meetings/{meeting_id}/archive")
+def archive_meeting(
+    meeting_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> MeetingPublic:
+    """Archive the meeting: its people's links stop working (the organiser who created it)."""
+    return meetings.public(session, meetings.set_archived(session, actor, meeting_id, True))
+
+
+@router.post("/meetings/{meeting_id}/unarchive")
+def unarchive_meeting(
+    meeting_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> MeetingPublic:
+    """Bring an archived meeting back; its links work again until they expire (organiser)."""
+    return meetings.public(session, meetings.set_archived(session, actor, meeting_id, False))
 
 
 @router.get("/meetings/{meeting_id}/agenda")
@@ -77,6 +129,15 @@ def update_agenda_item(
     session: SessionDep,
     actor: CurrentActor,
 ) -> AgendaItemPublic:
-    """Change an agenda item, e.g. when the meeting runs late (secretariat)."""
+    """Change an agenda item; new times move it in the (time-ordered) agenda (secretariat)."""
     item = meetings.update_agenda_item(session, actor, meeting_id, item_id, data)
     return AgendaItemPublic.model_validate(item, from_attributes=True)
+
+
+@router.delete("/meetings/{meeting_id}/agenda/{item_id}", status_code=204)
+def delete_agenda_item(
+    meeting_id: ObjectId, item_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> Response:
+    """Remove an agenda item; if it was running, no item is current any more (secretariat)."""
+    meetings.delete_agenda_item(session, actor, meeting_id, item_id)
+    return Response(status_code=204)

@@ -8,6 +8,14 @@ from app.models.audit import AuditEvent
 from app.services.actor import Actor
 
 
+def _actor_label(actor: Actor) -> str:
+    if actor.is_operator:
+        return "cli"
+    if actor.is_organiser:
+        return f"organiser {actor.name}"[:120]
+    return actor.name
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -21,7 +29,7 @@ def record(
     event = AuditEvent(
         meeting_id=meeting_id,
         participant_id=actor.participant_id,
-        actor=actor.name if actor.participant_id else "cli",
+        actor=_actor_label(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,

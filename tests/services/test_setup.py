@@ -82,7 +82,7 @@ def test_a_bad_draft_is_refused_with_the_reason(change: dict[str, object], messa
         MeetingDraft.model_validate({**DRAFT, **change})
 
 
-def test_only_the_operator_creates_meetings_until_organisers_exist(db_engine: Engine) -> None:
+def test_a_secretariat_cannot_create_meetings(db_engine: Engine) -> None:
     secretariat = Actor(participant_id=1, meeting_id=1, name="S", role=Role.SECRETARIAT)
     with session_scope(db_engine) as session, pytest.raises(Forbidden):
         create_meeting(session, secretariat, MeetingDraft.model_validate(DRAFT))
