@@ -18,6 +18,7 @@ from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
+    agenda_import,
     audit,
     board,
     documents,
@@ -106,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, revisions, links, audit, inputs, board):
+    routers = (health, agenda_import, meetings, documents, revisions, links, audit, inputs, board)
+    for module in routers:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)
