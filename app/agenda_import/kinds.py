@@ -10,8 +10,8 @@ import unicodedata
 
 from app.models.meeting import AgendaKind
 
-# Latin words are matched whole, on the title without accents; Arabic ones as substrings,
-# so that the article and suffixes (الافتتاحية) still match.
+# Latin words are matched whole, on the title without accents; Arabic ones anywhere, so that
+# the article and suffixes (الافتتاحية) still match. Both are regular expressions.
 _RULES: list[tuple[AgendaKind, list[str], list[str]]] = [
     (
         AgendaKind.BREAKOUT,
@@ -23,7 +23,7 @@ _RULES: list[tuple[AgendaKind, list[str], list[str]]] = [
             r"parallel (?:groups|sessions)",
             r"(?:group|groupe) [a-z]\b",
         ],
-        ["مجموعات العمل", "مجموعات عمل", "ورشة", "ورش عمل"],
+        ["مجموعات (?:ال)?عمل", "ورشة", "ورش (?:ال)?عمل", r"مجموعة [ابجده](?!\w)"],
     ),
     (
         AgendaKind.BREAK,
@@ -60,7 +60,7 @@ _RULES: list[tuple[AgendaKind, list[str], list[str]]] = [
 ]
 
 _LATIN = [(kind, re.compile(r"\b(?:" + "|".join(words) + r")\b")) for kind, words, _ in _RULES]
-_ARABIC = [(kind, arabic) for kind, _, arabic in _RULES]
+_ARABIC = [re.compile("|".join(arabic)) for _, _, arabic in _RULES]
 
 
 def fold(text: str) -> str:
@@ -74,7 +74,7 @@ def fold(text: str) -> str:
 def guess_kind(title: str) -> AgendaKind:
     """The kind an agenda item of this title most likely is; a session when nothing matches."""
     folded = fold(title)
-    for (kind, pattern), (_, arabic) in zip(_LATIN, _ARABIC, strict=True):
-        if pattern.search(folded) or any(fold(word) in folded for word in arabic):
+    for (kind, latin), arabic in zip(_LATIN, _ARABIC, strict=True):
+        if latin.search(folded) or arabic.search(folded):
             return kind
     return AgendaKind.SESSION

@@ -70,19 +70,28 @@ def find_group(text: str, people: str = "", *, lettered: bool = False) -> _Group
 
 
 def groups_in(entry: Entry) -> list[_Group]:
-    """The groups a breakout entry names: in its title, or its parts' and lines' starts."""
+    """The groups a breakout entry names: in its title, or at its parts' and lines' starts.
+
+    A line "Facilitated by …" of its own names the facilitator of the group named last.
+    """
     found: dict[str, _Group] = {}
-    own = find_group(entry.title)
-    if own:
-        found[own.code] = own
+    last = find_group(entry.title)
+    if last:
+        found[last.code] = last
     candidates = [*entry.parts[1:], *((line, "") for line in entry.description.splitlines())]
     for text, people in candidates:
         group = find_group(text, people, lettered=True)
-        if group and group.code not in found:
+        if group is None:
+            facilitator = _FACILITATOR.search(text.replace("*", ""))
+            if facilitator and last and not last.facilitator:
+                last.facilitator = clip(facilitator.group(1), 2000)
+            continue
+        if group.code not in found:
             found[group.code] = group
-        elif group and not found[group.code].facilitator:
+        elif not found[group.code].facilitator:
             found[group.code].facilitator = group.facilitator
-    return sorted(found.values(), key=lambda g: g.code) if not own else list(found.values())
+        last = found[group.code]
+    return list(found.values())
 
 
 class _Builder:

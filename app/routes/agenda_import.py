@@ -37,7 +37,11 @@ def _format(request: Request, given: ImportFormat | None) -> ImportFormat:
     )
 
 
-@router.post("/meetings/import/preview", openapi_extra=_FILE_BODY)
+@router.post(
+    "/meetings/import/preview",
+    summary="Read an agenda file into a draft meeting",
+    openapi_extra=_FILE_BODY,
+)
 async def preview_import(
     request: Request,
     actor: CurrentActor,
@@ -57,7 +61,7 @@ async def preview_import(
     )
 
 
-@router.post("/meetings/import", status_code=201)
+@router.post("/meetings/import", status_code=201, summary="Create the meeting of an edited draft")
 def import_meeting(
     draft: MeetingDraft,
     source: Annotated[ImportFormat, Query(description="The format the draft was read from")],
