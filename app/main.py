@@ -18,6 +18,7 @@ from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
+    agenda_import,
     audit,
     board,
     documents,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix="/api")
     for module in (
         health,
+        agenda_import,
         meetings,
         groups,
         people,
