@@ -86,18 +86,8 @@ def issue_token(
     default_lifetime_hours: int = 72,
 ) -> IssuedLink:
     """A new join link for an existing person; the token is returned once and never stored."""
-    assert participant.id is not None
-    token = new_token()
-    hours = expires_in_hours or default_lifetime_hours
-    link = JoinLink(
-        participant_id=participant.id,
-        meeting_id=participant.meeting_id,
-        token_hash=hash_token(token),
-        prefix=token_prefix(token),
-        expires_at=utcnow() + timedelta(hours=hours),
-    )
-    session.add(link)
-    session.flush()
+    issued = new_link(session, participant, hours=expires_in_hours or default_lifetime_hours)
+    link = issued.link
     audit.record(
         session,
         actor,
@@ -111,7 +101,37 @@ def issue_token(
         group_code=participant.group_code,
         prefix=link.prefix,
     )
+    return issued
+
+
+def new_link(session: Session, participant: Participant, *, hours: int) -> IssuedLink:
+    """One more join link for ``participant`` (its other links stay as they are); not audited."""
+    assert participant.id is not None
+    token = new_token()
+    link = JoinLink(
+        participant_id=participant.id,
+        meeting_id=participant.meeting_id,
+        token_hash=hash_token(token),
+        prefix=token_prefix(token),
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(link)
+    session.flush()
     return IssuedLink(link=link, participant=participant, token=token)
+
+
+def create_participant(
+    session: Session,
+    meeting_id: int,
+    *,
+    role: Role,
+    name: str,
+    group_code: str | None,
+    hours: int,
+) -> IssuedLink:
+    """A new participant with a join link of ``hours``; the caller checks rights and audits."""
+    participant = add_participant(session, meeting_id, name=name, role=role, group_code=group_code)
+    return new_link(session, participant, hours=hours)
 
 
 def issue_link(
