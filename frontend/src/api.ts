@@ -132,6 +132,7 @@ const ifMatch = (version: number): Record<string, string> => ({ "If-Match": `"${
 export const api = {
   me: (): Promise<Me> => request<Me>("/api/me"),
   meeting: (id: number): Promise<Meeting> => request<Meeting>(`/api/meetings/${id}`),
+  meetings: (): Promise<Meeting[]> => request<Meeting[]>("/api/meetings"),
   agenda: (meetingId: number): Promise<AgendaItem[]> =>
     request<AgendaItem[]>(`/api/meetings/${meetingId}/agenda`),
   document: (id: number): Promise<OutcomeDocument> =>

@@ -12,6 +12,7 @@ import { documentPage } from "./pages/document";
 import { groupPage } from "./pages/group";
 import type { Page, PageContext } from "./pages/page";
 import { projectorPage } from "./pages/projector";
+import { startSetup } from "./setup";
 import { landingPath, parseRoute, type Route } from "./router";
 import { Shell, showMessage, showSignedOut } from "./shell";
 import { MeetingPoller, type Session, forgetSession, loadSession, saveSession } from "./source";
@@ -50,11 +51,31 @@ async function readSession(me: Me, meeting: Meeting): Promise<Session> {
   return { me, meeting, agenda, documentTitle };
 }
 
+/** An organiser (no meeting of its own) opening a meeting it created: its secretariat. */
+async function organiserSession(root: HTMLElement, me: Me, route: Route): Promise<Session | null> {
+  if (!("documentId" in route)) {
+    window.location.replace("/meetings");
+    return null;
+  }
+  const meeting = (await api.meetings()).find((m) => m.document_id === route.documentId);
+  if (!meeting) {
+    showMessage(root, {
+      kind: "not-found",
+      title: "Not found",
+      text: "This outcome document is not one of your meetings'.",
+      link: { href: "/meetings", text: "Go to your meetings" },
+    });
+    return null;
+  }
+  return readSession({ ...me, meeting_id: meeting.id, role: "secretariat" }, meeting);
+}
+
 /** Who we are and the meeting; offline, the last session this browser saw on this route. */
 async function signIn(root: HTMLElement, route: Route): Promise<Session | null> {
   for (;;) {
     try {
       const me = await api.me();
+      if ((me.meeting_id as number | null) === null) return await organiserSession(root, me, route);
       const meeting = await api.meeting(me.meeting_id);
       const session = await readSession(me, meeting);
       saveSession(session);
@@ -117,6 +138,8 @@ async function start(): Promise<void> {
   const route = parseRoute(window.location.pathname);
   registerServiceWorker();
   if (route.page === "open") return openJoinPage(root, route.token);
+  if (route.page === "meetings") return startSetup(root, null);
+  if (route.page === "setup") return startSetup(root, route.meetingId);
   const session = await signIn(root, route);
   if (session === null) return;
   const { me, meeting } = session;

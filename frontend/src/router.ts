@@ -9,11 +9,16 @@ export type Route =
   | { page: "board"; documentId: number }
   | { page: "group"; documentId: number; groupCode: string }
   | { page: "open"; token: string }
+  | { page: "meetings" }
+  | { page: "setup"; meetingId: number }
   | { page: "unknown" };
 
 export function parseRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") return { page: "home" };
+  if (path === "/meetings") return { page: "meetings" };
+  const setup = /^\/m\/(\d+)\/setup$/.exec(path);
+  if (setup) return { page: "setup", meetingId: Number(setup[1]) };
   let m = /^\/d\/(\d+)$/.exec(path);
   if (m) return { page: "document", documentId: Number(m[1]) };
   m = /^\/d\/(\d+)\/projector$/.exec(path);

@@ -49,7 +49,10 @@ export const joiningApi = {
 };
 
 /** POST /api/meetings/{id}/cards: the PDF, saved by the browser under the server's file name. */
-export async function downloadCards(meetingId: number, body: { expires_in_hours?: number }): Promise<string> {
+export async function downloadCards(
+  meetingId: number,
+  body: { expires_in_hours?: number; participant_ids?: number[] },
+): Promise<string> {
   let response: Response;
   try {
     response = await fetch(`/api/meetings/${meetingId}/cards`, {

@@ -1,0 +1,173 @@
+// The agenda editor of the setup page: items in time order with add / edit / delete, and
+// Move up / Move down (keyboard) which swap an item with its neighbour: the pair keeps its
+// span and each item its duration (the agenda is ordered by time, so order is time).
+
+import { h, replaceChildren } from "../dom";
+import { autoDir } from "../render";
+import type { AgendaItem, BreakoutGroup, Section } from "../types";
+import { AGENDA_KINDS, type AgendaFields, setupApi } from "./api";
+import { Form, type LiveStatus, button, describe, hhmm, input, select } from "./forms";
+
+export interface AgendaContext {
+  meetingId: number;
+  status: LiveStatus;
+  groups: () => BreakoutGroup[];
+  sections: () => Section[];
+}
+
+const minutes = (time: string): number => {
+  const [hh, mm] = time.split(":").map(Number);
+  return (hh ?? 0) * 60 + (mm ?? 0);
+};
+const clock = (total: number): string =>
+  `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
+
+function itemForm(ctx: AgendaContext, item: AgendaItem | null, save: (fields: AgendaFields) => Promise<void>): Form {
+  const form = new Form({
+    submit: item ? "Save item" : "Add item",
+    label: item ? `Edit “${item.title}”` : "Add an agenda item",
+    className: "agenda-form",
+    detailFields: [
+      [/end before it starts/i, "end"],
+      [/breakout group/i, "group_code"],
+      [/section/i, "section_id"],
+    ],
+  });
+  form.add("start", "Start", input({ type: "time", required: "" })).value = item ? hhmm(item.start) : "";
+  form.add("end", "End", input({ type: "time", required: "" })).value = item ? hhmm(item.end) : "";
+  form.add("title", "Title", input({ required: "", maxlength: "300" })).value = item?.title ?? "";
+  form.add("kind", "Kind", select(AGENDA_KINDS, item?.kind ?? "session"));
+  const groups = ctx.groups().map((g): [string, string] => [g.code, `${g.code} — ${g.name}`]);
+  form.add("group_code", "Breakout group", select([["", "None"], ...groups], item?.group_code ?? ""));
+  const sections = ctx.sections().map((s): [string, string] => [String(s.id), s.title]);
+  form.add("section_id", "Section", select([["", "None"], ...sections], item?.section_id ? String(item.section_id) : ""));
+  form.add("moderator", "Moderator", input({ maxlength: "300" })).value = item?.moderator ?? "";
+  form.add("description", "Description", input({ maxlength: "300" })).value = item?.description ?? "";
+  form.onSubmit(() =>
+    save({
+      start: form.value("start"),
+      end: form.value("end"),
+      title: form.value("title"),
+      kind: form.value("kind") as AgendaFields["kind"],
+      group_code: form.value("group_code") || null,
+      section_id: form.value("section_id") ? Number(form.value("section_id")) : null,
+      moderator: form.value("moderator"),
+      description: form.value("description"),
+    }),
+  );
+  return form;
+}
+
+export function agendaEditor(ctx: AgendaContext): {
+  el: HTMLElement;
+  load: () => Promise<void>;
+  items: () => AgendaItem[];
+} {
+  let items: AgendaItem[] = [];
+  const list = h("ol", { class: "agenda-editor-list" });
+  const add = itemForm(ctx, null, async (fields) => {
+    const created = await setupApi.addItem(ctx.meetingId, fields);
+    ctx.status.say(`Agenda item “${created.title}” added.`);
+    add.reset();
+    await load();
+  });
+
+  async function load(focus?: { id: number; control: string }): Promise<void> {
+    items = await setupApi.agenda(ctx.meetingId);
+    render();
+    if (focus) {
+      const target = list.querySelector<HTMLButtonElement>(`[data-item-id="${focus.id}"] .${focus.control}`);
+      (target && !target.disabled ? target : list.querySelector<HTMLElement>(`[data-item-id="${focus.id}"] .agenda-edit`))?.focus();
+    }
+  }
+
+  async function swap(index: number, other: number, control: string): Promise<void> {
+    const a = items[Math.min(index, other)];
+    const b = items[Math.max(index, other)];
+    const moving = items[index];
+    if (!a || !b || !moving) return;
+    const span = [minutes(a.start), minutes(b.end)] as const;
+    const bLength = minutes(b.end) - minutes(b.start);
+    const aLength = minutes(a.end) - minutes(a.start);
+    await setupApi.updateItem(ctx.meetingId, b.id, { start: clock(span[0]), end: clock(span[0] + bLength) });
+    await setupApi.updateItem(ctx.meetingId, a.id, { start: clock(span[1] - aLength), end: clock(span[1]) });
+    ctx.status.say(`“${moving.title}” moved ${other < index ? "up" : "down"}.`);
+    await load({ id: moving.id, control });
+  }
+
+  function row(item: AgendaItem, index: number): HTMLElement {
+    const li = h("li", { class: `agenda-editor-item kind-${item.kind}`, attrs: { "data-item-id": String(item.id) } });
+    const up = button("Move up", "agenda-up");
+    const down = button("Move down", "agenda-down");
+    const edit = button("Edit", "agenda-edit");
+    const remove = button("Delete", "agenda-delete button-danger");
+    up.disabled = index === 0;
+    down.disabled = index === items.length - 1;
+    for (const control of [up, down, edit, remove]) {
+      control.setAttribute("aria-label", `${control.textContent ?? ""}: ${item.title}`);
+    }
+    const move = (other: number, control: string) => (): void => {
+      up.disabled = down.disabled = true;
+      swap(index, other, control).catch((err: unknown) => {
+        ctx.status.say(describe(err));
+        void load();
+      });
+    };
+    up.addEventListener("click", move(index - 1, "agenda-up"));
+    down.addEventListener("click", move(index + 1, "agenda-down"));
+    edit.addEventListener("click", () => {
+      const form = itemForm(ctx, item, async (fields) => {
+        const saved = await setupApi.updateItem(ctx.meetingId, item.id, fields);
+        ctx.status.say(`Agenda item “${saved.title}” saved.`);
+        await load({ id: item.id, control: "agenda-edit" });
+      });
+      const cancel = button("Cancel");
+      cancel.addEventListener("click", () => {
+        render();
+        list.querySelector<HTMLElement>(`[data-item-id="${item.id}"] .agenda-edit`)?.focus();
+      });
+      form.actions.append(cancel);
+      replaceChildren(li, form.el);
+      form.el.querySelector<HTMLElement>("input")?.focus();
+    });
+    remove.addEventListener("click", () => {
+      if (!window.confirm(`Delete the agenda item “${item.title}”?`)) return;
+      remove.disabled = true;
+      setupApi
+        .deleteItem(ctx.meetingId, item.id)
+        .then(async () => {
+          ctx.status.say(`Agenda item “${item.title}” deleted.`);
+          await load();
+        })
+        .catch((err: unknown) => {
+          remove.disabled = false;
+          ctx.status.say(describe(err));
+        });
+    });
+    const group = item.group_code ? ` · group ${item.group_code}` : "";
+    li.append(
+      h("span", { class: "agenda-editor-time", text: `${hhmm(item.start)}–${hhmm(item.end)}` }),
+      autoDir("span", item.title, "agenda-editor-title"),
+      h("span", { class: "agenda-editor-kind muted", text: `${item.kind}${group}` }),
+      h("span", { class: "row-actions" }, up, down, edit, remove),
+    );
+    return li;
+  }
+
+  function render(): void {
+    if (!items.length) {
+      replaceChildren(list, h("li", { class: "muted", text: "No agenda items yet." }));
+      return;
+    }
+    replaceChildren(list, ...items.map(row));
+  }
+
+  const el = h(
+    "section",
+    { class: "setup-part setup-agenda", attrs: { "aria-labelledby": "setup-agenda-title" } },
+    h("h2", { attrs: { id: "setup-agenda-title" }, text: "Agenda" }),
+    list,
+    h("details", { class: "tool-box" }, h("summary", { text: "Add an agenda item" }), add.el),
+  );
+  return { el, load: () => load(), items: () => items };
+}

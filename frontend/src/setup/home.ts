@@ -1,0 +1,156 @@
+// The organiser's home (/meetings): the meetings grouped upcoming / past / archived, and
+// Create, Import (setup/import.ts), Copy and Archive.
+
+import { h, replaceChildren } from "../dom";
+import { autoDir } from "../render";
+import { type SetupMe, type SetupMeeting, setupApi } from "./api";
+import { setupFrame } from "./frame";
+import { Form, button, describe, formatDay, input, meetingFields, readMeetingFields, zoneList } from "./forms";
+import { importPanel } from "./import";
+
+const GROUPS: { state: SetupMeeting["state"]; title: string; empty: string }[] = [
+  { state: "upcoming", title: "Upcoming", empty: "No upcoming meeting." },
+  { state: "past", title: "Past", empty: "No past meeting." },
+  { state: "archived", title: "Archived", empty: "No archived meeting." },
+];
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
+  const { main, status } = setupFrame(root, me, "Meetings");
+  const lists = h("div", { class: "meeting-groups" });
+
+  async function counts(meeting: SetupMeeting): Promise<string> {
+    const [agenda, people] = await Promise.all([
+      setupApi.agenda(meeting.id).catch(() => null),
+      setupApi.people(meeting.id).catch(() => null),
+    ]);
+    const parts = [plural(meeting.groups.length, "group", "groups")];
+    if (agenda) parts.push(plural(agenda.length, "agenda item", "agenda items"));
+    if (people) parts.push(plural(people.length, "person", "people"));
+    return parts.join(" · ");
+  }
+
+  function copyForm(meeting: SetupMeeting): HTMLElement {
+    const form = new Form({ submit: "Create the copy", busy: "Copying…", label: `Copy ${meeting.title}` });
+    form.add("date", "New date", input({ type: "date", required: "" }));
+    form.add("title", "New title (optional)", input({ maxlength: "300" })).value = meeting.title;
+    const people = h("input", { attrs: { type: "checkbox" } });
+    form.add("people", "Copy the people too (their links are new)", people);
+    form.onSubmit(async () => {
+      const copy = await setupApi.copy(meeting.id, {
+        date: form.value("date"),
+        title: form.value("title") || meeting.title,
+        people: people.checked,
+      });
+      status.say(`Copied: “${copy.title}” on ${formatDay(copy.date)}.`);
+      await refresh();
+    });
+    return h("details", { class: "copy-box" }, h("summary", { text: "Copy…" }), form.el);
+  }
+
+  function othersCard(meeting: SetupMeeting): HTMLElement {
+    return h(
+      "li",
+      { class: "meeting-card is-others", attrs: { "data-meeting-id": String(meeting.id) } },
+      h("h3", { class: "meeting-card-title" }, autoDir("span", meeting.title)),
+      h("p", { class: "meeting-when", text: `${formatDay(meeting.date)} · ${meeting.time_zone}` }),
+      meeting.venue ? autoDir("p", meeting.venue, "meeting-venue") : null,
+      h("p", { class: "meeting-counts muted", text: `${plural(meeting.groups.length, "group", "groups")} · set up by someone else` }),
+    );
+  }
+
+  function card(meeting: SetupMeeting): HTMLElement {
+    // The server lists every meeting to an organiser, but opens only the ones it created.
+    if (meeting.created_by_organiser !== me.id) return othersCard(meeting);
+    const countLine = h("p", { class: "meeting-counts muted", text: "…" });
+    void counts(meeting).then((text) => {
+      countLine.textContent = text;
+    });
+    const actions = h("div", { class: "meeting-actions" });
+    if (meeting.state !== "archived") {
+      actions.append(h("a", { class: "button", attrs: { href: `/m/${meeting.id}/setup` }, text: "Set up" }));
+    }
+    if (meeting.document_id !== null && meeting.state !== "archived") {
+      actions.append(h("a", { class: "button", attrs: { href: `/d/${meeting.document_id}` }, text: "Open editor" }));
+    }
+    const archive = button(meeting.state === "archived" ? "Unarchive" : "Archive");
+    archive.addEventListener("click", () => {
+      const verb = meeting.state === "archived" ? "unarchive" : "archive";
+      if (verb === "archive" && !window.confirm(`Archive “${meeting.title}”? Its people's join links stop working.`)) return;
+      archive.disabled = true;
+      (verb === "archive" ? setupApi.archive(meeting.id) : setupApi.unarchive(meeting.id))
+        .then(async (done) => {
+          status.say(`${done.title}: ${verb === "archive" ? "archived" : "back from the archive"}.`);
+          await refresh();
+        })
+        .catch((err: unknown) => {
+          archive.disabled = false;
+          status.say(describe(err));
+        });
+    });
+    actions.append(archive);
+    const title =
+      meeting.state === "archived"
+        ? autoDir("span", meeting.title)
+        : h("a", { attrs: { href: `/m/${meeting.id}/setup`, dir: "auto" }, text: meeting.title });
+    return h(
+      "li",
+      { class: "meeting-card", attrs: { "data-meeting-id": String(meeting.id) } },
+      h("h3", { class: "meeting-card-title" }, title),
+      h("p", { class: "meeting-when", text: `${formatDay(meeting.date)} · ${meeting.time_zone}` }),
+      meeting.venue ? autoDir("p", meeting.venue, "meeting-venue") : null,
+      countLine,
+      actions,
+      meeting.state === "archived" ? null : copyForm(meeting),
+    );
+  }
+
+  async function refresh(): Promise<void> {
+    const [open, archived] = await Promise.all([setupApi.meetings(), setupApi.meetings("archived")]);
+    const all = [...open, ...archived];
+    replaceChildren(
+      lists,
+      ...GROUPS.map(({ state, title, empty }) => {
+        const mine = all.filter((m) => m.state === state);
+        if (state === "past") mine.reverse();
+        const id = `meetings-${state}`;
+        return h(
+          "section",
+          { class: `meeting-group meeting-group-${state}`, attrs: { "aria-labelledby": id } },
+          h("h2", { attrs: { id }, text: `${title} (${mine.length})` }),
+          mine.length ? h("ul", { class: "meeting-list" }, ...mine.map(card)) : h("p", { class: "muted", text: empty }),
+        );
+      }),
+    );
+  }
+
+  const create = new Form({ submit: "Create meeting", busy: "Creating…", label: "Create a meeting" });
+  meetingFields(create);
+  create.onSubmit(async () => {
+    const meeting = await setupApi.create(readMeetingFields(create));
+    status.say(`Created “${meeting.title}”.`);
+    create.reset();
+    await refresh();
+  });
+
+  replaceChildren(
+    main,
+    zoneList(),
+    h("h1", { text: "Meetings" }),
+    h(
+      "div",
+      { class: "home-tools" },
+      h("details", { class: "tool-box create-box" }, h("summary", { text: "Create a meeting" }), create.el),
+      importPanel(status, refresh),
+    ),
+    lists,
+  );
+  try {
+    await refresh();
+  } catch (err) {
+    replaceChildren(lists, h("p", { class: "form-error", attrs: { role: "alert" }, text: describe(err) }));
+  }
+}

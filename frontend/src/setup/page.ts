@@ -1,0 +1,89 @@
+// The setup page of one meeting (/m/{id}/setup), for its secretariat and the organiser who
+// created it: details, agenda, breakout groups, sections, people and their links, joining.
+
+import { h, replaceChildren } from "../dom";
+import { joiningPanel } from "../joining/panel";
+import type { BreakoutGroup } from "../types";
+import { type SetupMe, setupApi } from "./api";
+import { agendaEditor } from "./agenda";
+import { setupFrame } from "./frame";
+import { Form, describe, formatDay, meetingFields, readMeetingFields, zoneList } from "./forms";
+import { peopleEditor } from "./people";
+import { groupsEditor, sectionsEditor } from "./structure";
+
+export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: number): Promise<void> {
+  const meeting = await setupApi.meeting(meetingId);
+  const { main, status, nav } = setupFrame(root, me, `Set up ${meeting.title}`);
+  if (meeting.document_id !== null) {
+    nav.append(h("a", { attrs: { href: `/d/${meeting.document_id}` }, text: "Open the editor" }));
+  }
+  const heading = h("h1", { attrs: { dir: "auto" }, text: meeting.title });
+  const when = h("p", { class: "setup-when muted", text: `${formatDay(meeting.date)} · ${meeting.time_zone}` });
+
+  const details = new Form({
+    submit: "Save details",
+    label: "Meeting details",
+    codeFields: { bad_time_zone: "time_zone" },
+  });
+  meetingFields(details, meeting);
+  details.onSubmit(async () => {
+    const saved = await setupApi.update(meetingId, readMeetingFields(details));
+    heading.textContent = saved.title;
+    when.textContent = `${formatDay(saved.date)} · ${saved.time_zone}`;
+    document.title = `Set up ${saved.title} — Outcomes`;
+    status.say("Meeting details saved.");
+  });
+
+  let groups: BreakoutGroup[] = meeting.groups;
+  let sectionList: Awaited<ReturnType<typeof setupApi.sections>> = [];
+  const documentId = meeting.document_id;
+
+  const agenda = agendaEditor({ meetingId, status, groups: () => groups, sections: () => sectionList });
+  const loadAgenda = (): Promise<void> => agenda.load();
+  const people = peopleEditor(meetingId, status, () => groups);
+  const groupPart = groupsEditor(meetingId, status, async () => {
+    groups = await setupApi.groups(meetingId);
+    groupPart.render(groups);
+    people.regroup();
+  });
+  groupPart.render(groups);
+  const sections =
+    documentId === null
+      ? null
+      : sectionsEditor(documentId, meetingId, status, () => agenda.items(), async () => {
+          sectionList = await setupApi.sections(documentId);
+          sections?.render(sectionList);
+          await loadAgenda();
+        });
+  if (documentId !== null && sections) {
+    sectionList = await setupApi.sections(documentId);
+    sections.render(sectionList);
+  }
+
+  replaceChildren(
+    main,
+    zoneList(),
+    heading,
+    when,
+    h(
+      "section",
+      { class: "setup-part setup-details", attrs: { "aria-labelledby": "setup-details-title" } },
+      h("h2", { attrs: { id: "setup-details-title" }, text: "Meeting details" }),
+      details.el,
+    ),
+    agenda.el,
+    groupPart.el,
+    sections?.el ?? null,
+    people.el,
+    h(
+      "section",
+      { class: "setup-part setup-joining", attrs: { "aria-label": "Joining" } },
+      joiningPanel(meetingId, (text) => status.say(text)),
+    ),
+  );
+  try {
+    await Promise.all([loadAgenda(), people.load()]);
+  } catch (err) {
+    status.say(describe(err));
+  }
+}

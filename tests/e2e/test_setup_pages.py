@@ -1,0 +1,297 @@
+"""The setup pages in a real browser: an organiser creates a meeting (a bad time zone is
+reported next to its field, the typed title kept), sets it up — groups, agenda (edit, keyboard
+reordering), people, a CSV import with one unusable row, a link issued and revoked, join
+cards — and imports an .ics calendar whose other day's event is reported in the preview."""
+
+import json
+import re
+import subprocess
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar, Event
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import OpenPage, WatchedPage
+from tests.support.server import ROOT, RunningServer, run_cli
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = ROOT / "docs" / "screenshots" / "setup.png"
+DAY = date.today() + timedelta(days=30)
+TITLE = "Working Group II — follow-up session"
+CSV = (
+    "name,role,group,email,language\n"
+    "ليلى حداد,rapporteur,A,layla@example.org,ar\n"
+    "Jean Dupont,participant,B,,fr\n"
+    "محمد العلي,participant,A,,ar\n"
+    "Sara Ahmed,chair,,sara@example.org,en\n"
+    "Tom Green,participant,,,en\n"
+    "Nobody Known,participant,Z,,en\n"
+)
+
+
+@pytest.fixture(scope="module")
+def organiser_token(server: RunningServer) -> str:
+    issued = json.loads(run_cli(["organiser-link", "--name", "Rana Organiser", "--json"], server.env))
+    return str(issued["token"])
+
+
+def sign_in(open_page: OpenPage, token: str) -> WatchedPage:
+    watched = open_page(f"/join/{token}")
+    expect(watched.page).to_have_url(re.compile(r"/meetings$"))
+    expect(watched.page.get_by_role("heading", name="Meetings", exact=True)).to_be_visible()
+    return watched
+
+
+def assert_clean(watched: WatchedPage) -> None:
+    """Clean but for the refused saves the test made on purpose (the browser logs each 422)."""
+    watched.assert_clean(allow_console_errors=True)
+    assert [e for e in watched.console_errors if "status of 422" not in e] == []
+
+
+def form(page: Page, name: str) -> Locator:
+    return page.get_by_role("form", name=name, exact=True)
+
+
+def status(page: Page) -> Locator:
+    return page.locator(".setup-status")
+
+
+def agenda_titles(page: Page) -> Locator:
+    return page.locator(".agenda-editor-title")
+
+
+def add_item(page: Page, start: str, end: str, title: str, kind: str) -> None:
+    add = form(page, "Add an agenda item")
+    add.get_by_label("Start").fill(start)
+    add.get_by_label("End").fill(end)
+    add.get_by_label("Title").fill(title)
+    add.get_by_label("Kind").select_option(kind)
+    add.get_by_role("button", name="Add item").click()
+    expect(status(page)).to_have_text(f"Agenda item “{title}” added.")
+
+
+def test_organiser_creates_and_sets_up_a_meeting(
+    open_page: OpenPage, server: RunningServer, organiser_token: str, tmp_path: Path
+) -> None:
+    watched = sign_in(open_page, organiser_token)
+    page = watched.page
+
+    # Create: a bad time zone comes back next to its field; nothing typed is lost.
+    page.get_by_text("Create a meeting", exact=True).click()
+    create = form(page, "Create a meeting")
+    create.get_by_label("Title").fill(TITLE)
+    create.get_by_label("Date").fill(DAY.isoformat())
+    create.get_by_label("Venue").fill("OECD Conference Centre, Paris")
+    create.get_by_label("Time zone").fill("Mars/Olympus_Mons")
+    create.get_by_label("Working languages").fill("ar, en, fr")
+    create.get_by_role("button", name="Create meeting").click()
+    zone_error = create.locator(".field-time_zone .field-error")
+    expect(zone_error).to_contain_text("is not an IANA time zone")
+    expect(create.get_by_label("Time zone")).to_have_attribute("aria-invalid", "true")
+    expect(create.get_by_label("Title")).to_have_value(TITLE)
+    expect(create.get_by_label("Venue")).to_have_value("OECD Conference Centre, Paris")
+    create.get_by_label("Time zone").fill("Europe/Paris")
+    create.get_by_role("button", name="Create meeting").click()
+    expect(status(page)).to_have_text(f"Created “{TITLE}”.")
+    expect(zone_error).to_be_hidden()
+    card = page.locator(".meeting-group-upcoming .meeting-card", has_text=TITLE)
+    expect(card).to_contain_text("Europe/Paris")
+    card.get_by_role("link", name="Set up").click()
+    expect(page).to_have_url(re.compile(r"/m/\d+/setup$"))
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+
+    # Breakout groups.
+    for code, name, facilitator in (
+        ("A", "Open data", "Alessandro Bozzini"),
+        ("B", "الخدمات الرقمية", "ليلى"),
+    ):
+        page.get_by_text("Add a breakout group", exact=True).click()
+        add = form(page, "Add a breakout group")
+        add.get_by_label("Code (one capital letter)").fill(code)
+        add.get_by_label("Name").fill(name)
+        add.get_by_label("Facilitator").fill(facilitator)
+        add.get_by_role("button", name="Add group").click()
+        expect(status(page)).to_have_text(f"Group {code} “{name}” added.")
+        page.get_by_text("Add a breakout group", exact=True).click()  # close it again
+    expect(page.locator(".group-row")).to_have_count(2)
+    expect(page.locator(".group-row-name").nth(1)).to_have_attribute("dir", "auto")
+
+    # Agenda: add, edit, a server error next to its field, reorder with the keyboard.
+    page.get_by_text("Add an agenda item", exact=True).click()
+    add_item(page, "09:00", "09:30", "Opening remarks", "opening")
+    add_item(page, "09:30", "11:00", "Session 1: open data", "session")
+    expect(agenda_titles(page)).to_have_text(["Opening remarks", "Session 1: open data"])
+    second = page.locator(".agenda-editor-item", has_text="Session 1")
+    second.get_by_role("button", name=re.compile("^Edit")).click()
+    edit = form(page, "Edit “Session 1: open data”")
+    edit.get_by_label("End").fill("08:00")
+    edit.get_by_label("Title").fill("Session 1: open government data")
+    edit.get_by_role("button", name="Save item").click()
+    expect(edit.locator(".field-end .field-error")).to_contain_text("cannot end before it starts")
+    expect(edit.get_by_label("Title")).to_have_value("Session 1: open government data")
+    edit.get_by_label("End").fill("11:00")
+    edit.get_by_role("button", name="Save item").click()
+    expect(status(page)).to_have_text("Agenda item “Session 1: open government data” saved.")
+    moving = page.locator(".agenda-editor-item", has_text="Opening remarks")
+    moving.get_by_role("button", name=re.compile("^Move down")).focus()
+    page.keyboard.press("Enter")
+    expect(agenda_titles(page)).to_have_text(["Session 1: open government data", "Opening remarks"])
+    expect(page.locator(".agenda-editor-time")).to_have_text(["09:00–10:30", "10:30–11:00"])
+    # Focus stays on the moved item, so Move up (Enter again) brings it back.
+    page.locator(".agenda-editor-item", has_text="Opening remarks").get_by_role(
+        "button", name=re.compile("^Move up")
+    ).focus()
+    page.keyboard.press("Enter")
+    expect(agenda_titles(page)).to_have_text(["Opening remarks", "Session 1: open government data"])
+
+    # People: one by hand, then a CSV of 6 with one unusable row.
+    page.get_by_text("Add a person", exact=True).click()
+    person = form(page, "Add a person")
+    person.get_by_label("Name").fill("OECD Secretariat recorder")
+    person.get_by_label("Role").select_option("secretariat")
+    person.get_by_label("E-mail").fill("not-an-address")
+    person.get_by_role("button", name="Add person").click()
+    expect(person.locator(".field-email .field-error")).to_contain_text("not an e-mail address")
+    expect(person.get_by_label("Name")).to_have_value("OECD Secretariat recorder")
+    person.get_by_label("E-mail").fill("recorder@oecd.org")
+    person.get_by_role("button", name="Add person").click()
+    expect(status(page)).to_have_text("OECD Secretariat recorder added.")
+    expect(page.locator(".person-row")).to_have_count(1)
+
+    page.get_by_text("Import people from CSV", exact=True).click()
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(CSV, encoding="utf-8")
+    csv = form(page, "Import people from CSV")
+    csv.get_by_label("CSV file").set_input_files(str(csv_file))
+    expect(csv.get_by_label("or paste the CSV")).to_have_value(CSV)
+    csv.get_by_role("button", name="Preview", exact=True).click()
+    expect(page.locator(".csv-summary")).to_have_text("5 rows usable, 1 cannot be imported.")
+    rejected = page.locator(".csv-rejected tbody tr")
+    expect(rejected).to_have_count(1)
+    expect(rejected).to_contain_text("Nobody Known")
+    expect(rejected).to_contain_text("no group 'Z'")
+    page.get_by_role("button", name="Create 5 people").click()
+    expect(status(page)).to_have_text("5 people created; 1 rows left out.")
+    expect(page.locator(".person-row")).to_have_count(6)
+    arabic = page.locator(".person-name", has_text="ليلى حداد")
+    expect(arabic).to_have_attribute("dir", "auto")
+
+    # A link issued (shown once, with Copy), then revoked: it no longer opens the meeting.
+    row = page.locator(".person-row", has_text="Jean Dupont")
+    row.get_by_role("button", name="Issue a join link for Jean Dupont").click()
+    url = row.locator(".issued-url")
+    expect(url).to_have_value(re.compile(r"/join/"))
+    link = url.input_value()
+    expect(row.locator(".link-row.is-active")).to_have_count(1)
+    row.get_by_role("button", name=re.compile("^Revoke link")).click()
+    expect(status(page)).to_have_text(re.compile(r"of Jean Dupont revoked\.$"))
+    expect(row.locator(".link-row.is-ended")).to_contain_text("revoked")
+    expect(row.locator(".issued-url")).to_have_count(0)
+    revoked = open_page(link.removeprefix(server.url))
+    expect(revoked.page.get_by_role("heading", name="This join link does not work")).to_be_visible()
+    expect(revoked.page.locator("body")).to_contain_text("revoked")
+
+    # Join cards for everyone but the recorder: one A4 page holds 8 cards, so 5 fit on 1.
+    page.get_by_role("button", name="Select all").click()
+    page.get_by_role("checkbox", name="Print a card for OECD Secretariat recorder").uncheck()
+    expect(page.locator(".cards-count")).to_have_text("5 selected")
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="Print cards").click()
+    pdf = tmp_path / "cards.pdf"
+    downloaded.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Pages:\s+1$", info.stdout, re.M), info.stdout
+    expect(status(page)).to_have_text(re.compile(r"^Saved join-cards-.*\.pdf: 5 cards"))
+    # The 5 people now each have one more (active) link.
+    expect(page.locator(".person-row .link-row.is-active")).to_have_count(5)
+
+    # Details: a bad zone inline, the typed title kept; then saved.
+    details = form(page, "Meeting details")
+    details.get_by_label("Title").fill(f"{TITLE} (revised)")
+    details.get_by_label("Time zone").fill("Europe/Atlantis")
+    details.get_by_role("button", name="Save details").click()
+    expect(details.locator(".field-time_zone .field-error")).to_contain_text("IANA")
+    expect(details.get_by_label("Title")).to_have_value(f"{TITLE} (revised)")
+    details.get_by_label("Time zone").fill("Europe/Paris")
+    details.get_by_role("button", name="Save details").click()
+    expect(status(page)).to_have_text("Meeting details saved.")
+    expect(page.get_by_role("heading", name=f"{TITLE} (revised)")).to_be_visible()
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.get_by_text("Add an agenda item", exact=True).click()  # folded for the picture
+    page.get_by_text("Import people from CSV", exact=True).click()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert_clean(watched)
+
+
+def ics_file(path: Path, day: date) -> Path:
+    """A calendar as a calendar program writes it: TZID times, and an event on the next day."""
+    paris = ZoneInfo("Europe/Paris")
+    cal = Calendar()
+    cal.add("prodid", "-//Outcomes setup tests//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Digital government workshop")
+
+    def event(summary: str, start: datetime, end: datetime) -> None:
+        item = Event()
+        item.add("summary", summary)
+        item.add("dtstart", start)
+        item.add("dtend", end)
+        item.add("location", "Château de la Muette, Paris")
+        cal.add_component(item)
+
+    def at(hour: int, minute: int = 0, later: int = 0) -> datetime:
+        d = day + timedelta(days=later)
+        return datetime(d.year, d.month, d.day, hour, minute, tzinfo=paris)
+
+    event("Opening remarks", at(9), at(9, 30))
+    event("Session 1. Open government data", at(9, 30), at(11))
+    event("Coffee break", at(11), at(11, 15))
+    event("Group A: Service design", at(11, 15), at(12, 30))
+    event("Field visit", at(10, later=1), at(12, later=1))
+    cal.add_missing_timezones()
+    path.write_bytes(cal.to_ical())
+    return path
+
+
+def test_organiser_imports_an_ics_agenda(
+    open_page: OpenPage, organiser_token: str, tmp_path: Path
+) -> None:
+    watched = sign_in(open_page, organiser_token)
+    page = watched.page
+    day = date.today() + timedelta(days=60)
+    calendar = ics_file(tmp_path / "workshop.ics", day)
+    assert b"TZID=Europe/Paris" in calendar.read_bytes()
+
+    page.get_by_text("Import an agenda file", exact=True).click()
+    upload = form(page, "Import an agenda file")
+    upload.get_by_label("Agenda file (.ics or Indico JSON)").set_input_files(str(calendar))
+    upload.get_by_role("button", name="Preview", exact=True).click()
+    preview = page.locator(".import-preview")
+    rows = preview.locator(".setup-table").first.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_contain_text("09:00–09:30")
+    unmapped = preview.locator(".import-unmapped li")
+    expect(unmapped).to_have_count(1)
+    expect(unmapped).to_contain_text("Field visit")
+    expect(unmapped).to_contain_text("not on the meeting's day")
+    expect(preview.get_by_label("Date")).to_have_value(day.isoformat())
+    expect(preview.get_by_label("Time zone")).to_have_value("Europe/Paris")
+    # Kinds are editable: the session becomes a brainstorm.
+    kind = preview.get_by_label("Kind of “Session 1. Open government data”")
+    kind.select_option("brainstorm")
+    preview.get_by_label("Title").fill("Digital government workshop (imported)")
+    preview.get_by_role("button", name="Create meeting").click()
+    expect(status(page)).to_have_text(
+        "Created “Digital government workshop (imported)” from the calendar file."
+    )
+    card = page.locator(".meeting-card", has_text="Digital government workshop (imported)")
+    expect(card).to_contain_text("4 agenda items")
+    card.get_by_role("link", name="Set up").click()
+    expect(page.locator(".agenda-editor-item", has_text="Session 1")).to_contain_text("brainstorm")
+    assert_clean(watched)
