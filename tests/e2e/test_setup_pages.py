@@ -35,7 +35,8 @@ CSV = (
 
 @pytest.fixture(scope="module")
 def organiser_token(server: RunningServer) -> str:
-    issued = json.loads(run_cli(["organiser-link", "--name", "Rana Organiser", "--json"], server.env))
+    command = ["organiser-link", "--name", "Rana Organiser", "--json"]
+    issued = json.loads(run_cli(command, server.env))
     return str(issued["token"])
 
 
