@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from app.db import session_scope
 from app.models import OrganiserLink
@@ -289,11 +289,3 @@ def test_organiser_cannot_be_issued_as_a_meeting_role(client: TestClient, demo: 
         headers=demo.auth("secretariat"),
     )
     assert "organiser" in assert_error(response, 422, "invalid_input")["detail"]
-
-
-def test_old_database_gets_the_new_columns(db_engine: Engine) -> None:
-    from sqlalchemy import inspect
-
-    with Session(db_engine) as session:
-        columns = {c["name"] for c in inspect(session.connection()).get_columns("meeting")}
-    assert {"created_by_organiser", "archived_at"} <= columns
