@@ -27,6 +27,17 @@ def create_group(
     return _public(groups.create_group(session, actor, meeting_id, data))
 
 
+@router.get("/meetings/{meeting_id}/groups/{code}")
+def get_group(
+    meeting_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    code: str = Path(pattern=r"^[A-Z]$"),
+) -> BreakoutGroupPublic:
+    """One breakout group."""
+    return _public(groups.get_group(session, actor, meeting_id, code))
+
+
 @router.patch("/meetings/{meeting_id}/groups/{code}")
 def update_group(
     meeting_id: ObjectId,

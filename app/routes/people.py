@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
 from app.errors import AppError
@@ -60,22 +60,39 @@ def issue_links(
     return [links.issued_public(i, settings.public_url) for i in issued]
 
 
-@router.post("/meetings/{meeting_id}/people/import")
+async def csv_body(request: Request) -> bytes:
+    """The request's bytes, if it says they are CSV (415 otherwise)."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in ("text/csv", "text/plain"):
+        raise UnsupportedMediaType("Send the file as text/csv (UTF-8).")
+    return await request.body()
+
+
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "name,role,group,email,language\nLayla Haddad,rapporteur,A,,ar\n",
+            }
+        },
+    }
+}
+
+
+@router.post("/meetings/{meeting_id}/people/import", openapi_extra=CSV_BODY)
 def import_people(
     meeting_id: ObjectId,
-    request: Request,
-    body: Annotated[bytes, Body(media_type="text/csv")],
     session: SessionDep,
     actor: CurrentActor,
     settings: SettingsDep,
+    body: Annotated[bytes, Depends(csv_body)],
     preview: Annotated[bool, Query(description="Only check the rows")] = True,
     links_: Annotated[bool, Query(alias="links", description="Issue their links")] = False,
 ) -> ImportReport:
     """Import people from CSV (name,role,group,email,language): preview, or create the usable
     rows and report the others with the reason (secretariat)."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in ("text/csv", "text/plain"):
-        raise UnsupportedMediaType("Send the file as text/csv (UTF-8).")
     result = people_import.import_people(
         session,
         actor,

@@ -38,8 +38,6 @@ def check_person(session: Session, meeting_id: int, role: Role, group_code: str 
     if role is Role.RAPPORTEUR and group_code is None:
         raise InvalidInput("A rapporteur link needs the breakout group (group_code).")
     if group_code is not None:
-        if role not in (Role.RAPPORTEUR, Role.PARTICIPANT):
-            raise InvalidInput(f"A {role.value} link cannot belong to a breakout group.")
         exists = session.exec(
             select(BreakoutGroup).where(
                 BreakoutGroup.meeting_id == meeting_id, BreakoutGroup.code == group_code
@@ -47,6 +45,8 @@ def check_person(session: Session, meeting_id: int, role: Role, group_code: str 
         ).first()
         if exists is None:
             raise InvalidInput(f"The meeting has no breakout group {group_code}.")
+        if role not in (Role.RAPPORTEUR, Role.PARTICIPANT):
+            raise InvalidInput(f"A {role.value} cannot belong to a breakout group.")
 
 
 def add_participant(
