@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 from icalendar.error import InvalidCalendar
 
 from app.agenda_import.preview import (
+    ERROR_CODES,
     BadImportFile,
     Entry,
     ImportFormat,
@@ -25,7 +26,7 @@ from app.agenda_import.preview import (
     most_common,
 )
 
-ERROR_CODE = "bad_calendar"
+ERROR_CODE = ERROR_CODES[ImportFormat.ICS]
 
 
 def read_calendar(data: bytes) -> Calendar:
@@ -94,9 +95,13 @@ def _entry(event: Event, zone: ZoneInfo) -> Entry | str:
     title = _title(event)
     if not title:
         return "has no SUMMARY (title)"
+    try:
+        start, end = _in_zone(start, zone), _in_zone(end, zone)
+    except (OverflowError, ValueError) as exc:
+        return f"has times out of range: {exc}"[:300]
     return Entry(
-        start=_in_zone(start, zone),
-        end=_in_zone(end, zone),
+        start=start,
+        end=end,
         title=title,
         description=clip(str(event.get("DESCRIPTION", "")), 2000),
         location=clip(str(event.get("LOCATION", "")), 300),

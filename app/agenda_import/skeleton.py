@@ -11,8 +11,18 @@ Breakout groups are found in breakout items' titles ("Group A: Enablers", "Break
 import re
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from app.agenda_import.kinds import guess_kind
-from app.agenda_import.preview import AgendaPreview, Entry, ParsedAgenda, Unmapped, clip
+from app.agenda_import.preview import (
+    ERROR_CODES,
+    AgendaPreview,
+    BadImportFile,
+    Entry,
+    ParsedAgenda,
+    Unmapped,
+    clip,
+)
 from app.models.document import SectionKind
 from app.models.meeting import AgendaKind
 from app.models.setup import AgendaItemDraft, GroupDraft, MeetingDraft, SectionDraft
@@ -186,6 +196,16 @@ def build_preview(
     parsed: ParsedAgenda, *, title: str | None = None, groups: list[GroupDraft] | None = None
 ) -> AgendaPreview:
     """The draft meeting (agenda, groups, document skeleton) made from ``parsed``."""
+    try:
+        return _build(parsed, title, groups)
+    except ValidationError as exc:  # a safety net: the importers clip what they read
+        detail = f"The file's agenda cannot be a meeting: {exc.errors()[0]['msg']}"
+        raise BadImportFile(detail, code=ERROR_CODES[parsed.source]) from exc
+
+
+def _build(
+    parsed: ParsedAgenda, title: str | None, groups: list[GroupDraft] | None
+) -> AgendaPreview:
     builder = _Builder(groups)
     for entry in parsed.entries:
         builder.add(entry)
