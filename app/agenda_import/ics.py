@@ -3,7 +3,7 @@
 Read: ``X-WR-CALNAME`` (or ``NAME``) as the meeting's title, ``X-WR-TIMEZONE`` or the first
 zone an event uses as its zone, and of each VEVENT ``SUMMARY``, ``DESCRIPTION``, ``LOCATION``,
 ``DTSTART`` and ``DTEND`` (or ``DURATION``). Not mapped, with the reason: events without
-``DTSTART`` or ``SUMMARY``, all-day events, recurring events, and events of another day.
+``DTSTART`` or ``SUMMARY``, all-day, recurring and cancelled events, and events of another day.
 """
 
 from datetime import datetime, tzinfo
@@ -84,6 +84,8 @@ def _entry(event: Event, zone: ZoneInfo) -> Entry | str:
         return "is a recurring event (RRULE/RDATE); add its occurrences one by one"
     if event.get("RECURRENCE-ID"):
         return "is one occurrence of a recurring event"
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return "is cancelled (STATUS:CANCELLED)"
     try:
         start, end = event.start, event.end
     except (InvalidCalendar, ValueError, TypeError, KeyError) as exc:

@@ -31,6 +31,7 @@ from app.agenda_import.preview import (
     meeting_zone,
     most_common,
 )
+from app.models.meeting import AgendaKind
 
 ERROR_CODE = ERROR_CODES[ImportFormat.INDICO]
 ENTRY_TYPES = {"Session", "Contribution", "Break"}
@@ -156,6 +157,7 @@ class _Reader:
             title=title,
             location=_text(entry.get("location"), 300),
             room=_text(entry.get("room"), 300),
+            kind=AgendaKind.BREAK if kind == "Break" else None,
         )
         lines = [_text(entry.get("description"))]
         if kind == "Session":

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import SQLModel
 
 from app.errors import InvalidInput
+from app.models.meeting import AgendaKind
 from app.models.setup import MeetingDraft, check_time_zone
 
 
@@ -57,6 +58,8 @@ class Entry:
     speakers: str = ""
     location: str = ""
     room: str = ""
+    # The kind the file says (an Indico Break); otherwise it is guessed from the title.
+    kind: AgendaKind | None = None
     # Lines that may name a breakout group, each with the people it names (e.g. an Indico
     # contribution "Group A: Enablers" and its presenters, who facilitate it).
     parts: list[tuple[str, str]] = field(default_factory=list)

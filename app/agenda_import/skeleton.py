@@ -125,7 +125,7 @@ class _Builder:
         return key
 
     def add(self, entry: Entry) -> None:
-        kind = guess_kind(entry.title)
+        kind = entry.kind or guess_kind(entry.title)
         item = AgendaItemDraft(
             start=entry.start.time().replace(tzinfo=None),
             end=entry.end.time().replace(tzinfo=None),

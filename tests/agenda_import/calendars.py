@@ -92,6 +92,7 @@ def seed_events() -> list[Event]:
         ),
         event("Daily coordination call", at(8), at(8, 30), rrule={"freq": "daily", "count": 3}),
         event("Side meeting (time to be confirmed)"),
+        event("Bilateral meeting", at(9), at(9, 45), status="CANCELLED"),
     ]
 
 

@@ -58,6 +58,7 @@ def test_what_is_not_mapped_says_why() -> None:
             "is a recurring event (RRULE/RDATE); add its occurrences one by one"
         ),
         "Side meeting (time to be confirmed)": "has no DTSTART",
+        "Bilateral meeting": "is cancelled (STATUS:CANCELLED)",
     }
 
 

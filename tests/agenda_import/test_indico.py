@@ -92,6 +92,13 @@ def test_sessions_hold_their_contributions_and_presenters_are_speakers() -> None
     ]
 
 
+def test_a_break_is_a_break_whatever_its_title() -> None:
+    export = _export()
+    _day(export)["b2"]["title"] = "Networking"
+    draft = preview(json.dumps(export).encode(), ImportFormat.INDICO, title="WG II").draft
+    assert (draft.agenda[2].title, draft.agenda[2].kind.value) == ("Networking", "break")
+
+
 def test_the_exports_zone_is_the_default() -> None:
     draft = preview(INDICO_FIXTURE.read_bytes(), ImportFormat.INDICO).draft
     assert draft.time_zone == "Europe/Paris"
