@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from icalendar.error import InvalidCalendar
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from app.agenda_import.preview import (
     ERROR_CODES,
@@ -44,22 +45,30 @@ def read_calendar(data: bytes) -> Calendar:
     return calendar
 
 
+def iana_zone(tzid: object) -> str | None:
+    """``tzid`` as an IANA zone: itself, or the zone a Windows name (Outlook's "Arabian
+    Standard Time") stands for in icalendar's table; ``None`` for anything else."""
+    if is_zone(tzid):
+        return str(tzid)
+    mapped = WINDOWS_TO_OLSON.get(str(tzid))
+    return mapped if is_zone(mapped) else None
+
+
 def calendar_zone(calendar: Calendar) -> str:
-    """``X-WR-TIMEZONE``, else the first IANA zone an event's start names, else UTC."""
-    declared = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-    if is_zone(declared):
+    """``X-WR-TIMEZONE``, else the first zone an event's start names, else UTC."""
+    declared = iana_zone(str(calendar.get("X-WR-TIMEZONE", "")).strip())
+    if declared:
         return declared
     for event in calendar.events:
-        try:
-            start = event.start
-        except (InvalidCalendar, ValueError, TypeError, KeyError):
-            continue
-        key = getattr(getattr(start, "tzinfo", None), "key", None)
-        if is_zone(key) and key != "UTC":
-            return str(key)
+        start = event.get("DTSTART")
+        params = getattr(start, "params", None) or {}
+        zone = iana_zone(params.get("TZID"))
+        if zone:
+            return zone
     for tzid in sorted(calendar.get_used_tzids()):
-        if is_zone(tzid):
-            return tzid
+        zone = iana_zone(tzid)
+        if zone:
+            return zone
     return "UTC"
 
 
