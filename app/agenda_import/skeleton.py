@@ -107,7 +107,7 @@ def groups_in(entry: Entry) -> list[_Group]:
 class _Builder:
     def __init__(self, given_groups: list[GroupDraft] | None) -> None:
         self.sections: list[SectionDraft] = [PREAMBLE.model_copy()]
-        self.groups: dict[str, GroupDraft] = {g.code: g for g in given_groups or []}
+        self.groups = {g.code: g.model_copy() for g in given_groups or []}
         self.grouped: set[str] = set()  # groups that have their section already
         self.items: list[AgendaItemDraft] = []
         self.sessions: list[tuple[AgendaItemDraft, SectionDraft]] = []
