@@ -107,8 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    routers = (health, agenda_import, meetings, documents, revisions, links, audit, inputs, board)
-    for module in routers:
+    # Before the meetings' routes: "import" in /meetings/import is not a meeting id.
+    api.include_router(agenda_import.router)
+    for module in (health, meetings, documents, revisions, links, audit, inputs, board):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)
