@@ -63,9 +63,12 @@ def _split_name(code: str, rest: str) -> tuple[str, str]:
 
 
 def find_group(text: str, people: str = "", *, lettered: bool = False) -> _Group | None:
-    """The breakout group a title (or, with ``lettered``, a line "A. …") names, if any."""
+    """The breakout group a title (or, with ``lettered``, a line "A. …") names, if any;
+    also after a colon, as in Indico's "Session: slot" ("Breakout groups: Group A")."""
     text = text.replace("*", "").strip()
     match = _NAMED_GROUP.match(text) or (_LETTERED_LINE.match(text) if lettered else None)
+    if match is None and ":" in text:
+        match = _NAMED_GROUP.match(text.partition(":")[2].strip())
     code = match.group(1).upper() if match else None
     if match is None:
         arabic = _ARABIC_GROUP.search(text)

@@ -56,7 +56,9 @@ def test_a_kind_is_guessed_from_the_title(title: str, kind: str) -> None:
         ("Groupe C : Garde-fous. Animé par María Pascual", ("C", "Garde-fous", "María Pascual")),
         ("Atelier d) Données", ("D", "Données", "")),
         ("المجموعة ب: الممكنات", ("B", "الممكنات", "")),
+        ("Breakout groups: Group A — Enablers", ("A", "Enablers", "")),
         ("Group discussion", None),
+        ("Session 2: Group discussion", None),
         ("Groupe de travail II", None),
     ],
 )
