@@ -5,8 +5,6 @@
 the caller edits the preview's draft and creates the meeting with ``services.setup``.
 """
 
-from app.agenda_import.ics import parse_ics
-from app.agenda_import.indico import parse_indico
 from app.agenda_import.preview import AgendaPreview, BadImportFile, ImportFormat, Unmapped
 from app.agenda_import.skeleton import build_preview
 from app.models.setup import GroupDraft
@@ -23,5 +21,10 @@ def preview(
     groups: list[GroupDraft] | None = None,
 ) -> AgendaPreview:
     """The draft meeting made from a file; ``time_zone`` overrides the file's zone."""
+    # Imported here: icalendar takes a tenth of a second to import, and most commands and
+    # requests never read a calendar.
+    from app.agenda_import.ics import parse_ics
+    from app.agenda_import.indico import parse_indico
+
     parse = parse_ics if format is ImportFormat.ICS else parse_indico
     return build_preview(parse(data, time_zone), title=title, groups=groups)

@@ -3,7 +3,7 @@
 Read: ``X-WR-CALNAME`` (or ``NAME``) as the meeting's title, ``X-WR-TIMEZONE`` or the first
 zone an event uses as its zone, and of each VEVENT ``SUMMARY``, ``DESCRIPTION``, ``LOCATION``,
 ``DTSTART`` and ``DTEND`` (or ``DURATION``). Not mapped, with the reason: events without
-``DTSTART`` or ``SUMMARY``, all-day events, recurring events, and events of another day.
+``DTSTART`` or ``SUMMARY``, all-day, recurring and cancelled events, and events of another day.
 """
 
 from datetime import datetime, tzinfo
@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from icalendar.error import InvalidCalendar
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from app.agenda_import.preview import (
+    ERROR_CODES,
     BadImportFile,
     Entry,
     ImportFormat,
@@ -25,7 +27,7 @@ from app.agenda_import.preview import (
     most_common,
 )
 
-ERROR_CODE = "bad_calendar"
+ERROR_CODE = ERROR_CODES[ImportFormat.ICS]
 
 
 def read_calendar(data: bytes) -> Calendar:
@@ -43,22 +45,30 @@ def read_calendar(data: bytes) -> Calendar:
     return calendar
 
 
+def iana_zone(tzid: object) -> str | None:
+    """``tzid`` as an IANA zone: itself, or the zone a Windows name (Outlook's "Arabian
+    Standard Time") stands for in icalendar's table; ``None`` for anything else."""
+    if is_zone(tzid):
+        return str(tzid)
+    mapped = WINDOWS_TO_OLSON.get(str(tzid))
+    return mapped if is_zone(mapped) else None
+
+
 def calendar_zone(calendar: Calendar) -> str:
-    """``X-WR-TIMEZONE``, else the first IANA zone an event's start names, else UTC."""
-    declared = str(calendar.get("X-WR-TIMEZONE", "")).strip()
-    if is_zone(declared):
+    """``X-WR-TIMEZONE``, else the first zone an event's start names, else UTC."""
+    declared = iana_zone(str(calendar.get("X-WR-TIMEZONE", "")).strip())
+    if declared:
         return declared
     for event in calendar.events:
-        try:
-            start = event.start
-        except (InvalidCalendar, ValueError, TypeError, KeyError):
-            continue
-        key = getattr(getattr(start, "tzinfo", None), "key", None)
-        if is_zone(key) and key != "UTC":
-            return str(key)
+        start = event.get("DTSTART")
+        params = getattr(start, "params", None) or {}
+        zone = iana_zone(params.get("TZID"))
+        if zone:
+            return zone
     for tzid in sorted(calendar.get_used_tzids()):
-        if is_zone(tzid):
-            return tzid
+        zone = iana_zone(tzid)
+        if zone:
+            return zone
     return "UTC"
 
 
@@ -83,6 +93,8 @@ def _entry(event: Event, zone: ZoneInfo) -> Entry | str:
         return "is a recurring event (RRULE/RDATE); add its occurrences one by one"
     if event.get("RECURRENCE-ID"):
         return "is one occurrence of a recurring event"
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return "is cancelled (STATUS:CANCELLED)"
     try:
         start, end = event.start, event.end
     except (InvalidCalendar, ValueError, TypeError, KeyError) as exc:
@@ -94,9 +106,13 @@ def _entry(event: Event, zone: ZoneInfo) -> Entry | str:
     title = _title(event)
     if not title:
         return "has no SUMMARY (title)"
+    try:
+        start, end = _in_zone(start, zone), _in_zone(end, zone)
+    except (OverflowError, ValueError) as exc:
+        return f"has times out of range: {exc}"[:300]
     return Entry(
-        start=_in_zone(start, zone),
-        end=_in_zone(end, zone),
+        start=start,
+        end=end,
         title=title,
         description=clip(str(event.get("DESCRIPTION", "")), 2000),
         location=clip(str(event.get("LOCATION", "")), 300),

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.agenda_import.preview import (
+    ERROR_CODES,
     BadImportFile,
     Entry,
     ImportFormat,
@@ -30,8 +31,9 @@ from app.agenda_import.preview import (
     meeting_zone,
     most_common,
 )
+from app.models.meeting import AgendaKind
 
-ERROR_CODE = "bad_indico"
+ERROR_CODE = ERROR_CODES[ImportFormat.INDICO]
 ENTRY_TYPES = {"Session", "Contribution", "Break"}
 _TAG = re.compile(r"<[^>]+>")
 
@@ -78,8 +80,10 @@ def _people(value: object) -> str:
         if not name:
             continue
         affiliation = _text(person.get("affiliation"), 300)
-        names.append(f"{name} ({affiliation})" if affiliation else str(name))
-    return "; ".join(names)
+        name = _text(name, 300)
+        if name:
+            names.append(f"{name} ({affiliation})" if affiliation else name)
+    return clip("; ".join(names), 2000)
 
 
 def _when(value: object, fallback: ZoneInfo) -> datetime:
@@ -133,7 +137,7 @@ class _Reader:
         kind = entry.get("entryType")
         title = _title(entry)
         label = title or f"entry {entry_id}"
-        if kind not in ENTRY_TYPES:
+        if not isinstance(kind, str) or kind not in ENTRY_TYPES:
             self.unmapped.append(Unmapped(entry=label, reason=f"unknown entryType {kind!r}"))
             return
         if not title:
@@ -142,7 +146,7 @@ class _Reader:
         try:
             start = _when(entry.get("startDate"), self.zone).astimezone(self.zone)
             end = _when(entry.get("endDate") or entry.get("startDate"), self.zone)
-        except (KeyError, ValueError, TypeError) as exc:
+        except (KeyError, ValueError, TypeError, OverflowError) as exc:
             self.unmapped.append(
                 Unmapped(entry=label, reason=f"unreadable startDate/endDate: {exc}")
             )
@@ -153,6 +157,7 @@ class _Reader:
             title=title,
             location=_text(entry.get("location"), 300),
             room=_text(entry.get("room"), 300),
+            kind=AgendaKind.BREAK if kind == "Break" else None,
         )
         lines = [_text(entry.get("description"))]
         if kind == "Session":
@@ -179,7 +184,7 @@ class _Reader:
             start = _when(child.get("startDate"), self.zone).astimezone(self.zone)
             end = _when(child.get("endDate"), self.zone).astimezone(self.zone)
             span = f"{start:%H:%M}–{end:%H:%M} "
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, OverflowError):
             span = ""
         return f"{span}{title}" + (f" — {people}" if people else "")
 

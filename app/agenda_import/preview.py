@@ -4,6 +4,7 @@ An importer (``ics.py``, ``indico.py``) reads a file into a ``ParsedAgenda``; ``
 turns it into the ``AgendaPreview`` the caller edits and sends back to create the meeting.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,12 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlmodel import SQLModel
 
 from app.errors import InvalidInput
+from app.models.meeting import AgendaKind
 from app.models.setup import MeetingDraft, check_time_zone
 
 
 class ImportFormat(StrEnum):
     ICS = "ics"
     INDICO = "indico"
+
+
+# The 422 code of a file that is not of its format.
+ERROR_CODES = {ImportFormat.ICS: "bad_calendar", ImportFormat.INDICO: "bad_indico"}
 
 
 class BadImportFile(InvalidInput):
@@ -52,6 +58,8 @@ class Entry:
     speakers: str = ""
     location: str = ""
     room: str = ""
+    # The kind the file says (an Indico Break); otherwise it is guessed from the title.
+    kind: AgendaKind | None = None
     # Lines that may name a breakout group, each with the people it names (e.g. an Indico
     # contribution "Group A: Enablers" and its presenters, who facilitate it).
     parts: list[tuple[str, str]] = field(default_factory=list)
@@ -89,9 +97,14 @@ def is_zone(name: object) -> bool:
     return True
 
 
+# What neither database can store (NUL, lone surrogates from JSON "\ud800"); dropped.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
 def clip(text: str, limit: int) -> str:
-    """``text`` stripped and cut to ``limit`` characters (an ellipsis marks the cut)."""
-    text = text.strip()
+    """``text`` stripped of what cannot be stored and cut to ``limit`` characters (an
+    ellipsis marks the cut)."""
+    text = _UNSTORABLE.sub("", text).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -102,6 +115,9 @@ def most_common(values: list[str]) -> str:
         return ""
     best = max(counts.values())
     return next(v for v in values if v and counts[v] == best)
+
+
+MAX_ITEMS = 500  # MeetingDraft.agenda's limit
 
 
 def keep_one_day(
@@ -116,10 +132,13 @@ def keep_one_day(
     counts = Counter(e.start.date() for e in entries)
     best = max(counts.values())
     day = min(d for d, n in counts.items() if n == best)
-    kept = []
+    kept: list[Entry] = []
     for entry in sorted(entries, key=lambda e: (e.start, e.end)):
         when = f"{entry.title} ({entry.start:%Y-%m-%d %H:%M})"
-        if entry.start.date() != day:
+        if len(kept) == MAX_ITEMS:
+            reason = f"the agenda holds at most {MAX_ITEMS} items"
+            unmapped.append(Unmapped(entry=when, reason=reason))
+        elif entry.start.date() != day:
             reason = f"on {entry.start:%Y-%m-%d}, not on the meeting's day {day:%Y-%m-%d}"
             unmapped.append(Unmapped(entry=when, reason=reason))
         elif entry.end.date() != day:

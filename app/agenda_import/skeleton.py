@@ -11,8 +11,18 @@ Breakout groups are found in breakout items' titles ("Group A: Enablers", "Break
 import re
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from app.agenda_import.kinds import guess_kind
-from app.agenda_import.preview import AgendaPreview, Entry, ParsedAgenda, Unmapped, clip
+from app.agenda_import.preview import (
+    ERROR_CODES,
+    AgendaPreview,
+    BadImportFile,
+    Entry,
+    ParsedAgenda,
+    Unmapped,
+    clip,
+)
 from app.models.document import SectionKind
 from app.models.meeting import AgendaKind
 from app.models.setup import AgendaItemDraft, GroupDraft, MeetingDraft, SectionDraft
@@ -53,9 +63,12 @@ def _split_name(code: str, rest: str) -> tuple[str, str]:
 
 
 def find_group(text: str, people: str = "", *, lettered: bool = False) -> _Group | None:
-    """The breakout group a title (or, with ``lettered``, a line "A. …") names, if any."""
+    """The breakout group a title (or, with ``lettered``, a line "A. …") names, if any;
+    also after a colon, as in Indico's "Session: slot" ("Breakout groups: Group A")."""
     text = text.replace("*", "").strip()
     match = _NAMED_GROUP.match(text) or (_LETTERED_LINE.match(text) if lettered else None)
+    if match is None and ":" in text:
+        match = _NAMED_GROUP.match(text.partition(":")[2].strip())
     code = match.group(1).upper() if match else None
     if match is None:
         arabic = _ARABIC_GROUP.search(text)
@@ -97,7 +110,7 @@ def groups_in(entry: Entry) -> list[_Group]:
 class _Builder:
     def __init__(self, given_groups: list[GroupDraft] | None) -> None:
         self.sections: list[SectionDraft] = [PREAMBLE.model_copy()]
-        self.groups: dict[str, GroupDraft] = {g.code: g for g in given_groups or []}
+        self.groups = {g.code: g.model_copy() for g in given_groups or []}
         self.grouped: set[str] = set()  # groups that have their section already
         self.items: list[AgendaItemDraft] = []
         self.sessions: list[tuple[AgendaItemDraft, SectionDraft]] = []
@@ -115,7 +128,7 @@ class _Builder:
         return key
 
     def add(self, entry: Entry) -> None:
-        kind = guess_kind(entry.title)
+        kind = entry.kind or guess_kind(entry.title)
         item = AgendaItemDraft(
             start=entry.start.time().replace(tzinfo=None),
             end=entry.end.time().replace(tzinfo=None),
@@ -186,6 +199,16 @@ def build_preview(
     parsed: ParsedAgenda, *, title: str | None = None, groups: list[GroupDraft] | None = None
 ) -> AgendaPreview:
     """The draft meeting (agenda, groups, document skeleton) made from ``parsed``."""
+    try:
+        return _build(parsed, title, groups)
+    except ValidationError as exc:  # a safety net: the importers clip what they read
+        detail = f"The file's agenda cannot be a meeting: {exc.errors()[0]['msg']}"
+        raise BadImportFile(detail, code=ERROR_CODES[parsed.source]) from exc
+
+
+def _build(
+    parsed: ParsedAgenda, title: str | None, groups: list[GroupDraft] | None
+) -> AgendaPreview:
     builder = _Builder(groups)
     for entry in parsed.entries:
         builder.add(entry)

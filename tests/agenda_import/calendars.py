@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
 DUBAI = ZoneInfo("Asia/Dubai")
 DAY = date(2024, 2, 12)
@@ -92,8 +92,33 @@ def seed_events() -> list[Event]:
         ),
         event("Daily coordination call", at(8), at(8, 30), rrule={"freq": "daily", "count": 3}),
         event("Side meeting (time to be confirmed)"),
+        event("Bilateral meeting", at(9), at(9, 45), status="CANCELLED"),
     ]
 
 
 def seed_calendar(**options: Any) -> bytes:
     return calendar(seed_events(), **{"name": CALNAME, "zone": "Asia/Dubai", **options})
+
+
+def outlook_calendar() -> bytes:
+    """What Outlook writes: a VTIMEZONE under a Windows name, events in it, no X-WR-TIMEZONE."""
+    cal = Calendar()
+    cal.add("prodid", "-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN")
+    cal.add("version", "2.0")
+    zone = Timezone()
+    zone.add("tzid", "Arabian Standard Time")
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1601, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(hours=4))
+    standard.add("tzoffsetto", timedelta(hours=4))
+    zone.add_component(standard)
+    cal.add_component(zone)
+    windows = {"TZID": "Arabian Standard Time"}
+    times = [("Opening", (10, 0), (10, 20)), ("Coffee break", (11, 20), (11, 45))]
+    for summary, start, end in times:
+        item = Event()
+        item.add("summary", summary)
+        item.add("dtstart", datetime(2024, 2, 12, *start), parameters=windows)
+        item.add("dtend", datetime(2024, 2, 12, *end), parameters=windows)
+        cal.add_component(item)
+    return bytes(cal.to_ical())

@@ -14,6 +14,7 @@ from tests.agenda_import.calendars import (
     at,
     calendar,
     event,
+    outlook_calendar,
     seed_calendar,
 )
 
@@ -58,6 +59,7 @@ def test_what_is_not_mapped_says_why() -> None:
             "is a recurring event (RRULE/RDATE); add its occurrences one by one"
         ),
         "Side meeting (time to be confirmed)": "has no DTSTART",
+        "Bilateral meeting": "is cancelled (STATUS:CANCELLED)",
     }
 
 
@@ -112,6 +114,18 @@ def test_the_zone_is_the_first_tzid_when_the_calendar_names_none() -> None:
     untitled = preview(data, ImportFormat.ICS)
     assert untitled.draft.title == "Meeting of 12 February 2024"
     assert [u.entry for u in untitled.unmapped] == ["meeting title"]
+
+
+def test_outlooks_windows_zone_names_are_iana_zones() -> None:
+    # icalendar's Windows → IANA table is not documented API: this fails loudly if it moves.
+    draft = preview(outlook_calendar(), ImportFormat.ICS, title="WG II").draft
+    assert draft.time_zone == "Asia/Dubai"
+    assert [(f"{i.start:%H:%M}", i.kind.value) for i in draft.agenda] == [
+        ("10:00", "opening"),
+        ("11:20", "break"),
+    ]
+    paris = preview(outlook_calendar(), ImportFormat.ICS, time_zone="Europe/Paris").draft
+    assert paris.agenda[0].start == time(7)
 
 
 def test_floating_times_only_are_in_the_callers_zone_or_utc() -> None:

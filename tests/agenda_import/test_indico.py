@@ -92,6 +92,28 @@ def test_sessions_hold_their_contributions_and_presenters_are_speakers() -> None
     ]
 
 
+def test_a_break_is_a_break_whatever_its_title() -> None:
+    export = _export()
+    _day(export)["b2"]["title"] = "Networking"
+    draft = preview(json.dumps(export).encode(), ImportFormat.INDICO, title="WG II").draft
+    assert (draft.agenda[2].title, draft.agenda[2].kind.value) == ("Networking", "break")
+
+
+def test_parallel_session_blocks_are_one_item_per_group() -> None:
+    export = _export()
+    day = _day(export)
+    breakouts = day.pop("s20")
+    for n, (code, name) in enumerate([("A", "Governance"), ("B", "Enablers")], start=21):
+        day[f"s{n}"] = dict(breakouts, id=f"s{n}", slotTitle=f"Group {code}: {name}", entries={})
+    draft = preview(json.dumps(export).encode(), ImportFormat.INDICO, title="WG II").draft
+    blocks = [i for i in draft.agenda if i.kind.value == "breakout"]
+    assert [(i.title, i.group_code, i.section_key) for i in blocks] == [
+        ("Breakout groups: Group A: Governance", "A", "group-A"),
+        ("Breakout groups: Group B: Enablers", "B", "group-B"),
+    ]
+    assert [(g.code, g.name) for g in draft.groups] == [("A", "Governance"), ("B", "Enablers")]
+
+
 def test_the_exports_zone_is_the_default() -> None:
     draft = preview(INDICO_FIXTURE.read_bytes(), ImportFormat.INDICO).draft
     assert draft.time_zone == "Europe/Paris"

@@ -5,7 +5,8 @@ import pytest
 from app.agenda_import import ImportFormat, preview
 from app.agenda_import.kinds import guess_kind
 from app.agenda_import.skeleton import find_group
-from tests.agenda_import.calendars import at, calendar, event
+from app.models.setup import GroupDraft
+from tests.agenda_import.calendars import at, calendar, event, seed_calendar
 
 
 @pytest.mark.parametrize(
@@ -55,7 +56,9 @@ def test_a_kind_is_guessed_from_the_title(title: str, kind: str) -> None:
         ("Groupe C : Garde-fous. Animé par María Pascual", ("C", "Garde-fous", "María Pascual")),
         ("Atelier d) Données", ("D", "Données", "")),
         ("المجموعة ب: الممكنات", ("B", "الممكنات", "")),
+        ("Breakout groups: Group A — Enablers", ("A", "Enablers", "")),
         ("Group discussion", None),
+        ("Session 2: Group discussion", None),
         ("Groupe de travail II", None),
     ],
 )
@@ -116,3 +119,18 @@ def test_lettered_lines_outside_breakout_items_are_not_groups() -> None:
     draft = preview(data, ImportFormat.ICS, title="WG II").draft
     assert draft.groups == []
     assert [s.key for s in draft.sections] == ["preamble", "session-1", "next-steps"]
+
+
+def test_given_groups_are_kept_and_get_their_sections() -> None:
+    given = [GroupDraft(code="B", name="Enabling environment"), GroupDraft(code="D", name="Data")]
+    draft = preview(seed_calendar(), ImportFormat.ICS, groups=given).draft
+    assert [(g.code, g.name) for g in draft.groups] == [
+        ("A", "Governance and levels of engagement"),
+        ("B", "Enabling environment"),
+        ("C", "الضمانات"),
+        ("D", "Data"),
+    ]
+    keys = [s.key for s in draft.sections]
+    assert keys[-3:] == ["session-2", "group-D", "next-steps"]
+    assert "Breakout group B. Enabling environment" in [s.title for s in draft.sections]
+    assert given[1].facilitator == ""  # the caller's objects are not changed
