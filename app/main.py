@@ -28,8 +28,10 @@ from app.routes import (
     pages,
     realtime,
     revisions,
+    versions,
 )
 from app.services import demo
+from app.services.auto_checkpoints import AgendaClock
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
         app.state.revisions = keeper
         keeper.start()
+        clock = None
+        if settings.auto_checkpoints:
+            clock = AgendaClock(
+                engine, keeper, catch_up_seconds=settings.auto_checkpoint_catch_up_seconds
+            )
+            clock.start()
+        app.state.agenda_clock = clock
         bus = events.LocalEventBus()
         app.state.events = bus
         events.attach(engine, bus)
@@ -86,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             bus.aclose()
             events.detach(engine)
+            if clock is not None:
+                await clock.aclose()
             await keeper.aclose()
             await hub.aclose()
             await store.aclose()
@@ -106,7 +117,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, revisions, links, audit, inputs, board):
+    for module in (
+        health,
+        meetings,
+        documents,
+        revisions,
+        versions,
+        links,
+        audit,
+        inputs,
+        board,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)
