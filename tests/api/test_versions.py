@@ -368,3 +368,20 @@ def test_the_agenda_clock_checkpoints_each_item_when_its_end_time_passes(
     assert again.taken == []
     assert len(_checkpoints(client, demo)) == 2
     _run(client, again.aclose)
+
+
+def test_agenda_changes_wake_the_clock(client: TestClient, demo: Demo) -> None:
+    app: Any = client.app
+    clock: AgendaClock = app.state.agenda_clock
+    _run(client, _passed, clock, 1)
+    passes = clock.passes
+    item = demo.agenda_ids[1]
+    response = client.patch(
+        f"/api/meetings/{demo.meeting_id}/agenda/{item}",
+        json={"end": "11:25"},
+        headers=demo.auth("secretariat"),
+    )
+    assert response.status_code == 200, response.text
+    _run(client, _passed, clock, passes + 1)
+    # The demo meeting was in 2024: far behind the clock's start, it takes nothing.
+    assert _checkpoints(client, demo) == []

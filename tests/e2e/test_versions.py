@@ -84,6 +84,12 @@ def test_save_open_and_compare_a_version(join: OpenPage, api: Api) -> None:
 
 
 def test_the_chair_reads_versions_but_saves_none(join: OpenPage, api: Api) -> None:
+    agenda = {
+        item["title"].split(".")[0]: item["id"]
+        for item in api.get(f"/api/meetings/{api.meeting_id}/agenda")
+    }
+    meeting = f"/api/meetings/{api.meeting_id}"
+    api.patch(meeting, {"current_agenda_item_id": agenda["Opening Remarks"]})
     api.post(f"/api/documents/{api.document_id}/checkpoints", {"name": "نسخة الظهر"})
     watched = join("chair")
     page = watched.page
@@ -92,6 +98,14 @@ def test_the_chair_reads_versions_but_saves_none(join: OpenPage, api: Api) -> No
     panel = page.locator("#versions-panel")
     row = panel.locator(".version", has_text="نسخة الظهر")
     expect(row).to_have_count(1)
+    # The secretariat moves the agenda on: the opening's automatic checkpoint appears.
+    api.patch(meeting, {"current_agenda_item_id": agenda["Session 1"]})
+    panel.get_by_role("button", name="Refresh").click()
+    automatic = panel.locator(".version-auto")
+    expect(automatic).to_have_count(1)
+    expect(automatic.locator(".version-name")).to_have_text("After Opening Remarks")
+    expect(automatic.locator(".version-by")).to_have_text("automatic")
+    expect(panel.locator(".version-name").first).to_have_text("After Opening Remarks")
     assert direction(row.locator(".version-name")) == "rtl"
     expect(panel.get_by_role("button", name="Save checkpoint")).to_have_count(0)
     row.get_by_role("button", name="Open").click()

@@ -138,10 +138,13 @@ export class VersionsPanel {
     this.to = h("select", { class: "versions-to", attrs: { "aria-label": "Compare with" } });
     const compare = button("Compare", "versions-compare");
     compare.addEventListener("click", () => void this.compare());
+    // Automatic checkpoints arrive while the panel is open (an agenda item ends).
+    const refresh = h("button", { class: "link-button versions-refresh", attrs: { type: "button" }, text: "Refresh" });
+    refresh.addEventListener("click", () => void this.load());
     this.el = h(
       "section",
       { class: "versions", attrs: { id: "versions-panel", "aria-label": "Versions" } },
-      h("h2", { class: "versions-heading", text: "Versions" }),
+      h("div", { class: "versions-top" }, h("h2", { class: "versions-heading", text: "Versions" }), refresh),
       options.canSave ? this.saveForm() : null,
       this.list,
       h(
