@@ -18,6 +18,7 @@ from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
+    agenda_import,
     audit,
     board,
     documents,
@@ -129,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         board,
     ):
         api.include_router(module.router)
+    # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
+    # order does not matter; tests/api/test_agenda_import.py would see it if it did.
+    api.include_router(agenda_import.router)
     app.include_router(api)
     app.include_router(realtime.router)
     app.include_router(pages.router)
