@@ -33,8 +33,10 @@ from app.routes import (
     people,
     realtime,
     revisions,
+    versions,
 )
 from app.services import demo
+from app.services.auto_checkpoints import AgendaClock
 from app.services.open_links import ProjectorDisplays
 from app.store.sql import SqlUpdateStore
 
@@ -84,6 +86,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
         app.state.revisions = keeper
         keeper.start()
+        clock = None
+        if settings.auto_checkpoints:
+            clock = AgendaClock(
+                engine, keeper, catch_up_seconds=settings.auto_checkpoint_catch_up_seconds
+            )
+            clock.start()
+        app.state.agenda_clock = clock
         bus = events.LocalEventBus()
         app.state.events = bus
         events.attach(engine, bus)
@@ -92,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             bus.aclose()
             events.detach(engine)
+            if clock is not None:
+                await clock.aclose()
             await keeper.aclose()
             await hub.aclose()
             await store.aclose()
@@ -121,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people,
         documents,
         revisions,
+        versions,
         links,
         audit,
         inputs,

@@ -10,7 +10,7 @@ from app.services.actor import Actor
 
 def _actor_label(actor: Actor) -> str:
     if actor.is_operator:
-        return "cli"
+        return actor.name or "cli"
     if actor.is_organiser:
         return f"organiser {actor.name}"[:120]
     return actor.name
