@@ -12,6 +12,7 @@ from app.db import create_tables, make_engine, session_scope
 from app.errors import install_error_handlers
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
+from app.ratelimit import SlidingWindowLimiter
 from app.realtime import events
 from app.realtime.hub import Hub
 from app.realtime.keeper import RevisionKeeper
@@ -24,6 +25,7 @@ from app.routes import (
     documents,
     health,
     inputs,
+    joining,
     links,
     meetings,
     pages,
@@ -33,6 +35,7 @@ from app.routes import (
 )
 from app.services import demo
 from app.services.auto_checkpoints import AgendaClock
+from app.services.open_links import ProjectorDisplays
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -113,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.projector_displays = ProjectorDisplays()
+    app.state.open_join_limiter = SlidingWindowLimiter(settings.open_joins_per_minute, 60.0)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -128,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         inputs,
         board,
+        joining,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.document import Document, Section
 from app.models.input import Input, InputEvent
+from app.models.joining import OpenLink, OpenLinkJoin
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
 from app.models.participant import JoinLink, Participant
 from app.models.provenance import Provenance
@@ -26,6 +27,8 @@ __all__ = [
     "InputEvent",
     "JoinLink",
     "Meeting",
+    "OpenLink",
+    "OpenLinkJoin",
     "Participant",
     "Provenance",
     "RevisionCursor",

@@ -7,11 +7,12 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from app.config import Settings
 from app.deps import COOKIE_NAME, SessionDep, SettingsDep
 from app.errors import AppError
 from app.http_limits import CONTENT_SECURITY_POLICY
 from app.models.participant import Role
-from app.services import links, meetings
+from app.services import links, meetings, open_links
 from app.services.actor import Actor
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +51,12 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
     assert actor.meeting_id is not None
     document = meetings.document_of(session, actor.meeting_id)
     response = RedirectResponse(landing_path(actor, document.id if document else None), 303)
+    set_join_cookie(response, token, settings)
+    return response
+
+
+def set_join_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The join cookie: HttpOnly, SameSite=Lax, Secure when the settings say so."""
     response.set_cookie(
         COOKIE_NAME,
         token,
@@ -59,7 +66,19 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
         secure=settings.cookie_secure,
         path="/",
     )
-    return response
+
+
+@router.get("/open/{token}")
+def open_link_page(token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """The open join link: the page asks for a name (a closed link answers 410, an unknown
+    one 401; the page then shows the advice)."""
+    try:
+        open_links.find(session, token)
+    except AppError as exc:
+        response = _index(settings.frontend_dist)
+        response.status_code = exc.status if response.status_code == 200 else response.status_code
+        return response
+    return _index(settings.frontend_dist)
 
 
 def page_csp(nonce: str) -> str:

@@ -58,30 +58,15 @@ def issue_link(
         ).first()
         if exists is None:
             raise InvalidInput(f"The meeting has no breakout group {group_code}.")
-    count = len(
-        session.exec(select(Participant.id).where(Participant.meeting_id == meeting_id)).all()
-    )
-    participant = Participant(
-        meeting_id=meeting_id,
+    issued = create_participant(
+        session,
+        meeting_id,
+        role=role,
         name=name,
-        role=role.value,
         group_code=group_code,
-        color=PALETTE[count % len(PALETTE)],
+        hours=expires_in_hours or default_lifetime_hours,
     )
-    session.add(participant)
-    session.flush()
-    token = new_token()
-    hours = expires_in_hours or default_lifetime_hours
-    assert participant.id is not None
-    link = JoinLink(
-        participant_id=participant.id,
-        meeting_id=meeting_id,
-        token_hash=hash_token(token),
-        prefix=token_prefix(token),
-        expires_at=utcnow() + timedelta(hours=hours),
-    )
-    session.add(link)
-    session.flush()
+    link = issued.link
     audit.record(
         session,
         actor,
@@ -94,6 +79,47 @@ def issue_link(
         group_code=group_code,
         prefix=link.prefix,
     )
+    return issued
+
+
+def create_participant(
+    session: Session,
+    meeting_id: int,
+    *,
+    role: Role,
+    name: str,
+    group_code: str | None,
+    hours: int,
+) -> IssuedLink:
+    """A new participant with a join link of ``hours``; the caller checks rights and audits."""
+    count = len(
+        session.exec(select(Participant.id).where(Participant.meeting_id == meeting_id)).all()
+    )
+    participant = Participant(
+        meeting_id=meeting_id,
+        name=name,
+        role=role.value,
+        group_code=group_code,
+        color=PALETTE[count % len(PALETTE)],
+    )
+    session.add(participant)
+    session.flush()
+    return new_link(session, participant, hours=hours)
+
+
+def new_link(session: Session, participant: Participant, *, hours: int) -> IssuedLink:
+    """One more join link for ``participant`` (its other links stay as they are); not audited."""
+    assert participant.id is not None
+    token = new_token()
+    link = JoinLink(
+        participant_id=participant.id,
+        meeting_id=participant.meeting_id,
+        token_hash=hash_token(token),
+        prefix=token_prefix(token),
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(link)
+    session.flush()
     return IssuedLink(link=link, participant=participant, token=token)
 
 
