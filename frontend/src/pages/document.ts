@@ -10,6 +10,7 @@ import { h, replaceChildren } from "../dom";
 import { type SectionEditor, createEditor } from "../editor";
 import { HistoryPanel } from "../history";
 import { Inbox } from "../inputs/inbox";
+import { joiningPanel } from "../joining/panel";
 import { type ProvenanceMark, provenanceLabel, provenanceMarks, showProvenance } from "../inputs/provenance";
 import { autoDir } from "../render";
 import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections";
@@ -128,7 +129,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
           save.disabled = false;
         });
     });
-    head.append(form);
+    head.append(form, joiningPanel(ctx.session.meeting.id, ctx.notify));
 
     const newTitle = h("input", {
       class: "input add-section-title",
