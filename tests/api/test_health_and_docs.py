@@ -18,6 +18,12 @@ API_PATHS = {
     "/api/meetings/{meeting_id}/links": {"get", "post"},
     "/api/meetings/{meeting_id}/links/{link_id}/revoke": {"post"},
     "/api/meetings/{meeting_id}/audit": {"get"},
+    "/api/meetings/{meeting_id}/cards": {"post"},
+    "/api/meetings/{meeting_id}/open-link": {"get", "post"},
+    "/api/meetings/{meeting_id}/open-link/revoke": {"post"},
+    "/api/meetings/{meeting_id}/open-link/display": {"get", "put", "delete"},
+    "/api/open/{token}": {"get"},
+    "/api/open/{token}/join": {"post"},
     "/api/documents/{document_id}": {"get"},
     "/api/documents/{document_id}/sections": {"get", "post"},
     "/api/documents/{document_id}/sections/order": {"put"},
@@ -40,7 +46,7 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         assert path in paths, path
         assert methods <= set(paths[path]), (path, set(paths[path]))
     # The join link and the pages are not part of the API description.
-    assert not any(p.startswith("/join") or p.startswith("/d/") for p in paths)
+    assert not any(p.startswith(("/join", "/open", "/d/")) for p in paths)
 
 
 def test_docs_page_is_served(client: TestClient) -> None:

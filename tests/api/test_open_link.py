@@ -78,6 +78,8 @@ def test_devices_join_with_the_open_link(
     assert page.headers["content-type"].startswith("text/html")
     info = client.get(f"/api/open/{token}")
     assert info.json()["meeting_id"] == demo.meeting_id
+    # The open link is no credential by itself.
+    assert_error(client.get("/api/me", headers={"Authorization": f"Bearer {token}"}), 401)
 
     cookies = {}
     for name in ("Delegate of Jordan", "  مندوب تونس  "):
