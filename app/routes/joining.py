@@ -29,7 +29,7 @@ from app.models.joining import (
 )
 from app.models.meeting import Meeting
 from app.models.participant import ParticipantPublic
-from app.qr import qr_data_uri
+from app.qr import qr_data_uri, short_link
 from app.routes.pages import landing_path, set_join_cookie
 from app.services import cards, links, meetings, open_links
 
@@ -142,9 +142,7 @@ def projector_display(
     url = open_links.displayed(session, actor, meeting_id, displays)
     if url is None:
         return ProjectorDisplay(shown=False)
-    return ProjectorDisplay(
-        shown=True, url=url, short=open_links.short_link(url), qr=qr_data_uri(url)
-    )
+    return ProjectorDisplay(shown=True, url=url, short=short_link(url), qr=qr_data_uri(url))
 
 
 @router.get("/open/{token}")
