@@ -1,5 +1,7 @@
 """QR codes of join links, made here with segno (never by a third-party service)."""
 
+from urllib.parse import urlsplit
+
 import segno
 
 
@@ -15,3 +17,11 @@ def qr_data_uri(url: str) -> str:
     code = segno.make(url, error="m", micro=False)
     uri: str = code.svg_data_uri(omitsize=True, border=4, dark="#000", light="#fff")
     return uri
+
+
+def short_link(url: str, keep: int = 8) -> str:
+    """``host/join/AbCdEfGh…``: the link without its scheme, its token cut to ``keep``
+    characters (the prefix that names the link, e.g. to revoke it)."""
+    parts = urlsplit(url)
+    path, _, token = parts.path.rpartition("/")
+    return f"{parts.netloc}{path}/{token[:keep]}…"

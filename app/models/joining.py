@@ -74,11 +74,21 @@ class ProjectorDisplay(SQLModel):
     qr: str | None = None
 
 
+class SignedIn(SQLModel):
+    """The browser's join cookie already belongs to this meeting: who, and their page."""
+
+    name: str
+    role: str
+    location: str
+
+
 class OpenLinkInfo(SQLModel):
     """``GET /api/open/{token}``: what the join page shows before a name is typed."""
 
     meeting_id: int
     meeting_title: str
+    # Set when the caller is already in this meeting (scanned the code twice, say).
+    signed_in: SignedIn | None = None
 
 
 class OpenJoin(SQLModel):

@@ -1,5 +1,6 @@
 """Joining by QR code: printable join cards and the room-wide open join link."""
 
+import logging
 import re
 
 from fastapi import APIRouter, Request
@@ -12,8 +13,9 @@ from app.deps import (
     OpenJoinLimiterDep,
     SessionDep,
     SettingsDep,
+    token_from,
 )
-from app.errors import RateLimited
+from app.errors import AppError, RateLimited
 from app.models.joining import (
     CardsRequest,
     OpenJoin,
@@ -23,13 +25,15 @@ from app.models.joining import (
     OpenLinkShow,
     OpenLinkStatus,
     ProjectorDisplay,
+    SignedIn,
 )
 from app.models.meeting import Meeting
 from app.models.participant import ParticipantPublic
-from app.qr import qr_data_uri
+from app.qr import qr_data_uri, short_link
 from app.routes.pages import landing_path, set_join_cookie
 from app.services import cards, links, meetings, open_links
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["joining"])
 
 
@@ -138,18 +142,31 @@ def projector_display(
     url = open_links.displayed(session, actor, meeting_id, displays)
     if url is None:
         return ProjectorDisplay(shown=False)
-    return ProjectorDisplay(
-        shown=True, url=url, short=open_links.short_link(url), qr=qr_data_uri(url)
-    )
+    return ProjectorDisplay(shown=True, url=url, short=short_link(url), qr=qr_data_uri(url))
 
 
 @router.get("/open/{token}")
-def open_link_info(token: str, session: SessionDep) -> OpenLinkInfo:
-    """The meeting an open join link belongs to (401 unknown, 410 closed)."""
+def open_link_info(token: str, request: Request, session: SessionDep) -> OpenLinkInfo:
+    """The meeting an open join link belongs to (401 unknown, 410 closed), and who the
+    caller already is in it, if anyone."""
     link = open_links.find(session, token)
     meeting = session.get(Meeting, link.meeting_id)
     assert meeting is not None
-    return OpenLinkInfo(meeting_id=link.meeting_id, meeting_title=meeting.title)
+    info = OpenLinkInfo(meeting_id=link.meeting_id, meeting_title=meeting.title)
+    credential = token_from(dict(request.headers), dict(request.cookies))
+    if credential is not None:
+        try:
+            actor = links.authenticate(session, credential)
+        except AppError:
+            return info
+        if actor.meeting_id == link.meeting_id and actor.role is not None:
+            document = meetings.document_of(session, link.meeting_id)
+            info.signed_in = SignedIn(
+                name=actor.name,
+                role=actor.role.value,
+                location=landing_path(actor, document.id if document else None),
+            )
+    return info
 
 
 @router.post("/open/{token}/join", status_code=201)
@@ -166,6 +183,7 @@ def join_open_link(
     client = request.client.host if request.client else "unknown"
     retry_after = limiter.hit(client)
     if retry_after is not None:
+        log.warning("open link joins from %s refused for %s s (rate limit)", client, retry_after)
         raise RateLimited(
             f"Too many joins from this address; try again in {retry_after} s.",
             retry_after=retry_after,

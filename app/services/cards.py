@@ -10,7 +10,6 @@ code of the personal join link and the link itself, short and in full.
 import html
 import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
@@ -19,7 +18,7 @@ from app.errors import InvalidInput, NotFound
 from app.models.joining import OpenLinkJoin
 from app.models.meeting import BreakoutGroup, Meeting
 from app.models.participant import Participant, Role
-from app.qr import qr_svg
+from app.qr import qr_svg, short_link
 from app.services import audit, links
 from app.services.actor import Actor
 
@@ -46,13 +45,6 @@ class Card:
 
 def join_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/join/{token}"
-
-
-def short_link(url: str, keep: int = 8) -> str:
-    """``host/join/AbCdEfGh…``: the link without its scheme, the token cut to its prefix."""
-    parts = urlsplit(url)
-    path, _, token = parts.path.rpartition("/")
-    return f"{parts.netloc}{path}/{token[:keep]}…"
 
 
 def default_people(session: Session, meeting_id: int) -> list[Participant]:

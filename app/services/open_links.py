@@ -14,7 +14,6 @@ memory only (``ProjectorDisplays``), until hidden, replaced or revoked.
 
 import threading
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -63,13 +62,6 @@ class ProjectorDisplays:
 
 def open_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/open/{token}"
-
-
-def short_link(url: str, keep: int = 8) -> str:
-    """``host/open/AbCdEfGh…``: the link without its scheme and with the token cut short."""
-    parts = urlsplit(url)
-    path, _, token = parts.path.rpartition("/")
-    return f"{parts.netloc}{path}/{token[:keep]}…"
 
 
 def active_link(session: Session, meeting_id: int) -> OpenLink | None:

@@ -94,6 +94,17 @@ def test_devices_join_with_the_open_link(
     first, second = cookies.values()
     assert first != second
     assert token not in cookies.values()
+    # A device that opens the link again is told who it is already.
+    client.cookies.clear()
+    client.cookies.set("outcomes_token", first)
+    again = client.get(f"/api/open/{token}").json()
+    client.cookies.clear()
+    assert again["signed_in"] == {
+        "name": "Delegate of Jordan",
+        "role": "participant",
+        "location": f"/d/{demo.document_id}/board",
+    }
+    assert client.get(f"/api/open/{token}").json()["signed_in"] is None
     jordan = _me(client, first)
     tunisia = _me(client, second)
     assert (jordan["name"], jordan["role"]) == ("Delegate of Jordan", "participant")

@@ -49,6 +49,12 @@ def test_phones_join_with_the_open_link_and_post(open_page: OpenPage, api: Api) 
         expect(mine.locator(".note-author")).to_have_text(JORDAN)
         theirs = note(page, "نشر بيانات المشتريات شهرياً.")
         expect(theirs.locator(".note-author")).to_have_text(TUNISIA)
+    # The first phone scans the code again: it is offered to carry on under its name.
+    a.goto(url)
+    expect(a.locator(".open-join-already")).to_contain_text(JORDAN)
+    a.get_by_role("link", name="Continue under that name").click()
+    expect(a).to_have_url(re.compile(r"/d/\d+/board$"))
+    expect_connected(a)
     # Each edits its own note only.
     expect(note(a, "نشر").get_by_role("button")).to_have_count(0)
     expect(note(b, "Publish").get_by_role("button", name="Edit")).to_have_count(0)

@@ -29,6 +29,13 @@ export interface ProjectorDisplay {
   qr: string | null;
 }
 
+/** GET /api/open/{token}; `signed_in` when this browser is in the meeting already. */
+export interface OpenLinkInfo {
+  meeting_id: number;
+  meeting_title: string;
+  signed_in: { name: string; role: string; location: string } | null;
+}
+
 const path = (meetingId: number, tail = ""): string => `/api/meetings/${meetingId}/open-link${tail}`;
 
 export const joiningApi = {
@@ -40,7 +47,7 @@ export const joiningApi = {
   hide: (meetingId: number) => request<OpenLinkStatus>(path(meetingId, "/display"), { method: "DELETE" }),
   display: (meetingId: number) => request<ProjectorDisplay>(path(meetingId, "/display")),
   info: (token: string) =>
-    request<{ meeting_id: number; meeting_title: string }>(`/api/open/${encodeURIComponent(token)}`),
+    request<OpenLinkInfo>(`/api/open/${encodeURIComponent(token)}`),
   join: (token: string, name: string) =>
     request<{ participant: Me; location: string }>(`/api/open/${encodeURIComponent(token)}/join`, {
       method: "POST",

@@ -7,7 +7,7 @@ import "./joining.css";
 import { ApiError } from "../api";
 import { h, replaceChildren } from "../dom";
 import { showMessage } from "../shell";
-import { joiningApi } from "./api";
+import { type OpenLinkInfo, joiningApi } from "./api";
 
 const ADVICE = "Ask the secretariat for a new link.";
 
@@ -21,14 +21,29 @@ function closed(root: HTMLElement, err: unknown): void {
   });
 }
 
+/** A browser already in this meeting (scanned twice, say) is offered to carry on as itself. */
+function alreadyIn(info: OpenLinkInfo): HTMLElement | null {
+  if (!info.signed_in) return null;
+  return h(
+    "p",
+    { class: "open-join-already" },
+    h("span", { text: "This browser is already in the meeting as " }),
+    h("bdi", { text: info.signed_in.name }),
+    h("span", { text: ". " }),
+    h("a", { class: "button", attrs: { href: info.signed_in.location }, text: "Continue under that name" }),
+  );
+}
+
 export async function openJoinPage(root: HTMLElement, token: string): Promise<void> {
-  let title: string;
+  let info: OpenLinkInfo;
   try {
-    title = (await joiningApi.info(token)).meeting_title;
+    info = await joiningApi.info(token);
   } catch (err) {
     closed(root, err);
     return;
   }
+  const title = info.meeting_title;
+  const already = alreadyIn(info);
   document.body.className = "page-message page-open-join";
   document.title = "Join the meeting — Outcomes";
   const name = h("input", {
@@ -85,6 +100,7 @@ export async function openJoinPage(root: HTMLElement, token: string): Promise<vo
       h("p", { class: "brand", text: "Outcomes" }),
       h("h1", { class: "message-title", text: "Join the meeting" }),
       h("p", { class: "open-join-meeting", attrs: { dir: "auto" }, text: title }),
+      already,
       form,
     ),
   );
