@@ -137,7 +137,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         inputs,
         board,
-        joining,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
