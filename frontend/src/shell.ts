@@ -52,7 +52,16 @@ export class Shell {
         { class: "topbar-inner" },
         h("p", { class: "brand", text: "Outcomes" }),
         this.meetingTitle,
-        h("div", { class: "topbar-meta" }, who, this.status.el),
+        h(
+          "div",
+          { class: "topbar-meta" },
+          // The secretariat sets its meeting up on /m/{id}/setup (frontend/src/setup/).
+          me.role === "secretariat"
+            ? h("a", { class: "setup-link", attrs: { href: `/m/${meeting.id}/setup` }, text: "Set up" })
+            : null,
+          who,
+          this.status.el,
+        ),
       ),
     );
     this.agenda = h("section", { class: "agenda", attrs: { "aria-label": "Agenda" } });

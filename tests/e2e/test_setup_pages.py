@@ -10,11 +10,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from icalendar import Calendar, Event
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import OpenPage, WatchedPage
+from tests.e2e.conftest import Api, OpenPage, WatchedPage
+from tests.e2e.live import expect_connected
 from tests.support.server import ROOT, RunningServer, run_cli
 
 pytestmark = pytest.mark.browser
@@ -295,4 +297,78 @@ def test_organiser_imports_an_ics_agenda(
     expect(card).to_contain_text("4 agenda items")
     card.get_by_role("link", name="Set up").click()
     expect(page.locator(".agenda-editor-item", has_text="Session 1")).to_contain_text("brainstorm")
+    expect(page.locator(".section-row")).not_to_have_count(0)
+    assert_clean(watched)
+
+
+def test_organiser_copies_archives_and_opens_the_editor(
+    open_page: OpenPage, organiser_token: str, api: Api, server: RunningServer
+) -> None:
+    # A meeting of this organiser's, made over REST (its Bearer token is the link's).
+    made = httpx.post(
+        f"{server.url}/api/meetings",
+        headers={"Authorization": f"Bearer {organiser_token}"},
+        json={
+            "title": "Digital government workshop (imported)",
+            "date": (date.today() + timedelta(days=90)).isoformat(),
+            "time_zone": "Europe/Paris",
+            "agenda": [
+                {"start": f"{9 + n:02}:00", "end": f"{10 + n:02}:00", "title": f"Session {n + 1}"}
+                for n in range(4)
+            ],
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    watched = sign_in(open_page, organiser_token)
+    page = watched.page
+    page.on("dialog", lambda dialog: dialog.accept())
+    # The demo meeting was made at the console: listed, but not this organiser's to open.
+    demo = page.locator(".meeting-card", has_text=api.meeting()["title"])
+    expect(demo).to_contain_text("set up by someone else")
+    expect(demo.get_by_role("link")).to_have_count(0)
+
+    source = page.locator(
+        ".meeting-group-upcoming .meeting-card", has_text="Digital government workshop (imported)"
+    ).last
+    source.get_by_text("Copy…", exact=True).click()
+    copy = form(page, "Copy Digital government workshop (imported)")
+    later = date.today() + timedelta(days=400)
+    copy.get_by_label("New date").fill(later.isoformat())
+    copy.get_by_label("New title (optional)").fill("Digital government workshop, next year")
+    copy.get_by_label("Copy the people too (their links are new)").check()
+    copy.get_by_role("button", name="Create the copy").click()
+    expect(status(page)).to_contain_text("Copied: “Digital government workshop, next year”")
+    copied = page.locator(".meeting-group-upcoming .meeting-card", has_text="next year")
+    expect(copied).to_contain_text("4 agenda items")
+
+    source.get_by_role("button", name="Archive").click()
+    archived = page.locator(".meeting-group-archived .meeting-card", has_text="(imported)")
+    expect(archived.get_by_role("button", name="Unarchive")).to_be_visible()
+    expect(archived.get_by_role("link", name="Set up")).to_have_count(0)
+
+    # The organiser is the secretariat of the meetings it created, in the editor too.
+    copied.get_by_role("link", name="Open editor").click()
+    expect(page).to_have_url(re.compile(r"/d/\d+$"))
+    expect(page.locator(".meeting-title")).to_have_text("Digital government workshop, next year")
+    expect_connected(page)
+    expect(page.get_by_role("link", name="Set up")).to_be_visible()
+    assert_clean(watched)
+
+
+def test_the_secretariat_opens_its_setup_page_from_the_editor(join: OpenPage, api: Api) -> None:
+    watched = join("secretariat")
+    page = watched.page
+    expect(page).to_have_url(re.compile(r"/d/\d+$"))
+    page.get_by_role("link", name="Set up").click()
+    expect(page).to_have_url(re.compile(rf"/m/{api.meeting_id}/setup$"))
+    meeting = api.meeting()
+    expect(page.get_by_role("heading", name=meeting["title"])).to_be_visible()
+    expect(page.locator(".group-row")).to_have_count(len(meeting["groups"]))
+    agenda = api.get(f"/api/meetings/{api.meeting_id}/agenda")
+    expect(page.locator(".agenda-editor-item")).to_have_count(len(agenda))
+    expect(page.locator(".person-row")).not_to_have_count(0)
+    # Not an organiser: the home of the organisers says so.
+    page.goto(page.url.split("/m/")[0] + "/meetings")
+    expect(page.get_by_role("heading", name="For organisers")).to_be_visible()
     assert_clean(watched)

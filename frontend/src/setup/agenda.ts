@@ -67,9 +67,9 @@ export function agendaEditor(ctx: AgendaContext): {
   const list = h("ol", { class: "agenda-editor-list" });
   const add = itemForm(ctx, null, async (fields) => {
     const created = await setupApi.addItem(ctx.meetingId, fields);
-    ctx.status.say(`Agenda item “${created.title}” added.`);
     add.reset();
     await load();
+    ctx.status.say(`Agenda item “${created.title}” added.`);
   });
 
   async function load(focus?: { id: number; control: string }): Promise<void> {
@@ -91,8 +91,8 @@ export function agendaEditor(ctx: AgendaContext): {
     const aLength = minutes(a.end) - minutes(a.start);
     await setupApi.updateItem(ctx.meetingId, b.id, { start: clock(span[0]), end: clock(span[0] + bLength) });
     await setupApi.updateItem(ctx.meetingId, a.id, { start: clock(span[1] - aLength), end: clock(span[1]) });
-    ctx.status.say(`“${moving.title}” moved ${other < index ? "up" : "down"}.`);
     await load({ id: moving.id, control });
+    ctx.status.say(`“${moving.title}” moved ${other < index ? "up" : "down"}.`);
   }
 
   function row(item: AgendaItem, index: number): HTMLElement {
@@ -118,8 +118,8 @@ export function agendaEditor(ctx: AgendaContext): {
     edit.addEventListener("click", () => {
       const form = itemForm(ctx, item, async (fields) => {
         const saved = await setupApi.updateItem(ctx.meetingId, item.id, fields);
-        ctx.status.say(`Agenda item “${saved.title}” saved.`);
         await load({ id: item.id, control: "agenda-edit" });
+        ctx.status.say(`Agenda item “${saved.title}” saved.`);
       });
       const cancel = button("Cancel");
       cancel.addEventListener("click", () => {
@@ -136,8 +136,8 @@ export function agendaEditor(ctx: AgendaContext): {
       setupApi
         .deleteItem(ctx.meetingId, item.id)
         .then(async () => {
-          ctx.status.say(`Agenda item “${item.title}” deleted.`);
           await load();
+          ctx.status.say(`Agenda item “${item.title}” deleted.`);
         })
         .catch((err: unknown) => {
           remove.disabled = false;

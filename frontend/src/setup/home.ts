@@ -45,8 +45,8 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
         title: form.value("title") || meeting.title,
         people: people.checked,
       });
-      status.say(`Copied: “${copy.title}” on ${formatDay(copy.date)}.`);
       await refresh();
+      status.say(`Copied: “${copy.title}” on ${formatDay(copy.date)}.`);
     });
     return h("details", { class: "copy-box" }, h("summary", { text: "Copy…" }), form.el);
   }
@@ -83,8 +83,8 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
       archive.disabled = true;
       (verb === "archive" ? setupApi.archive(meeting.id) : setupApi.unarchive(meeting.id))
         .then(async (done) => {
-          status.say(`${done.title}: ${verb === "archive" ? "archived" : "back from the archive"}.`);
           await refresh();
+          status.say(`${done.title}: ${verb === "archive" ? "archived" : "back from the archive"}.`);
         })
         .catch((err: unknown) => {
           archive.disabled = false;
@@ -131,9 +131,9 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
   meetingFields(create);
   create.onSubmit(async () => {
     const meeting = await setupApi.create(readMeetingFields(create));
-    status.say(`Created “${meeting.title}”.`);
     create.reset();
     await refresh();
+    status.say(`Created “${meeting.title}”.`);
   });
 
   replaceChildren(

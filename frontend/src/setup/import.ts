@@ -86,8 +86,8 @@ function previewView(preview: AgendaPreview, status: LiveStatus, done: () => Pro
       agenda: draft.agenda.map((item, index) => ({ ...item, kind: (kinds[index]?.value ?? item.kind) as AgendaKind })),
     };
     const meeting = await setupApi.importAgenda(edited, preview.source);
-    status.say(`Created “${meeting.title}” from the ${preview.source === "ics" ? "calendar" : "Indico"} file.`);
     await done();
+    status.say(`Created “${meeting.title}” from the ${preview.source === "ics" ? "calendar" : "Indico"} file.`);
   });
   return h(
     "div",

@@ -120,8 +120,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
           setupApi
             .expireLink(meetingId, person.id, link.id, new Date(expiry.value).toISOString())
             .then(async () => {
-              status.say(`Link ${link.prefix}… of ${person.name}: expiry set.`);
               await load();
+              status.say(`Link ${link.prefix}… of ${person.name}: expiry set.`);
             })
             .catch((err: unknown) => {
               setExpiry.disabled = false;
@@ -136,8 +136,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
             .revokeLink(meetingId, person.id, link.id)
             .then(async () => {
               if (issued.get(person.id)?.id === link.id) issued.delete(person.id);
-              status.say(`Link ${link.prefix}… of ${person.name} revoked.`);
               await load();
+              status.say(`Link ${link.prefix}… of ${person.name} revoked.`);
             })
             .catch((err: unknown) => {
               revoke.disabled = false;
@@ -173,8 +173,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
         .issueLink(meetingId, person.id)
         .then(async (link) => {
           issued.set(person.id, link);
-          status.say(`New join link for ${person.name}: copy it now, it is shown only once.`);
           await load();
+          status.say(`New join link for ${person.name}: copy it now, it is shown only once.`);
           body.querySelector<HTMLElement>(`[data-person-id="${person.id}"] .issued-copy`)?.focus();
         })
         .catch((err: unknown) => {
@@ -185,8 +185,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
     edit.addEventListener("click", () => {
       const form = personForm(groups(), person, async (fields) => {
         const saved = await setupApi.updatePerson(meetingId, person.id, fields);
-        status.say(`${saved.name} saved.`);
         await load();
+        status.say(`${saved.name} saved.`);
       });
       const cancel = button("Cancel");
       cancel.addEventListener("click", render);
@@ -200,8 +200,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
       setupApi
         .deletePerson(meetingId, person.id)
         .then(async () => {
-          status.say(`${person.name} removed.`);
           await load();
+          status.say(`${person.name} removed.`);
         })
         .catch((err: unknown) => {
           remove.disabled = false;
@@ -245,8 +245,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
     status.say("Making the cards…");
     downloadCards(meetingId, { participant_ids: [...selected] })
       .then(async (name) => {
-        status.say(`Saved ${name}: ${selected.size} cards with new join links.`);
         await load();
+        status.say(`Saved ${name}: ${selected.size} cards with new join links.`);
       })
       .catch((err: unknown) => status.say(describe(err)))
       .finally(renderCount);
@@ -254,9 +254,9 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
 
   const add = personForm(groups(), null, async (fields) => {
     const person = await setupApi.addPerson(meetingId, fields);
-    status.say(`${person.name} added.`);
     add.reset();
     await load();
+    status.say(`${person.name} added.`);
   });
   const addBox = h("details", { class: "tool-box" }, h("summary", { text: "Add a person" }), add.el);
 
@@ -276,9 +276,9 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
     regroup(): void {
       const fresh = personForm(groups(), null, async (fields) => {
         const person = await setupApi.addPerson(meetingId, fields);
-        status.say(`${person.name} added.`);
         fresh.reset();
         await load();
+        status.say(`${person.name} added.`);
       });
       addBox.replaceChild(fresh.el, addBox.lastChild as Node);
     },

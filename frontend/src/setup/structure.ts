@@ -29,9 +29,9 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
   const list = h("ul", { class: "group-list" });
   const add = groupForm(null, async (group) => {
     const created = await setupApi.addGroup(meetingId, group);
-    status.say(`Group ${created.code} “${created.name}” added.`);
     add.reset();
     await changed();
+    status.say(`Group ${created.code} “${created.name}” added.`);
   });
 
   function row(group: BreakoutGroup): HTMLElement {
@@ -43,8 +43,8 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
     edit.addEventListener("click", () => {
       const form = groupForm(group, async (next) => {
         const saved = await setupApi.updateGroup(meetingId, group.code, next);
-        status.say(`Group ${saved.code} saved.`);
         await changed();
+        status.say(`Group ${saved.code} saved.`);
       });
       const cancel = button("Cancel");
       cancel.addEventListener("click", () => render(groups));
@@ -56,8 +56,8 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
       setupApi
         .deleteGroup(meetingId, group.code)
         .then(async () => {
-          status.say(`Group ${group.code} deleted.`);
           await changed();
+          status.say(`Group ${group.code} deleted.`);
         })
         .catch((err: unknown) => {
           remove.disabled = false;
@@ -102,9 +102,9 @@ export function sectionsEditor(
   add.add("title", "Section title", input({ maxlength: "300", required: "" }));
   add.onSubmit(async () => {
     const created = await setupApi.addSection(documentId, add.value("title"));
-    status.say(`Section “${created.title}” added.`);
     add.reset();
     await changed();
+    status.say(`Section “${created.title}” added.`);
   });
   const generate = button("Add a section per agenda item without one", "sections-generate");
   generate.addEventListener("click", () => {
@@ -119,8 +119,8 @@ export function sectionsEditor(
         const section = await setupApi.addSection(documentId, item.title);
         await setupApi.updateItem(meetingId, item.id, { section_id: section.id });
       }
-      status.say(`${missing.length} sections added from the agenda.`);
       await changed();
+      status.say(`${missing.length} sections added from the agenda.`);
     })()
       .catch((err: unknown) => status.say(describe(err)))
       .finally(() => {
@@ -134,8 +134,8 @@ export function sectionsEditor(
     title.value = section.title;
     form.onSubmit(async () => {
       const saved = await setupApi.renameSection(documentId, section, form.value("title"));
-      status.say(`Section renamed “${saved.title}”.`);
       await changed();
+      status.say(`Section renamed “${saved.title}”.`);
     });
     const remove = button("Delete", "section-delete button-danger");
     remove.setAttribute("aria-label", `Delete section ${section.title}`);
@@ -145,8 +145,8 @@ export function sectionsEditor(
       setupApi
         .deleteSection(documentId, section.id)
         .then(async () => {
-          status.say(`Section “${section.title}” deleted.`);
           await changed();
+          status.say(`Section “${section.title}” deleted.`);
         })
         .catch((err: unknown) => {
           remove.disabled = false;
