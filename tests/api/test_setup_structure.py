@@ -103,6 +103,8 @@ def test_a_group_in_use_is_not_deleted_or_recoded(client: TestClient, demo: Meet
         ("POST", "", {"code": "D", "name": ""}, 422),
         ("POST", "", {"code": "D", "name": "x", "id": 4}, 422),
         ("PATCH", "A", {"colour": "red"}, 422),
+        ("PATCH", "A", {"name": None}, 422),
+        ("PATCH", "A", {"code": None}, 422),
         ("PATCH", "a", {"name": "x"}, 422),
         ("PATCH", "Q", {"name": "x"}, 404),
         ("DELETE", "Q", None, 404),
