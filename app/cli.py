@@ -16,10 +16,10 @@ from app.agenda_import import AgendaPreview, ImportFormat
 from app.cli_meetings import meetings_cli, organiser_link_command, organiser_link_payload
 from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
-from app.errors import AppError
+from app.errors import AppError, NotFound
 from app.models.document import Document
 from app.models.participant import Role
-from app.services import demo, links
+from app.services import demo, links, organisers
 from app.services.actor import Actor
 
 cli = typer.Typer(
@@ -253,14 +253,19 @@ def revoke(
     token_prefix: Annotated[str, typer.Argument(help="The first characters of the token")],
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
 ) -> None:
-    """Revoke a join link by the first characters of its token."""
+    """Revoke a join link (or an organiser's link) by the first characters of its token."""
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
     create_tables(engine)
     try:
         with session_scope(engine) as session:
-            link = links.revoke(session, Actor.cli(), prefix=token_prefix)
-            typer.echo(f"revoked link {link.prefix}… (id {link.id})")
+            try:
+                link: Any = links.revoke(session, Actor.cli(), prefix=token_prefix)
+                kind = "link"
+            except NotFound:
+                link = organisers.revoke_organiser_link(session, token_prefix)
+                kind = "organiser link"
+            typer.echo(f"revoked {kind} {link.prefix}… (id {link.id})")
     except AppError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from None

@@ -249,6 +249,10 @@ def test_organiser_link_signs_in_an_organiser_who_creates_meetings(
     plain = _run(["organiser-link"], sqlite_url)
     assert plain.returncode == 0
     assert plain.stdout.startswith("Organiser (organiser): http://127.0.0.1:8765/join/")
+    revoked = _run(["links", "revoke", link["prefix"]], sqlite_url)
+    assert revoked.returncode == 0, revoked.stderr
+    assert f"revoked organiser link {link['prefix']}" in revoked.stdout
+    assert "revoked" in _me(api, link["token"]).json()["detail"]
 
 
 def test_demo_prints_an_organiser_link_too(sqlite_url: str, api: TestClient) -> None:

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
-from app.errors import AppError
+from app.errors import UnsupportedMediaType
 from app.models.participant import JoinLinkIssued
 from app.models.people import (
     BulkLinksCreate,
@@ -18,11 +18,6 @@ from app.models.people import (
 from app.services import links, people, people_import
 
 router = APIRouter(tags=["people"])
-
-
-class UnsupportedMediaType(AppError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 def _link_settings(settings: SettingsDep) -> people.LinkSettings:

@@ -26,6 +26,8 @@ def record(
     **data: Any,
 ) -> AuditEvent:
     """Add one audit event to the session; it commits with the change it describes."""
+    if actor.is_organiser:  # no participant row: the organiser's id says who it was
+        data = {**data, "organiser_id": actor.organiser_id}
     event = AuditEvent(
         meeting_id=meeting_id,
         participant_id=actor.participant_id,

@@ -6,7 +6,7 @@ and its inputs; so a code in use is never changed or removed (409), only a free 
 
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.models.document import Document, Section
 from app.models.input import Input
 from app.models.meeting import AgendaItem, BreakoutGroup, BreakoutGroupCreate, BreakoutGroupUpdate
@@ -73,7 +73,10 @@ def update_group(
 ) -> BreakoutGroup:
     group = get_group(session, actor, meeting_id, code)
     setup_meeting(session, actor, meeting_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None:
+            raise InvalidInput(f"{key} cannot be null.")
     new_code = changes.get("code")
     if new_code is not None and new_code != code:
         if group_by_code(session, meeting_id, new_code) is not None:

@@ -1,7 +1,7 @@
 """Reading and changing a meeting and its agenda; archiving a meeting."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
@@ -48,7 +48,11 @@ def state_of(meeting: Meeting, now: datetime | None = None) -> MeetingState:
     """Archived, or upcoming until the meeting's day has ended in its own time zone."""
     if meeting.archived_at is not None:
         return MeetingState.ARCHIVED
-    today = (now or utcnow()).astimezone(ZoneInfo(meeting.time_zone)).date()
+    try:
+        zone = ZoneInfo(meeting.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):  # written before zones were checked
+        zone = ZoneInfo("UTC")
+    today = (now or utcnow()).astimezone(zone).date()
     return MeetingState.UPCOMING if meeting.date >= today else MeetingState.PAST
 
 

@@ -7,17 +7,20 @@ it created (``Meeting.created_by_organiser``) and sees every meeting of the serv
 list, but nothing more of a meeting it did not create (404, as for any other meeting).
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from app.errors import Unauthenticated
+from app.errors import InvalidInput, NotFound, Unauthenticated
 from app.models.common import utcnow
 from app.models.meeting import Meeting
 from app.models.participant import Organiser, OrganiserLink, Role
-from app.security import hash_token, new_token, token_prefix
+from app.security import PREFIX_LENGTH, hash_token, new_token, token_prefix
 from app.services.actor import Actor
+
+log = logging.getLogger(__name__)
 
 ORGANISER_COLOR = "#57606a"
 
@@ -54,7 +57,29 @@ def issue_organiser_link(
     )
     session.add(link)
     session.flush()
+    # No audit entry: the audit log is per meeting, and an organiser belongs to none.
+    log.info("organiser link %s issued for organiser %s", link.id, organiser.id)
     return IssuedOrganiserLink(link=link, organiser=organiser, token=token)
+
+
+def revoke_organiser_link(session: Session, prefix: str) -> OrganiserLink:
+    """Revoke an organiser's link by the first characters of its token (the console's)."""
+    if len(prefix) < 4:
+        raise InvalidInput("Give at least the first 4 characters of the token.")
+    query = select(OrganiserLink).where(
+        col(OrganiserLink.prefix).startswith(prefix[:PREFIX_LENGTH])
+    )
+    matches = list(session.exec(query).all())
+    if not matches:
+        raise NotFound("No such join link.")
+    if len(matches) > 1:
+        raise InvalidInput("That prefix matches several links; give more characters.")
+    link = matches[0]
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        session.add(link)
+        log.info("organiser link %s revoked", link.id)
+    return link
 
 
 def organised_meetings(session: Session, organiser_id: int) -> frozenset[int]:

@@ -72,7 +72,7 @@ def create_section(
 ) -> Section:
     """Add a section at ``data.position`` (default: the end) and renumber the others."""
     document = get_document(session, actor, document_id)
-    actor.require(Role.SECRETARIAT)
+    meetings.setup_meeting(session, actor, document.meeting_id)
     sections = ordered_sections(session, document_id)
     index = len(sections) if data.position is None else min(data.position, len(sections))
     section = Section(
@@ -188,7 +188,7 @@ def reorder(
 ) -> list[Section]:
     """Put the sections in the given order; the list must name each section exactly once."""
     document = get_document(session, actor, document_id)
-    actor.require(Role.SECRETARIAT)
+    meetings.setup_meeting(session, actor, document.meeting_id)
     sections = {s.id: s for s in ordered_sections(session, document_id)}
     if len(section_ids) != len(set(section_ids)) or set(section_ids) != set(sections):
         raise InvalidInput("section_ids must list every section of the document exactly once.")

@@ -95,7 +95,7 @@ def test_organiser_creates_a_meeting_and_is_its_secretariat(
     created = audit[0]
     assert created["action"] == "meeting.created"
     assert created["actor"].startswith("organiser")
-    assert created["data"] == {"source": "api"}
+    assert created["data"] == {"source": "api", "organiser_id": me["id"]}
 
 
 def test_an_organiser_sees_every_meeting_but_sets_up_only_its_own(
@@ -272,7 +272,12 @@ def test_copy_makes_the_skeleton_on_a_new_day(
     assert bare["title"] == source["title"]
     created = audit_events(db_engine, copy["id"])[0]
     assert created.action == "meeting.created"
-    assert created.data == {"source": "copy", "copied_from": demo.meeting_id}
+    organiser_id = client.get("/api/me", headers=new).json()["id"]
+    assert created.data == {
+        "source": "copy",
+        "copied_from": demo.meeting_id,
+        "organiser_id": organiser_id,
+    }
     for body in ({"date": "2031-13-01"}, {"date": "2031-01-01", "text": True}, {}):
         response = client.post(f"/api/meetings/{demo.meeting_id}/copy", json=body, headers=new)
         assert_error(response, 422, "invalid_input")

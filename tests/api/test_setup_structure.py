@@ -4,11 +4,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pycrdt import Doc, Map, create_sync_message, handle_sync_message
+from pycrdt import Doc, Map, Text, create_sync_message, create_update_message, handle_sync_message
 from sqlalchemy.engine import Engine
 
 from tests.api.inputs_util import submit
-from tests.api.util import Meeting, assert_error, audit_events
+from tests.api.util import Meeting, assert_error, audit_events, bearer
 
 SYNC, STEP2 = 0, 1
 
@@ -103,6 +103,8 @@ def test_a_group_in_use_is_not_deleted_or_recoded(client: TestClient, demo: Meet
         ("POST", "", {"code": "D", "name": ""}, 422),
         ("POST", "", {"code": "D", "name": "x", "id": 4}, 422),
         ("PATCH", "A", {"colour": "red"}, 422),
+        ("PATCH", "A", {"name": None}, 422),
+        ("PATCH", "A", {"code": None}, 422),
         ("PATCH", "a", {"name": "x"}, 422),
         ("PATCH", "Q", {"name": "x"}, 404),
         ("DELETE", "Q", None, 404),
@@ -226,3 +228,35 @@ def test_a_section_with_text_or_not_draft_is_not_deleted(client: TestClient, dem
     assert_error(client.delete(f"{base}/{group_b}", headers=auth), 409)
     ids = [s["id"] for s in client.get(base, headers=auth).json()]
     assert {texted["id"], agreed["id"], group_b} <= set(ids)
+
+
+def test_the_organiser_who_created_a_meeting_edits_its_document_live(
+    client: TestClient, db_engine: Engine, demo: Meeting
+) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    from tests.api.util import make_organiser
+
+    own = make_organiser(db_engine, owns=demo.meeting_id)
+    stranger = make_organiser(db_engine)
+    room = f"/yjs/doc-{demo.document_id}"
+    doc: Doc[Any] = Doc()
+    section = demo.section("session")
+    with client.websocket_connect(f"{room}?token={own}") as ws:
+        _live_sections(ws, doc)
+        assert _live_sections(ws, doc) == {str(i) for i in demo.section_ids}
+        text = doc.get(f"section:{section}", type=Text)
+        with doc.transaction():
+            text.insert(len(text), " Added by the organiser.")
+        ws.send_bytes(bytes(create_update_message(doc.get_update())))
+        _live_sections(ws, doc)  # answered once the update is applied and committed
+    body = client.get(
+        f"/api/documents/{demo.document_id}/sections/{section}", headers=bearer(own)
+    ).json()["body"]
+    assert body.endswith(" Added by the organiser.")
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect(f"{room}?token={stranger}") as ws,
+    ):
+        ws.receive_bytes()
+    assert refused.value.code == 4404
