@@ -79,13 +79,15 @@ def set_join_cookie(response: Response, token: str, settings: Settings) -> None:
 def open_link_page(token: str, session: SessionDep, settings: SettingsDep) -> Response:
     """The open join link: the page asks for a name (a closed link answers 410, an unknown
     one 401; the page then shows the advice)."""
+    refused: int | None = None
     try:
         open_links.find(session, token)
     except AppError as exc:
-        response = _index(settings.frontend_dist)
-        response.status_code = exc.status if response.status_code == 200 else response.status_code
-        return response
-    return _index(settings.frontend_dist)
+        refused = exc.status
+    response = _index(settings.frontend_dist)
+    if refused is not None and response.status_code == 200:
+        response.status_code = refused
+    return response
 
 
 def page_csp(nonce: str) -> str:

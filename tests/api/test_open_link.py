@@ -200,6 +200,19 @@ def test_joins_are_rate_limited_per_client_address(
         assert status["joined"] == 2
 
 
+def test_join_cookie_is_secure_when_the_settings_say_so(
+    db_url: str, frontend_dist: Path, demo: Meeting
+) -> None:
+    settings = make_settings(db_url, frontend_dist, cookie_secure=True)
+    with TestClient(create_app(settings), follow_redirects=False) as secure:
+        token = _issue(secure, demo)["token"]
+        response = _join(secure, token, "Delegate of Iraq")
+        assert response.status_code == 201
+        header = response.headers["set-cookie"]
+        attributes = {part.strip().lower() for part in header.split(";")[1:]}
+        assert {"httponly", "secure", "samesite=lax"} <= attributes
+
+
 def test_projector_shows_the_open_link_on_request(
     client: TestClient, demo: Meeting, db_engine: Engine
 ) -> None:

@@ -23,11 +23,15 @@ def open_link(api: Api) -> dict[str, object]:
     return issued
 
 
-def join_as(open_page: OpenPage, url: str, name: str) -> WatchedPage:
+def join_as(open_page: OpenPage, url: str, name: str, shot: str | None = None) -> WatchedPage:
     watched = open_page(url.removeprefix(url.split("/open/")[0]), viewport=PHONE)
     page = watched.page
     expect(page.get_by_role("heading", name="Join the meeting")).to_be_visible()
     page.get_by_label("Your name").fill(name)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    if shot is not None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / shot))
     page.get_by_role("button", name="Join").click()
     expect(page).to_have_url(re.compile(r"/d/\d+/board$"))
     expect_connected(page)
@@ -37,7 +41,7 @@ def join_as(open_page: OpenPage, url: str, name: str) -> WatchedPage:
 @pytest.mark.browser
 def test_phones_join_with_the_open_link_and_post(open_page: OpenPage, api: Api) -> None:
     url = str(open_link(api)["url"])
-    first = join_as(open_page, url, JORDAN)
+    first = join_as(open_page, url, JORDAN, shot="open-join-phone.png")
     second = join_as(open_page, url, TUNISIA)
     a, b = first.page, second.page
     for page, name in ((a, JORDAN), (b, TUNISIA)):
@@ -113,6 +117,8 @@ def test_projector_shows_the_open_link_qr_code(join: OpenPage, api: Api, tmp_pat
     wall.screenshot(path=str(ARTIFACTS / "projector-open-link.png"))
     assert decode_image(shot) == [url]
     expect(desk.locator(".open-link-status")).to_contain_text("on the projector")
+    desk.locator(".joining").screenshot(path=str(ARTIFACTS / "joining-panel.png"))
+    expect(desk.get_by_role("button", name="Show on projector")).to_be_hidden()
 
     desk.get_by_role("button", name="Hide from projector").click()
     expect(overlay).to_be_hidden()
@@ -121,6 +127,9 @@ def test_projector_shows_the_open_link_qr_code(join: OpenPage, api: Api, tmp_pat
     desk.get_by_role("button", name="Revoke open link").click()
     expect(overlay).to_be_hidden()
     expect(desk.locator(".open-link-status")).to_contain_text("No open join link")
+    for gone in ("Revoke open link", "Show on projector", "Hide from projector"):
+        expect(desk.get_by_role("button", name=gone)).to_be_hidden()
+    expect(desk.get_by_label("Open join link address")).to_be_hidden()
     desk_watched.assert_clean()
     wall_watched.assert_clean()
 
