@@ -150,6 +150,23 @@ def test_organiser_creates_and_sets_up_a_meeting(
     ).focus()
     page.keyboard.press("Enter")
     expect(agenda_titles(page)).to_have_text(["Opening remarks", "Session 1: open government data"])
+    # Drag and drop: the break dragged to the top; every item keeps its duration.
+    add_item(page, "11:00", "11:15", "Coffee break", "break")
+    page.locator(".agenda-editor-item", has_text="Coffee break").drag_to(
+        page.locator(".agenda-editor-item", has_text="Opening remarks")
+    )
+    expect(agenda_titles(page)).to_have_text(
+        ["Coffee break", "Opening remarks", "Session 1: open government data"]
+    )
+    expect(page.locator(".agenda-editor-time")).to_have_text(
+        ["09:00–09:15", "09:15–09:45", "09:45–11:15"]
+    )
+    page.get_by_text("Add an agenda item", exact=True).click()  # folded again
+
+    # Sections: one per agenda item that produces text (not the break).
+    page.get_by_role("button", name="Add a section per agenda item without one").click()
+    expect(status(page)).to_have_text("2 sections added from the agenda.")
+    expect(page.locator(".section-row")).to_have_count(2)
 
     # People: one by hand, then a CSV of 6 with one unusable row.
     page.get_by_text("Add a person", exact=True).click()
@@ -226,8 +243,8 @@ def test_organiser_creates_and_sets_up_a_meeting(
     expect(page.get_by_role("heading", name=f"{TITLE} (revised)")).to_be_visible()
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.get_by_text("Add an agenda item", exact=True).click()  # folded for the picture
-    page.get_by_text("Import people from CSV", exact=True).click()
+    for folded in ("Add a person", "Import people from CSV"):  # folded for the picture
+        page.get_by_text(folded, exact=True).click()
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert_clean(watched)
 

@@ -1,6 +1,6 @@
 // The agenda editor of the setup page: items in time order with add / edit / delete, and
-// Move up / Move down (keyboard) which swap an item with its neighbour: the pair keeps its
-// span and each item its duration (the agenda is ordered by time, so order is time).
+// Move up / Move down (keyboard) and drag and drop, which swap an item with its neighbours:
+// each pair keeps its span and each item its duration (the agenda is ordered by time).
 
 import { h, replaceChildren } from "../dom";
 import { autoDir } from "../render";
@@ -81,18 +81,34 @@ export function agendaEditor(ctx: AgendaContext): {
     }
   }
 
-  async function swap(index: number, other: number, control: string): Promise<void> {
-    const a = items[Math.min(index, other)];
-    const b = items[Math.max(index, other)];
-    const moving = items[index];
-    if (!a || !b || !moving) return;
-    const span = [minutes(a.start), minutes(b.end)] as const;
-    const bLength = minutes(b.end) - minutes(b.start);
-    const aLength = minutes(a.end) - minutes(a.start);
-    await setupApi.updateItem(ctx.meetingId, b.id, { start: clock(span[0]), end: clock(span[0] + bLength) });
-    await setupApi.updateItem(ctx.meetingId, a.id, { start: clock(span[1] - aLength), end: clock(span[1]) });
+  /** Move item `from` to place `to`, one neighbour at a time; PATCH the items whose times change. */
+  async function moveItem(from: number, to: number, control: string): Promise<void> {
+    const moving = items[from];
+    if (!moving || to < 0 || to >= items.length || to === from) return;
+    const slots = items.map((item) => ({ item, start: minutes(item.start), end: minutes(item.end) }));
+    const step = to > from ? 1 : -1;
+    for (let at = from; at !== to; at += step) {
+      const low = Math.min(at, at + step);
+      const a = slots[low];
+      const b = slots[low + 1];
+      if (!a || !b) break;
+      // The pair keeps its span, each item its duration: b first, then a.
+      const [start, end] = [a.start, b.end];
+      const next = [
+        { item: b.item, start, end: start + (b.end - b.start) },
+        { item: a.item, start: end - (a.end - a.start), end },
+      ] as const;
+      slots[low] = next[0];
+      slots[low + 1] = next[1];
+    }
+    for (const slot of slots) {
+      const [start, end] = [clock(slot.start), clock(slot.end)];
+      if (hhmm(slot.item.start) !== start || hhmm(slot.item.end) !== end) {
+        await setupApi.updateItem(ctx.meetingId, slot.item.id, { start, end });
+      }
+    }
     await load({ id: moving.id, control });
-    ctx.status.say(`“${moving.title}” moved ${other < index ? "up" : "down"}.`);
+    ctx.status.say(`“${moving.title}” moved ${to < from ? "up" : "down"} to place ${to + 1}.`);
   }
 
   function row(item: AgendaItem, index: number): HTMLElement {
@@ -108,7 +124,7 @@ export function agendaEditor(ctx: AgendaContext): {
     }
     const move = (other: number, control: string) => (): void => {
       up.disabled = down.disabled = true;
-      swap(index, other, control).catch((err: unknown) => {
+      moveItem(index, other, control).catch((err: unknown) => {
         ctx.status.say(describe(err));
         void load();
       });
@@ -143,6 +159,23 @@ export function agendaEditor(ctx: AgendaContext): {
           remove.disabled = false;
           ctx.status.say(describe(err));
         });
+    });
+    // Drag and drop too (the buttons are the keyboard's way).
+    li.draggable = true;
+    li.addEventListener("dragstart", (event) => {
+      event.dataTransfer?.setData("text/plain", String(index));
+      li.classList.add("is-dragged");
+    });
+    li.addEventListener("dragend", () => li.classList.remove("is-dragged"));
+    li.addEventListener("dragover", (event) => event.preventDefault());
+    li.addEventListener("drop", (event) => {
+      event.preventDefault();
+      const from = Number(event.dataTransfer?.getData("text/plain"));
+      if (!Number.isInteger(from) || from === index) return;
+      moveItem(from, index, "agenda-edit").catch((err: unknown) => {
+        ctx.status.say(describe(err));
+        void load();
+      });
     });
     const group = item.group_code ? ` · group ${item.group_code}` : "";
     li.append(
