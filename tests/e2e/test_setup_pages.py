@@ -229,6 +229,12 @@ def test_organiser_creates_and_sets_up_a_meeting(
     expect(status(page)).to_have_text(re.compile(r"^Saved join-cards-.*\.pdf: 5 cards"))
     # The 5 people now each have one more (active) link.
     expect(page.locator(".person-row .link-row.is-active")).to_have_count(5)
+    # A link's expiry moved into the past ends it now.
+    sara = page.locator(".person-row", has_text="Sara Ahmed")
+    sara.locator(".link-expiry").fill("2020-01-01T10:00")
+    sara.get_by_role("button", name="Set expiry").click()
+    expect(sara.locator(".link-row.is-ended")).to_contain_text("expired")
+    expect(sara.locator(".link-row.is-active")).to_have_count(0)
 
     # Details: a bad zone inline, the typed title kept; then saved.
     details = form(page, "Meeting details")
