@@ -18,6 +18,7 @@ from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
+    agenda_import,
     audit,
     board,
     documents,
@@ -30,8 +31,10 @@ from app.routes import (
     people,
     realtime,
     revisions,
+    versions,
 )
 from app.services import demo
+from app.services.auto_checkpoints import AgendaClock
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -80,6 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
         app.state.revisions = keeper
         keeper.start()
+        clock = None
+        if settings.auto_checkpoints:
+            clock = AgendaClock(
+                engine, keeper, catch_up_seconds=settings.auto_checkpoint_catch_up_seconds
+            )
+            clock.start()
+        app.state.agenda_clock = clock
         bus = events.LocalEventBus()
         app.state.events = bus
         events.attach(engine, bus)
@@ -88,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             bus.aclose()
             events.detach(engine)
+            if clock is not None:
+                await clock.aclose()
             await keeper.aclose()
             await hub.aclose()
             await store.aclose()
@@ -115,12 +127,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people,
         documents,
         revisions,
+        versions,
         links,
         audit,
         inputs,
         board,
     ):
         api.include_router(module.router)
+    # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
+    # order does not matter; tests/api/test_agenda_import.py would see it if it did.
+    api.include_router(agenda_import.router)
     app.include_router(api)
     app.include_router(realtime.router)
     app.include_router(pages.router)
