@@ -29,6 +29,7 @@ cli = typer.Typer(
 )
 links_cli = typer.Typer(help="Issue and revoke join links.", invoke_without_command=True)
 cli.add_typer(links_cli, name="links")
+# ``outcomes meetings …`` lives in app/cli_meetings.py; ``import`` is added below.
 cli.add_typer(meetings_cli, name="meetings")
 cli.command("organiser-link")(organiser_link_command)
 

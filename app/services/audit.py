@@ -9,11 +9,10 @@ from app.services.actor import Actor
 
 
 def _actor_label(actor: Actor) -> str:
-    if actor.is_operator:
-        return actor.name or "cli"
+    """The person's name, ``organiser NAME``, or the console's (or a system task's) name."""
     if actor.is_organiser:
         return f"organiser {actor.name}"[:120]
-    return actor.name
+    return actor.name or "cli"
 
 
 def record(
