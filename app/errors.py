@@ -73,6 +73,11 @@ class PayloadTooLarge(AppError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class InvalidInput(AppError):
     status = 422
     code = "invalid_input"

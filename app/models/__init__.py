@@ -5,7 +5,7 @@ from app.models.document import Document, Section
 from app.models.input import Input, InputEvent
 from app.models.joining import OpenLink, OpenLinkJoin
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
-from app.models.participant import JoinLink, Participant
+from app.models.participant import JoinLink, Organiser, OrganiserLink, Participant
 from app.models.provenance import Provenance
 from app.models.realtime import YSnapshot, YUpdate
 from app.models.revision import (
@@ -29,6 +29,8 @@ __all__ = [
     "Meeting",
     "OpenLink",
     "OpenLinkJoin",
+    "Organiser",
+    "OrganiserLink",
     "Participant",
     "Provenance",
     "RevisionCursor",

@@ -138,6 +138,22 @@ def reorder_sections(
     return [_with_text(_public(s), texts) for s in ordered]
 
 
+@router.delete("/documents/{document_id}/sections/{section_id}", status_code=204)
+def delete_section(
+    document_id: ObjectId,
+    section_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
+) -> Response:
+    """Delete an empty draft section (secretariat; 409 not_empty / not_draft otherwise)."""
+    section = sections.get_section(session, actor, document_id, section_id)
+    live_text = _live_texts(request, session, document_id).get(section.id or 0)
+    sections.delete_section(session, actor, document_id, section_id, live_text)
+    _publish(request, session, document_id)
+    return Response(status_code=204)
+
+
 @router.get("/documents/{document_id}/sections/{section_id}")
 def get_section(
     document_id: ObjectId,

@@ -17,6 +17,9 @@ from app.services.actor import Actor
 
 router = APIRouter(include_in_schema=False)
 
+# Where an organiser starts: the list of the server's meetings.
+ORGANISER_HOME = "/meetings"
+
 
 def landing_path(actor: Actor, document_id: int | None) -> str:
     """Where a role starts: editor, projector, its breakout group's page or the board."""
@@ -48,9 +51,13 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
         actor = links.authenticate(session, token)
     except AppError as exc:
         return _message_page(exc.status, "This join link does not work", exc.detail)
-    assert actor.meeting_id is not None
-    document = meetings.document_of(session, actor.meeting_id)
-    response = RedirectResponse(landing_path(actor, document.id if document else None), 303)
+    if actor.is_organiser:
+        target = ORGANISER_HOME
+    else:
+        assert actor.meeting_id is not None
+        document = meetings.document_of(session, actor.meeting_id)
+        target = landing_path(actor, document.id if document else None)
+    response = RedirectResponse(target, 303)
     set_join_cookie(response, token, settings)
     return response
 
@@ -123,6 +130,7 @@ def service_worker(settings: SettingsDep) -> Response:
 
 
 @router.get("/")
+@router.get("/meetings")
 @router.get("/d/{document_id}")
 @router.get("/d/{document_id}/projector")
 @router.get("/d/{document_id}/board")

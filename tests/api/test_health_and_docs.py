@@ -11,10 +11,22 @@ pytestmark = pytest.mark.read_only
 API_PATHS = {
     "/api/health": {"get"},
     "/api/me": {"get"},
-    "/api/meetings": {"get"},
+    "/api/meetings": {"get", "post"},
     "/api/meetings/{meeting_id}": {"get", "patch"},
+    "/api/meetings/{meeting_id}/copy": {"post"},
+    "/api/meetings/{meeting_id}/archive": {"post"},
+    "/api/meetings/{meeting_id}/unarchive": {"post"},
     "/api/meetings/{meeting_id}/agenda": {"get", "post"},
-    "/api/meetings/{meeting_id}/agenda/{item_id}": {"patch"},
+    "/api/meetings/{meeting_id}/agenda/{item_id}": {"patch", "delete"},
+    "/api/meetings/{meeting_id}/groups": {"get", "post"},
+    "/api/meetings/{meeting_id}/groups/{code}": {"get", "patch", "delete"},
+    "/api/meetings/{meeting_id}/people": {"get", "post"},
+    "/api/meetings/{meeting_id}/people/links": {"post"},
+    "/api/meetings/{meeting_id}/people/import": {"post"},
+    "/api/meetings/{meeting_id}/people/{person_id}": {"patch", "delete"},
+    "/api/meetings/{meeting_id}/people/{person_id}/links": {"post"},
+    "/api/meetings/{meeting_id}/people/{person_id}/links/{link_id}": {"patch"},
+    "/api/meetings/{meeting_id}/people/{person_id}/links/{link_id}/revoke": {"post"},
     "/api/meetings/{meeting_id}/links": {"get", "post"},
     "/api/meetings/{meeting_id}/links/{link_id}/revoke": {"post"},
     "/api/meetings/{meeting_id}/audit": {"get"},
@@ -27,7 +39,7 @@ API_PATHS = {
     "/api/documents/{document_id}": {"get"},
     "/api/documents/{document_id}/sections": {"get", "post"},
     "/api/documents/{document_id}/sections/order": {"put"},
-    "/api/documents/{document_id}/sections/{section_id}": {"get", "patch"},
+    "/api/documents/{document_id}/sections/{section_id}": {"get", "patch", "delete"},
     "/api/documents/{document_id}/sections/{section_id}/status": {"post"},
 }
 
@@ -45,6 +57,12 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
     for path, methods in API_PATHS.items():
         assert path in paths, path
         assert methods <= set(paths[path]), (path, set(paths[path]))
+    # Every operation has its one-line summary, and the CSV import says what it takes.
+    for path, methods in API_PATHS.items():
+        for method in methods:
+            assert paths[path][method].get("summary"), (path, method)
+    csv = paths["/api/meetings/{meeting_id}/people/import"]["post"]["requestBody"]["content"]
+    assert "text/csv" in csv
     # The join link and the pages are not part of the API description.
     assert not any(p.startswith(("/join", "/open", "/d/")) for p in paths)
 
