@@ -48,7 +48,8 @@ def join_url(public_url: str, token: str) -> str:
 
 
 def default_people(session: Session, meeting_id: int) -> list[Participant]:
-    """Everyone of the meeting but the projector and the devices that joined by open link."""
+    """Everyone of the meeting but the projector, removed people and the devices that joined
+    by open link."""
     opened = select(OpenLinkJoin.participant_id)
     return list(
         session.exec(
@@ -56,6 +57,7 @@ def default_people(session: Session, meeting_id: int) -> list[Participant]:
             .where(
                 Participant.meeting_id == meeting_id,
                 Participant.role != Role.PROJECTOR.value,
+                col(Participant.removed_at).is_(None),
                 col(Participant.id).not_in(opened),
             )
             .order_by(col(Participant.id))
@@ -86,7 +88,9 @@ def issue_cards(
             p.id: p
             for p in session.exec(
                 select(Participant).where(
-                    col(Participant.id).in_(wanted), Participant.meeting_id == meeting_id
+                    col(Participant.id).in_(wanted),
+                    Participant.meeting_id == meeting_id,
+                    col(Participant.removed_at).is_(None),
                 )
             )
         }

@@ -77,33 +77,6 @@ def add_participant(
     return participant
 
 
-def issue_token(
-    session: Session,
-    actor: Actor,
-    participant: Participant,
-    *,
-    expires_in_hours: int | None = None,
-    default_lifetime_hours: int = 72,
-) -> IssuedLink:
-    """A new join link for an existing person; the token is returned once and never stored."""
-    issued = new_link(session, participant, hours=expires_in_hours or default_lifetime_hours)
-    link = issued.link
-    audit.record(
-        session,
-        actor,
-        participant.meeting_id,
-        "link.issued",
-        "join_link",
-        link.id,
-        participant_id=participant.id,
-        role=participant.role,
-        name=participant.name,
-        group_code=participant.group_code,
-        prefix=link.prefix,
-    )
-    return issued
-
-
 def new_link(session: Session, participant: Participant, *, hours: int) -> IssuedLink:
     """One more join link for ``participant`` (its other links stay as they are); not audited."""
     assert participant.id is not None
@@ -132,6 +105,33 @@ def create_participant(
     """A new participant with a join link of ``hours``; the caller checks rights and audits."""
     participant = add_participant(session, meeting_id, name=name, role=role, group_code=group_code)
     return new_link(session, participant, hours=hours)
+
+
+def issue_token(
+    session: Session,
+    actor: Actor,
+    participant: Participant,
+    *,
+    expires_in_hours: int | None = None,
+    default_lifetime_hours: int = 72,
+) -> IssuedLink:
+    """A new join link for an existing person; the token is returned once and never stored."""
+    issued = new_link(session, participant, hours=expires_in_hours or default_lifetime_hours)
+    link = issued.link
+    audit.record(
+        session,
+        actor,
+        participant.meeting_id,
+        "link.issued",
+        "join_link",
+        link.id,
+        participant_id=participant.id,
+        role=participant.role,
+        name=participant.name,
+        group_code=participant.group_code,
+        prefix=link.prefix,
+    )
+    return issued
 
 
 def issue_link(

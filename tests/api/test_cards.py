@@ -141,6 +141,21 @@ def test_cards_by_default_for_everyone_but_the_projector(
     ]
 
 
+def test_removed_people_get_no_card(client: TestClient, demo: Meeting, tmp_path: Path) -> None:
+    chair = _me(client, demo.tokens["chair"])
+    people = f"/api/meetings/{demo.meeting_id}/people/{chair['id']}"
+    assert client.delete(people, headers=demo.auth("secretariat")).status_code == 204
+    response = client.post(_cards(demo), json={}, headers=demo.auth("secretariat"))
+    assert response.status_code == 200, response.text
+    urls = [url for page in decode_pdf(response.content, tmp_path) for url in page]
+    assert len(urls) == 5
+    assert all(_me(client, url.rsplit("/", 1)[1])["role"] != "chair" for url in urls)
+    asked = client.post(
+        _cards(demo), json={"participant_ids": [chair["id"]]}, headers=demo.auth("secretariat")
+    )
+    assert_error(asked, 404, "not_found")
+
+
 def test_names_print_as_text_and_nothing_is_fetched(
     client: TestClient, demo: Meeting, tmp_path: Path
 ) -> None:
