@@ -167,6 +167,19 @@ def test_organiser_creates_and_sets_up_a_meeting(
     page.get_by_role("button", name="Add a section per agenda item without one").click()
     expect(status(page)).to_have_text("2 sections added from the agenda.")
     expect(page.locator(".section-row")).to_have_count(2)
+    page.get_by_text("Add a section", exact=True).click()
+    add_section = form(page, "Add a section")
+    add_section.get_by_label("Section title").fill("Annexe : liste des participants")
+    add_section.get_by_role("button", name="Add section").click()
+    expect(page.locator(".section-row")).to_have_count(3)
+    page.get_by_role("button", name="Delete section Annexe : liste des participants").click()
+    expect(status(page)).to_have_text("Section “Annexe : liste des participants” deleted.")
+    expect(page.locator(".section-row")).to_have_count(2)
+    # Deleting an agenda item asks first.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete: Coffee break").click()
+    expect(status(page)).to_have_text("Agenda item “Coffee break” deleted.")
+    expect(agenda_titles(page)).to_have_count(2)
 
     # People: one by hand, then a CSV of 6 with one unusable row.
     page.get_by_text("Add a person", exact=True).click()
@@ -197,6 +210,15 @@ def test_organiser_creates_and_sets_up_a_meeting(
     page.get_by_role("button", name="Create 5 people").click()
     expect(status(page)).to_have_text("5 people created; 1 rows left out.")
     expect(page.locator(".person-row")).to_have_count(6)
+    tom = page.locator(".person-row", has_text="Tom Green")
+    tom.get_by_role("button", name="Edit Tom Green").click()
+    edit_tom = form(page, "Edit Tom Green")
+    edit_tom.get_by_label("Language").fill("fr")
+    edit_tom.get_by_label("Group").select_option("B")
+    edit_tom.get_by_role("button", name="Save person").click()
+    expect(status(page)).to_have_text("Tom Green saved.")
+    expect(tom.locator("td").nth(3)).to_have_text("B")
+    expect(tom.locator("td").nth(5)).to_have_text("fr")
     arabic = page.locator(".person-name", has_text="ليلى حداد")
     expect(arabic).to_have_attribute("dir", "auto")
 
@@ -343,7 +365,17 @@ def test_organiser_copies_archives_and_opens_the_editor(
         timeout=10,
     )
     assert made.status_code == 201, made.text
+    past = httpx.post(
+        f"{server.url}/api/meetings",
+        headers={"Authorization": f"Bearer {organiser_token}"},
+        json={"title": "WG II, last year", "date": "2024-02-12", "time_zone": "Asia/Dubai"},
+        timeout=10,
+    )
+    assert past.status_code == 201, past.text
     watched = sign_in(open_page, organiser_token)
+    last_year = watched.page.locator(".meeting-group-past .meeting-card", has_text="last year")
+    expect(last_year).to_contain_text("Asia/Dubai")
+    expect(last_year.get_by_role("link", name="Set up")).to_be_visible()
     page = watched.page
     page.on("dialog", lambda dialog: dialog.accept())
     # The demo meeting was made at the console: listed, but not this organiser's to open.
