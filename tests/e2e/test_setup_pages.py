@@ -125,6 +125,9 @@ def test_organiser_creates_and_sets_up_a_meeting(
 
     # Agenda: add, edit, a server error next to its field, reorder with the keyboard.
     page.get_by_text("Add an agenda item", exact=True).click()
+    # The new groups are offered in the agenda form at once.
+    groups = form(page, "Add an agenda item").get_by_label("Breakout group").locator("option")
+    expect(groups).to_have_text(["None", "A — Open data", "B — الخدمات الرقمية"])
     add_item(page, "09:00", "09:30", "Opening remarks", "opening")
     add_item(page, "09:30", "11:00", "Session 1: open data", "session")
     expect(agenda_titles(page)).to_have_text(["Opening remarks", "Session 1: open data"])

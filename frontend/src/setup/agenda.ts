@@ -62,15 +62,20 @@ export function agendaEditor(ctx: AgendaContext): {
   el: HTMLElement;
   load: () => Promise<void>;
   items: () => AgendaItem[];
+  refreshChoices: () => void;
 } {
   let items: AgendaItem[] = [];
   const list = h("ol", { class: "agenda-editor-list" });
-  const add = itemForm(ctx, null, async (fields) => {
-    const created = await setupApi.addItem(ctx.meetingId, fields);
-    add.reset();
-    await load();
-    ctx.status.say(`Agenda item “${created.title}” added.`);
-  });
+  const makeAdd = (): Form => {
+    const form = itemForm(ctx, null, async (fields) => {
+      const created = await setupApi.addItem(ctx.meetingId, fields);
+      form.reset();
+      await load();
+      ctx.status.say(`Agenda item “${created.title}” added.`);
+    });
+    return form;
+  };
+  let add = makeAdd();
 
   async function load(focus?: { id: number; control: string }): Promise<void> {
     items = await setupApi.agenda(ctx.meetingId);
@@ -195,12 +200,24 @@ export function agendaEditor(ctx: AgendaContext): {
     replaceChildren(list, ...items.map(row));
   }
 
+  const addBox = h("details", { class: "tool-box" }, h("summary", { text: "Add an agenda item" }), add.el);
   const el = h(
     "section",
     { class: "setup-part setup-agenda", attrs: { "aria-labelledby": "setup-agenda-title" } },
     h("h2", { attrs: { id: "setup-agenda-title" }, text: "Agenda" }),
     list,
-    h("details", { class: "tool-box" }, h("summary", { text: "Add an agenda item" }), add.el),
+    addBox,
   );
-  return { el, load: () => load(), items: () => items };
+  return {
+    el,
+    load: () => load(),
+    items: () => items,
+    /** Groups or sections changed: the add form's choices follow (an empty form only). */
+    refreshChoices(): void {
+      if (add.el.querySelector<HTMLInputElement>("input[name=title]")?.value) return;
+      const next = makeAdd();
+      addBox.replaceChild(next.el, add.el);
+      add = next;
+    },
+  };
 }

@@ -45,6 +45,7 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
     groups = await setupApi.groups(meetingId);
     groupPart.render(groups);
     people.regroup();
+    agenda.refreshChoices();
   });
   groupPart.render(groups);
   const sections =
@@ -53,6 +54,7 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
       : sectionsEditor(documentId, meetingId, status, () => agenda.items(), async () => {
           sectionList = await setupApi.sections(documentId);
           sections?.render(sectionList);
+          agenda.refreshChoices();
           await loadAgenda();
         });
   if (documentId !== null && sections) {

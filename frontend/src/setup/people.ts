@@ -252,12 +252,16 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
       .finally(renderCount);
   });
 
-  const add = personForm(groups(), null, async (fields) => {
-    const person = await setupApi.addPerson(meetingId, fields);
-    add.reset();
-    await load();
-    status.say(`${person.name} added.`);
-  });
+  const makeAdd = (): Form => {
+    const form = personForm(groups(), null, async (fields) => {
+      const person = await setupApi.addPerson(meetingId, fields);
+      form.reset();
+      await load();
+      status.say(`${person.name} added.`);
+    });
+    return form;
+  };
+  let add = makeAdd();
   const addBox = h("details", { class: "tool-box" }, h("summary", { text: "Add a person" }), add.el);
 
   const el = h(
@@ -272,15 +276,12 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
   return {
     el,
     load,
-    /** Groups changed: the add form's group list follows. */
+    /** Groups changed: the add form's group list follows (an empty form only: nothing typed is lost). */
     regroup(): void {
-      const fresh = personForm(groups(), null, async (fields) => {
-        const person = await setupApi.addPerson(meetingId, fields);
-        fresh.reset();
-        await load();
-        status.say(`${person.name} added.`);
-      });
-      addBox.replaceChild(fresh.el, addBox.lastChild as Node);
+      if (add.value("name")) return;
+      const next = makeAdd();
+      addBox.replaceChild(next.el, add.el);
+      add = next;
     },
   };
 }
