@@ -20,9 +20,10 @@ export class LiveStatus {
   say(text: string): void {
     // Cleared first so the same message twice is announced twice.
     this.el.textContent = "";
-    requestAnimationFrame(() => {
+    // A timer, not requestAnimationFrame, which a background tab never runs.
+    setTimeout(() => {
       this.el.textContent = text;
-    });
+    }, 30);
   }
 }
 
