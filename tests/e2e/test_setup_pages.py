@@ -430,3 +430,12 @@ def test_the_secretariat_opens_its_setup_page_from_the_editor(join: OpenPage, ap
     page.goto(page.url.split("/m/")[0] + "/meetings")
     expect(page.get_by_role("heading", name="For organisers")).to_be_visible()
     assert_clean(watched)
+
+
+@pytest.mark.parametrize("path", ["/meetings", "/m/1/setup"])
+def test_the_setup_pages_ask_for_a_join_link(open_page: OpenPage, path: str) -> None:
+    watched = open_page(path)
+    expect(watched.page.get_by_role("heading", name="Open your join link")).to_be_visible()
+    # The browser logs the 401 of GET /api/me.
+    watched.assert_clean(allow_console_errors=True)
+    assert [e for e in watched.console_errors if "status of 401" not in e] == []
