@@ -21,6 +21,7 @@ from app.routes import (
     audit,
     board,
     documents,
+    exports,
     health,
     inputs,
     links,
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, revisions, links, audit, inputs, board):
+    for module in (health, meetings, documents, revisions, links, audit, inputs, board, exports):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(realtime.router)
