@@ -112,30 +112,51 @@ def _fill(paragraph: Paragraph, runs: tuple[Run, ...], rtl: bool, size_pt: int =
             _runs(paragraph._p, run, size_pt)
 
 
-def _block(doc: Document, block: Block) -> None:
-    if block.kind == "heading":
-        paragraph = doc.add_heading(level=min(block.level + 1, 9))
-        _fill(paragraph, block.runs, block.direction == "rtl", 13)
-        return
-    paragraph = doc.add_paragraph(style=_STYLES.get(block.kind))
-    _fill(paragraph, block.runs, block.direction == "rtl")
+class _Body:
+    """Appends paragraphs to the document body in constant time: ``doc.add_paragraph`` looks
+    the style up by name and searches for the section properties on every call, which is
+    quadratic for a document of thousands of paragraphs."""
 
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._end = doc.element.body.sectPr
+        self._style_ids: dict[str, str] = {}
 
-def _plain(doc: Document, text: str, style: str | None = None, size_pt: int = BODY_PT) -> None:
-    paragraph = doc.add_paragraph(style=style)
-    _fill(paragraph, (Run(text),), _is_rtl(text), size_pt)
+    def paragraph(self, style: str | None = None) -> Paragraph:
+        element = OxmlElement("w:p")
+        if style is not None:
+            if style not in self._style_ids:
+                self._style_ids[style] = self.doc.styles[style].style_id
+            ppr = OxmlElement("w:pPr")
+            pstyle = OxmlElement("w:pStyle")
+            pstyle.set(qn("w:val"), self._style_ids[style])
+            ppr.append(pstyle)
+            element.append(ppr)
+        self._end.addprevious(element)
+        return Paragraph(element, self.doc._body)
+
+    def text(self, text: str, style: str | None = None, size_pt: int = BODY_PT) -> None:
+        _fill(self.paragraph(style), (Run(text),), _is_rtl(text), size_pt)
+
+    def block(self, block: Block) -> None:
+        if block.kind == "heading":
+            heading = self.paragraph(f"Heading {min(block.level + 1, 9)}")
+            _fill(heading, block.runs, block.direction == "rtl", 13)
+            return
+        paragraph = self.paragraph(_STYLES.get(block.kind))
+        _fill(paragraph, block.runs, block.direction == "rtl")
 
 
 def _is_rtl(text: str) -> bool:
     return direction_of(text) == "rtl"
 
 
-def _annex(doc: Document, content: ExportContent) -> None:
+def _annex(doc: Document, body: _Body, content: ExportContent) -> None:
     assert content.annex is not None
     doc.add_page_break()  # type: ignore[no-untyped-call]
-    doc.add_heading("Annex: provenance of accepted text", level=1)
+    body.text("Annex: provenance of accepted text", "Heading 1", 16)
     if not content.annex:
-        _plain(doc, "No input was accepted and no board note was promoted.")
+        body.text("No input was accepted and no board note was promoted.")
         return
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
@@ -160,20 +181,19 @@ def render_docx(content: ExportContent) -> bytes:
     doc = new_docx()
     _setup(doc)
     _page_number_footer(doc)
-    title = doc.add_heading(level=0)
-    _fill(title, (Run(content.title),), _is_rtl(content.title), 26)
-    _plain(doc, content.meeting_title, "Subtitle")
-    _plain(doc, f"{long_date(content.meeting_date)} · {content.venue}".rstrip(" ·"))
-    _plain(doc, content.status)
+    body = _Body(doc)
+    body.text(content.title, "Title", 26)
+    body.text(content.meeting_title, "Subtitle")
+    body.text(" · ".join(x for x in (long_date(content.meeting_date), content.venue) if x))
+    body.text(content.status)
     if content.version:
-        _plain(doc, content.version)
+        body.text(content.version)
     for section in content.sections:
-        heading = doc.add_heading(level=1)
-        _fill(heading, (Run(section.title),), section.direction == "rtl", 16)
+        body.text(section.title, "Heading 1", 16)
         for block in section.blocks:
-            _block(doc, block)
+            body.block(block)
     if content.annex is not None:
-        _annex(doc, content)
+        _annex(doc, body, content)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()

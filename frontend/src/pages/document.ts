@@ -5,6 +5,7 @@
 // read-only connections); the chair can mark a draft section agreed.
 
 import { ApiError, api } from "../api";
+import { exportMenu } from "../closing/export";
 import { h, replaceChildren } from "../dom";
 import { type SectionEditor, createEditor } from "../editor";
 import { HistoryPanel } from "../history";
@@ -70,6 +71,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const head = h("div", { class: "doc-head" }, title, tools);
   const article = h("article", { class: "doc" }, head, sectionsEl);
   const showsInbox = isSecretariat || isChair;
+  if (showsInbox) tools.append(exportMenu(documentId));
   const inboxSlot = h("div", { class: "inbox-slot" });
   replaceChildren(
     ctx.shell.main,
