@@ -1,7 +1,7 @@
 """Exports of a checkpoint equal the document at that checkpoint; the annex equals the
 provenance API (an accepted input and a promoted board note)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
@@ -139,3 +139,22 @@ def test_the_annex_rows_equal_the_provenance_api(client: TestClient, demo: Meeti
         headers=demo.auth("projector"),
     )
     assert read_docx(plain.content).tables == []
+
+
+def test_an_export_at_a_time_equals_the_document_then(client: TestClient, demo: Meeting) -> None:
+    first = demo.section_ids[0]
+    set_body(client, demo, first, "As it stood then.")
+    path = f"/api/documents/{demo.document_id}"
+    at = datetime.now(UTC).isoformat()
+    set_body(client, demo, first, "Typed later.")
+    then = client.get(path, params={"at": at}, headers=demo.auth("rapporteur")).json()
+    md = client.get(
+        f"{path}/export", params={"format": "md", "at": at}, headers=demo.auth("rapporteur")
+    )
+    assert md.status_code == 200, md.text
+    assert _sections_of_markdown(md.text) == [
+        (s["title"], s["body"].strip()) for s in then["sections"]
+    ]
+    assert "As it stood then." in md.text
+    assert "Typed later." not in md.text
+    assert "*As it stood at " in md.text
