@@ -31,6 +31,7 @@ from app.routes import (
     revisions,
 )
 from app.services import demo
+from app.services.exports import RenderSlots
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.export_slots = RenderSlots()  # PDFs rendered at once (CPU-bound, seconds each)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

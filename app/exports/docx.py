@@ -1,9 +1,9 @@
 """The DOCX writer (python-docx): title block, a Heading 1 per section, paragraphs, lists,
 bold, italic, links, page numbers in the footer, Arabic right to left (``bidi.py``)."""
 
+import threading
 from copy import deepcopy
 from dataclasses import dataclass
-from functools import lru_cache
 from io import BytesIO
 
 from docx import Document as new_docx
@@ -63,10 +63,21 @@ class _Look:
     size_half_points: int
 
 
-@lru_cache(maxsize=64)
+# Per thread: lxml elements are copied, never shared between threads' documents. A few
+# dozen looks at most (direction × bold × italic × link × a handful of sizes).
+_local = threading.local()
+
+
 def _template(look: _Look) -> BaseOxmlElement:
     """An empty run with the properties of ``look`` (formatted once, then copied: a long
     mixed paragraph has thousands of runs and python-docx's setters cost ~100 µs each)."""
+    cache: dict[_Look, BaseOxmlElement] = _local.__dict__.setdefault("templates", {})
+    if look not in cache:
+        cache[look] = _formatted(look)
+    return cache[look]
+
+
+def _formatted(look: _Look) -> BaseOxmlElement:
     element = OxmlElement("w:r")
     run = DocxRun(element, None)  # type: ignore[arg-type]  # no parent needed to format
     run.bold = look.bold or None

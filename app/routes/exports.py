@@ -40,6 +40,7 @@ def export_document(
         at,
         annex is not None,
         live_texts=live_texts(request),
+        slots=getattr(request.app.state, "export_slots", None),
     )
     return Response(
         exported.content,

@@ -6,13 +6,16 @@ document may export it. The writers live in ``app/exports/``; PDF is CPU-heavy, 
 :func:`export` from a worker thread (the route is a sync route for that reason).
 """
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlmodel import Session
 
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, ServiceUnavailable
 from app.exports import content as model
 from app.exports.docx import render_docx
 from app.exports.html import render_html
@@ -48,6 +51,28 @@ class ExportedFile:
     filename: str
     media_type: str
     content: bytes
+
+
+@dataclass
+class RenderSlots:
+    """At most ``size`` PDFs render at once (each holds a core for up to seconds, and the
+    rooms share the machine); a request waits ``wait_s`` for a slot, then gets a 503."""
+
+    size: int = 1
+    wait_s: float = 30.0
+    _free: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._free = threading.BoundedSemaphore(self.size)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if not self._free.acquire(timeout=self.wait_s):
+            raise ServiceUnavailable("Other PDFs are being made right now; try again shortly.")
+        try:
+            yield
+        finally:
+            self._free.release()
 
 
 def _utc(moment: datetime) -> datetime:
@@ -154,12 +179,17 @@ def filename(content: model.ExportContent, fmt: ExportFormat, checkpoint: int | 
     return f"Outcome-document-{content.meeting_date.isoformat()}-{state}{version}.{fmt.value}"
 
 
-def render(content: model.ExportContent, fmt: ExportFormat) -> bytes:
-    """The bytes of ``content`` in ``fmt``."""
+def render(
+    content: model.ExportContent, fmt: ExportFormat, slots: RenderSlots | None = None
+) -> bytes:
+    """The bytes of ``content`` in ``fmt`` (a PDF waits for one of ``slots``)."""
     if fmt is ExportFormat.DOCX:
         return render_docx(content)
     if fmt is ExportFormat.PDF:
-        return render_pdf(content)
+        if slots is None:
+            return render_pdf(content)
+        with slots.slot():
+            return render_pdf(content)
     if fmt is ExportFormat.HTML:
         return render_html(content).encode("utf-8")
     return render_markdown(content).encode("utf-8")
@@ -175,6 +205,7 @@ def export(
     annex: bool = False,
     *,
     live_texts: LiveTexts | None = None,
+    slots: RenderSlots | None = None,
 ) -> ExportedFile:
     """The document (live, at ``checkpoint`` or at time ``at``) as a file in ``format``."""
     try:
@@ -192,4 +223,5 @@ def export(
         annex=annex,
         live_texts=live_texts,
     )
-    return ExportedFile(filename(content, fmt, checkpoint), MEDIA_TYPES[fmt], render(content, fmt))
+    data = render(content, fmt, slots)
+    return ExportedFile(filename(content, fmt, checkpoint), MEDIA_TYPES[fmt], data)

@@ -5,11 +5,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.models.document import Document
+from app.services.exports import RenderSlots
 from tests.api.util import ROLES, Meeting, assert_error
 from tests.exports.readers import parse_html, read_docx
 
@@ -112,3 +114,19 @@ def test_an_adopted_document_says_so(client: TestClient, demo: Meeting, db_engin
     )
     texts = [p.text for p in read_docx(response.content).paragraphs[:5]]
     assert "Adopted on 12 February 2024" in texts
+
+
+@pytest.mark.read_only
+def test_pdfs_wait_for_a_render_slot_then_get_503(client: TestClient, demo: Meeting) -> None:
+    app = client.app
+    assert isinstance(app, FastAPI)
+    original = app.state.export_slots
+    app.state.export_slots = slots = RenderSlots(size=1, wait_s=0)
+    try:
+        with slots.slot():  # another PDF is being rendered
+            assert_error(_export(client, demo, format="pdf"), 503, "unavailable")
+            # Other formats do not wait for it.
+            assert _export(client, demo, format="docx").status_code == 200
+        assert _export(client, demo, format="pdf").status_code == 200
+    finally:
+        app.state.export_slots = original
