@@ -1,5 +1,7 @@
 """Export the outcome document as DOCX, PDF, HTML or Markdown, with a provenance annex.
 
+Text is cleaned by the content model itself (``app/exports/content.py``), not here.
+
 The text is the one every other reader gets: the live texts (``documents.live_document``),
 or the document at a checkpoint or a time (``timetravel``). Any role that can read the
 document may export it. The writers live in ``app/exports/``; PDF is CPU-heavy, so call
@@ -94,16 +96,14 @@ def annex_rows(
             rows.append(
                 model.AnnexRow(
                     source="board" if board else "input",
-                    reference=model.clean(reference),
-                    group=model.clean(group),
-                    author=model.clean(source.rapporteur or "unknown"),
+                    reference=reference,
+                    group=group,
+                    author=source.rapporteur or "unknown",
                     submitted_at=_utc(source.submitted_at),
                     accepted_at=_utc(record.accepted_at),
-                    accepted_by=model.clean(record.accepted_by_name),
-                    section=model.clean(
-                        titles.get(record.section_id, f"section {record.section_id}")
-                    ),
-                    paragraph=model.clean(record.text),
+                    accepted_by=record.accepted_by_name,
+                    section=titles.get(record.section_id, f"section {record.section_id}"),
+                    paragraph=record.text,
                 )
             )
     return tuple(rows)
@@ -160,12 +160,12 @@ def build_content(
         }
         rows = annex_rows(input_review.list_provenance(session, actor, document_id), titles)
     return model.ExportContent(
-        title=model.clean(document.title),
-        meeting_title=model.clean(meeting.title),
+        title=document.title,
+        meeting_title=meeting.title,
         meeting_date=meeting.date,
-        venue=model.clean(meeting.venue),
+        venue=meeting.venue,
         status=status,
-        version=model.clean(version) if version else None,
+        version=version,
         sections=tuple(model.section(s.title, s.body) for s in document.sections),
         annex=rows,
         adopted=adopted,
