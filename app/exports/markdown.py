@@ -1,9 +1,11 @@
 """The Markdown export, and the one escaping rule for bodies in Markdown.
 
 Bodies keep the Markdown the editor writes (headings, lists, bold, italic, safe links), but a
-reader that renders HTML must show raw HTML as text: every ``<`` and every ``&`` that would
-start an entity is backslash-escaped, and a link with another scheme than http(s)/mailto gets
-its ``[`` escaped so it stays text. Titles are plain text and escaped whole.
+reader that renders HTML must show raw HTML as text. The editor gives backslashes no
+meaning, so each is doubled first (a backslash typed before ``<`` cannot undo the escaping
+below); then an ``&`` that would start an entity is escaped, every ``<`` becomes ``&lt;``,
+and a link with another scheme than http(s)/mailto gets its ``[`` escaped so it stays text.
+Titles are plain text and escaped whole.
 """
 
 import re
@@ -25,8 +27,9 @@ def _unsafe_link(match: re.Match[str]) -> str:
 
 def safe_body(body: str) -> str:
     """``body`` with raw HTML and unsafe links neutralised, its Markdown markup kept."""
-    body = body.replace("<", "\\<")
+    body = body.replace("\\", "\\\\")
     body = _ENTITY.sub("\\\\&", body)
+    body = body.replace("<", "&lt;")
     return _LINK.sub(_unsafe_link, body)
 
 

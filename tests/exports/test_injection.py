@@ -25,6 +25,7 @@ HOSTILE = [
     "<style>@import url(http://127.0.0.1:9/a.css)</style>",
     "background: url(http://127.0.0.1:9/x); @font-face { src: url(file:///etc/passwd) }",
     "\u202eevil\u202c and \u2067isolate\u2069",
+    "\\<script>alert(3)</script> \\[y](javascript:alert(4))",
     "&lt;b&gt;entity&lt;/b&gt; &#60;script&#62;",
 ]
 CONTROLS = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\n\r")  # CR is a line end
@@ -45,10 +46,13 @@ def assert_inert_html(page: str) -> None:
     assert "<script>alert(1)</script>" in parsed.text  # shown as text
 
 
+# Preceded by no backslash or by an even number of them: not escaped.
+UNESCAPED = r"(?<!\\)(?:\\\\)*"
+
+
 def assert_inert_markdown(text: str) -> None:
-    assert not re.search(r"(?<!\\)<", text)
-    assert "\\[x](javascript:alert(1))" in text
-    assert "\\&lt;b" in text
+    assert not re.search(UNESCAPED + "<", text)
+    assert not re.search(UNESCAPED + r"\[[^\]]+\]\((?!https?:|mailto:)", text)
 
 
 def test_hostile_text_through_the_api_in_every_format(client: TestClient, demo: Meeting) -> None:
@@ -68,7 +72,11 @@ def test_hostile_text_through_the_api_in_every_format(client: TestClient, demo: 
         assert response.status_code == 200, (fmt, response.text)
         got[fmt] = response.content
     assert_inert_html(got["html"].decode())
-    assert_inert_markdown(got["md"].decode())
+    markdown = got["md"].decode()
+    assert_inert_markdown(markdown)
+    assert "\\[x](javascript:alert(1))" in markdown  # shown as typed, not a link
+    assert "&lt;script>alert(1)&lt;/script>" in markdown
+    assert "\\&lt;b" in markdown  # a typed entity stays text too
     doc = read_docx(got["docx"])
     texts = "\n".join(p.text for p in doc.paragraphs)
     assert "<script>alert(1)</script>" in texts
@@ -125,4 +133,4 @@ def test_a_one_megabyte_paragraph(writer: object) -> None:
         assert_inert_html(out)
         assert len(out) > 1_000_000
     else:
-        assert not re.search(r"(?<!\\)<", out)
+        assert_inert_markdown(out)
