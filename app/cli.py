@@ -1,4 +1,5 @@
-"""The ``outcomes`` command: serve, create the demo meeting, issue and revoke join links."""
+"""The ``outcomes`` command: serve, create the demo meeting, issue and revoke join links,
+export the document."""
 
 import json
 import logging
@@ -330,6 +331,44 @@ def _describe_preview(preview: AgendaPreview) -> str:
     lines += [f"  section: {s.title} ({s.kind})" for s in draft.sections]
     lines += [f"  not mapped: {u.entry}: {u.reason}" for u in preview.unmapped]
     return "\n".join(lines)
+
+
+@cli.command("export")
+def export_command(
+    document_id: Annotated[int, typer.Argument(help="The document's id")],
+    format: Annotated[str, typer.Option("--format", help="docx, pdf, html or md")] = "docx",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: its name)")
+    ] = None,
+    checkpoint: Annotated[int | None, typer.Option(help="Export this checkpoint")] = None,
+    annex: Annotated[bool, typer.Option("--annex", help="Add the provenance annex")] = False,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Export the document (its stored live text, or a checkpoint) and print the file's path."""
+    from app.services import documents, exports
+
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    try:
+        with session_scope(engine) as session:
+            exported = exports.export(
+                session,
+                Actor.cli(),
+                document_id,
+                format,
+                checkpoint=checkpoint,
+                annex=annex,
+                live_texts=documents.stored_texts(engine),
+            )
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    path = output or Path(exported.filename)
+    path.write_bytes(exported.content)
+    typer.echo(str(path.resolve()))
 
 
 def main() -> None:

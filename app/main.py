@@ -23,6 +23,7 @@ from app.routes import (
     audit,
     board,
     documents,
+    exports,
     groups,
     health,
     inputs,
@@ -37,6 +38,7 @@ from app.routes import (
 )
 from app.services import demo
 from app.services.auto_checkpoints import AgendaClock
+from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
 from app.store.sql import SqlUpdateStore
 
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.projector_displays = ProjectorDisplays()
     app.state.open_join_limiter = SlidingWindowLimiter(settings.open_joins_per_minute, 60.0)
+    app.state.export_slots = RenderSlots()  # PDFs rendered at once (CPU-bound, seconds each)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -137,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         inputs,
         board,
+        exports,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the

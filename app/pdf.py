@@ -5,9 +5,13 @@ the Noto faces of ``app/fonts`` by ``file://`` URL; ``BundledFontsOnly`` is the 
 which serves exactly those files and refuses everything else (network, other files, ``data:``),
 so text typed by people can never make the server fetch a URL, and no font comes from the
 network. Images and QR codes go into the HTML inline (``<svg>``), not by URL.
+
+Importing WeasyPrint takes most of a second: services import this module when they render,
+not at start-up.
 """
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +19,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from app.fonts import FONT_DIR, FONT_FILES
+from app.fonts import FONT_DIR, FONT_FILES, FONT_STACK
 
 log = logging.getLogger(__name__)
+__all__ = ["FONT_STACK", "BundledFontsOnly", "font_faces_css", "font_url", "render_pdf"]
 
 
 def font_url(file_name: str) -> str:
@@ -35,23 +40,23 @@ def font_faces_css() -> str:
     return "\n".join(rules)
 
 
-# Latin first, Arabic for what Noto Sans lacks: every face is ours, none is looked up.
-FONT_STACK = '"Noto Sans", "Noto Naskh Arabic"'
-
-
 class BundledFontsOnly(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types
     """A WeasyPrint URL fetcher that serves the bundled font files and refuses the rest.
 
-    ``requested`` records every URL WeasyPrint asked for, served or refused (for the tests).
+    ``requested`` records every URL WeasyPrint asked for, served or refused (for the tests);
+    ``on_fetch`` is told of each as it is asked.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_fetch: Callable[[str], None] | None = None) -> None:
         super().__init__(allowed_protocols=["file"], allow_redirects=False)
         self.requested: list[str] = []
+        self.on_fetch = on_fetch
         self._allowed = {font_url(name): FONT_DIR / name for name in FONT_FILES}
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         self.requested.append(url)
+        if self.on_fetch is not None:
+            self.on_fetch(url)
         path: Path | None = self._allowed.get(url)
         if path is None:
             log.warning("PDF rendering refused to fetch a URL (%s…)", url[:40])

@@ -10,11 +10,12 @@ code of the personal join link and the link itself, short and in full.
 import html
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from app import pdf
 from app.errors import InvalidInput, NotFound
+from app.fonts import FONT_STACK
 from app.models.joining import OpenLinkJoin
 from app.models.meeting import BreakoutGroup, Meeting
 from app.models.participant import Participant, Role
@@ -30,6 +31,9 @@ ROLE_LABEL = {
     Role.PARTICIPANT: "Participant",
     Role.PROJECTOR: "Projector",
 }
+
+if TYPE_CHECKING:
+    from app.pdf import BundledFontsOnly
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ def card_html(meeting_title: str, card: Card) -> str:
 
 CARDS_CSS = f"""
 @page {{ size: A4; margin: 10mm; }}
-html {{ font-family: {pdf.FONT_STACK}; color: #000; }}
+html {{ font-family: {FONT_STACK}; color: #000; }}
 body {{ margin: 0; }}
 .sheet {{ break-after: page; }}
 .sheet:last-child {{ break-after: auto; }}
@@ -207,7 +211,9 @@ def cards_html(meeting_title: str, cards: list[Card]) -> str:
 
 
 def render_cards(
-    meeting_title: str, cards: list[Card], *, fetcher: pdf.BundledFontsOnly | None = None
+    meeting_title: str, cards: list[Card], *, fetcher: "BundledFontsOnly | None" = None
 ) -> bytes:
     """The PDF of ``cards``: A4, eight to a page."""
+    from app import pdf  # WeasyPrint loads on the first render, not at start-up
+
     return pdf.render_pdf(cards_html(meeting_title, cards), CARDS_CSS, fetcher=fetcher)

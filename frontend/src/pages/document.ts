@@ -6,6 +6,7 @@
 
 import { ApiError, api } from "../api";
 import { VersionsPanel } from "../closing/versions";
+import { exportMenu } from "../closing/export";
 import { h, replaceChildren } from "../dom";
 import { type SectionEditor, createEditor } from "../editor";
 import { HistoryPanel } from "../history";
@@ -72,6 +73,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const head = h("div", { class: "doc-head" }, title, tools);
   const article = h("article", { class: "doc" }, head, sectionsEl);
   const showsInbox = isSecretariat || isChair;
+  if (showsInbox) tools.append(exportMenu(documentId));
   const inboxSlot = h("div", { class: "inbox-slot" });
   replaceChildren(
     ctx.shell.main,
