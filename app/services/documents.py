@@ -3,7 +3,7 @@
 from sqlmodel import Session
 
 from app.models.document import DocumentPublic, SectionPublic
-from app.services import sections
+from app.services import adoption, sections
 from app.services.actor import Actor
 
 
@@ -15,6 +15,7 @@ def consolidated(session: Session, actor: Actor, document_id: int) -> DocumentPu
         meeting_id=document.meeting_id,
         title=document.title,
         adopted_at=document.adopted_at,
+        adopted_by_name=adoption.adopted_by_name(session, document),
         sections=[
             SectionPublic.model_validate(s, from_attributes=True)
             for s in sections.ordered_sections(session, document.id)
