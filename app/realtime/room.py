@@ -233,12 +233,13 @@ class Room:
         if kind is Kind.UPDATE or kind is Kind.STEP2:
             if frame.payload == EMPTY_UPDATE:
                 return
-            closed = self.read_only() if self.read_only is not None else None
-            if closed is not None and peer.can_write:
-                # Told once per adoption (its reason names the time), then dropped unchecked.
-                if peer.refused_for != closed and carries_new_content(self.doc, frame.payload):
-                    self._refuse(peer, closed)
-            elif peer.can_write:
+            if peer.can_write:
+                closed = self.read_only() if self.read_only is not None else None
+                if closed is not None:
+                    # Told once per adoption (its reason names the time), then dropped unchecked.
+                    if peer.refused_for != closed and carries_new_content(self.doc, frame.payload):
+                        self._refuse(peer, closed)
+                    return
                 refusal = self.write_check(peer, frame.payload) if self.write_check else None
                 if refusal is None:
                     self._apply(peer, frame.payload)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.errors import Conflict
+from app.errors import Conflict, ServiceUnavailable
 from app.models.common import utcnow
 from app.models.document import AdoptionPublic, Document
 from app.models.participant import Participant, Role
@@ -116,16 +116,26 @@ def adopt(session: Session, actor: Actor, document_id: int, rooms: Rooms) -> Ado
         infos = [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
         rooms.live.call(rooms.live.publish, document_id, infos)
     if rooms.keeper is not None:
-        keeper = rooms.keeper
+        adopted.checkpoint_id = _checkpoint(session, actor, document_id, rooms.keeper)
+    return adopted
+
+
+def _checkpoint(
+    session: Session, actor: Actor, document_id: int, keeper: RevisionKeeper
+) -> int | None:
+    """Take the checkpoint "Adopted". The adoption is committed already: if the live
+    document is unavailable the answer says so (``checkpoint_id`` null) instead of failing,
+    and the secretariat can name a checkpoint later."""
+    try:
         checkpoint_id = keeper.call(
             keeper.checkpoint, document_id, CHECKPOINT_NAME, actor.participant_id
         )
-        revision_actions.audit_checkpoint(
-            session, actor, document_id, checkpoint_id, CHECKPOINT_NAME
-        )
-        session.commit()
-        adopted.checkpoint_id = checkpoint_id
-    return adopted
+    except ServiceUnavailable as exc:
+        log.error("document %s adopted without its checkpoint: %s", document_id, exc)
+        return None
+    revision_actions.audit_checkpoint(session, actor, document_id, checkpoint_id, CHECKPOINT_NAME)
+    session.commit()
+    return checkpoint_id
 
 
 def reopen(

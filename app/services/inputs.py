@@ -50,7 +50,7 @@ def feed_view(session: Session, actor: Actor, meeting_id: int) -> input_events.F
     meeting-wide events (participants and projectors get only those)."""
     if actor.role in (Role.PARTICIPANT, Role.PROJECTOR):
         meetings.get_meeting(session, actor, meeting_id)
-        return input_events.FeedView(meeting_id, actor.group_code, inputs=False)
+        return input_events.FeedView(meeting_id, None, inputs=False)
     return input_events.FeedView(meeting_id, reader_scope(session, actor, meeting_id))
 
 
