@@ -3,6 +3,7 @@
 import json
 import logging
 import sys
+from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
+from app.agenda_import import AgendaPreview, ImportFormat
 from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
 from app.errors import AppError
@@ -26,6 +28,8 @@ cli = typer.Typer(
 )
 links_cli = typer.Typer(help="Issue and revoke join links.", invoke_without_command=True)
 cli.add_typer(links_cli, name="links")
+meetings_cli = typer.Typer(help="Set up meetings.", no_args_is_help=True)
+cli.add_typer(meetings_cli, name="meetings")
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -256,6 +260,64 @@ def revoke(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
+
+
+@meetings_cli.command("import")
+def import_agenda(
+    file: Annotated[Path, typer.Argument(help="An .ics calendar or an Indico timetable .json")],
+    file_format: Annotated[
+        ImportFormat | None,
+        typer.Option("--format", help="ics or indico (default: from the file's extension)"),
+    ] = None,
+    time_zone: Annotated[str | None, typer.Option(help="The meeting's IANA zone")] = None,
+    title: Annotated[str | None, typer.Option(help="The meeting's title")] = None,
+    preview_only: Annotated[
+        bool, typer.Option("--preview", help="Print the draft and create nothing")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Create a meeting, its agenda and document skeleton from an agenda file (docs/import.md)."""
+    from app.services import agenda_import
+
+    by_suffix = ImportFormat.INDICO if file.suffix.lower() == ".json" else ImportFormat.ICS
+    kind = file_format or by_suffix
+    try:
+        preview = agenda_import.preview_file(
+            Actor.cli(), file.read_bytes(), kind, time_zone=time_zone, title=title
+        )
+    except (AppError, OSError) as exc:
+        typer.echo(f"error: {getattr(exc, 'detail', exc)}", err=True)
+        raise typer.Exit(2) from None
+    unmapped = [u.model_dump() for u in preview.unmapped]
+    if preview_only:
+        typer.echo(preview.model_dump_json(indent=2) if as_json else _describe_preview(preview))
+        return
+    engine = make_engine(_settings(database_url).database_url)
+    create_tables(engine)
+    try:
+        with session_scope(engine) as session:
+            meeting = agenda_import.import_meeting(session, Actor.cli(), preview.draft, kind)
+            assert meeting.id is not None
+            document = session.exec(select(Document).where(Document.meeting_id == meeting.id)).one()
+            payload = {"meeting_id": meeting.id, "document_id": document.id, "unmapped": unmapped}
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"Meeting {payload['meeting_id']}, document {payload['document_id']}.")
+    for note in unmapped:
+        typer.echo(f"  not mapped: {note['entry']}: {note['reason']}")
+
+
+def _describe_preview(preview: AgendaPreview) -> str:
+    draft = preview.draft
+    lines = [f"{draft.title} — {draft.date} ({draft.time_zone})"]
+    lines += [f"  {i.start:%H:%M}–{i.end:%H:%M} {i.kind:<10} {i.title}" for i in draft.agenda]
+    lines += [f"  section: {s.title} ({s.kind})" for s in draft.sections]
+    lines += [f"  not mapped: {u.entry}: {u.reason}" for u in preview.unmapped]
+    return "\n".join(lines)
 
 
 def main() -> None:

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     events_keepalive_seconds: float = 15.0
     # A section's revision is taken once its text stopped changing for this many seconds.
     revision_idle_seconds: float = 5.0
+    # Take a checkpoint "After <item>" when an agenda item ends (its end time passes, or the
+    # secretariat moves the current item on).
+    auto_checkpoints: bool = True
+    # At start-up, items that ended at most this many seconds ago still get theirs (a restart).
+    auto_checkpoint_catch_up_seconds: float = 900.0
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -20,6 +20,7 @@ from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
     adoption,
+    agenda_import,
     audit,
     board,
     documents,
@@ -30,8 +31,10 @@ from app.routes import (
     pages,
     realtime,
     revisions,
+    versions,
 )
 from app.services import demo
+from app.services.auto_checkpoints import AgendaClock
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine, adopted))
         app.state.revisions = keeper
         keeper.start()
+        clock = None
+        if settings.auto_checkpoints:
+            clock = AgendaClock(
+                engine, keeper, catch_up_seconds=settings.auto_checkpoint_catch_up_seconds
+            )
+            clock.start()
+        app.state.agenda_clock = clock
         bus = events.LocalEventBus()
         app.state.events = bus
         events.attach(engine, bus)
@@ -90,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             bus.aclose()
             events.detach(engine)
+            if clock is not None:
+                await clock.aclose()
             await keeper.aclose()
             await hub.aclose()
             await store.aclose()
@@ -110,8 +122,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
 
     api = APIRouter(prefix="/api")
-    for module in (health, meetings, documents, adoption, revisions, links, audit, inputs, board):
+    for module in (
+        health,
+        meetings,
+        documents,
+        adoption,
+        revisions,
+        versions,
+        links,
+        audit,
+        inputs,
+        board,
+    ):
         api.include_router(module.router)
+    # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
+    # order does not matter; tests/api/test_agenda_import.py would see it if it did.
+    api.include_router(agenda_import.router)
     app.include_router(api)
     app.include_router(realtime.router)
     app.include_router(pages.router)

@@ -7,9 +7,16 @@ from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
 from app.models.participant import JoinLink, Participant
 from app.models.provenance import Provenance
 from app.models.realtime import YSnapshot, YUpdate
-from app.models.revision import Checkpoint, RevisionCursor, SectionChange, SectionRevision
+from app.models.revision import (
+    AgendaCheckpoint,
+    Checkpoint,
+    RevisionCursor,
+    SectionChange,
+    SectionRevision,
+)
 
 __all__ = [
+    "AgendaCheckpoint",
     "AgendaItem",
     "AuditEvent",
     "BreakoutGroup",

@@ -75,6 +75,22 @@ class Checkpoint(SQLModel, table=True):
     sections: list[dict[str, Any]] = SQLField(default_factory=list, sa_column=Column(JSON))
 
 
+class AgendaCheckpoint(SQLModel, table=True):
+    """The automatic checkpoint taken when an agenda item ended: one per item, ever.
+
+    The row is claimed (committed) before the checkpoint is taken, so neither a second trigger
+    (the clock and the secretariat moving on) nor a restart takes it twice.
+    """
+
+    __tablename__ = "agendacheckpoint"
+
+    agenda_item_id: int = SQLField(primary_key=True, foreign_key="agendaitem.id")
+    document_id: int = SQLField(foreign_key="document.id", index=True)
+    checkpoint_id: int | None = SQLField(default=None, foreign_key="checkpoint.id", index=True)
+    trigger: str = SQLField(max_length=20)  # "agenda" (the current item moved on) or "clock"
+    claimed_at: datetime = SQLField(default_factory=utcnow)
+
+
 def as_utc(value: datetime) -> datetime:
     """Timestamps come back naive (UTC) from both databases; say so on the wire."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -145,13 +161,40 @@ class CheckpointSection(BaseModel):
     revision: int
 
 
+CheckpointKind = Literal["manual", "auto"]
+
+
 class CheckpointPublic(BaseModel):
     id: int
     name: str
     created_at: datetime
     created_by: AuthorPublic | None
+    # "auto": taken when an agenda item ended (``agenda_item_id``); "manual": named by a person.
+    kind: CheckpointKind = "manual"
+    agenda_item_id: int | None = None
     sections: list[CheckpointSection]
 
     @field_serializer("created_at")
     def _utc(self, value: datetime) -> datetime:
         return as_utc(value)
+
+
+VersionRef = int | Literal["live"]
+SectionChangeKind = Literal["added", "removed", "changed", "unchanged", "renamed"]
+
+
+class SectionComparison(BaseModel):
+    section_id: int
+    title: str
+    # The title on the "from" side when it differs (renamed, or changed with a new title).
+    old_title: str | None = None
+    change: SectionChangeKind
+    hunks: list[DiffHunk]
+
+
+class DocumentComparison(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: VersionRef = Field(alias="from")
+    to: VersionRef
+    sections: list[SectionComparison]

@@ -1,4 +1,4 @@
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from app.deps import CurrentActor, ObjectId, SessionDep
 from app.models.meeting import (
@@ -9,9 +9,16 @@ from app.models.meeting import (
     MeetingUpdate,
 )
 from app.models.participant import ParticipantPublic
-from app.services import meetings
+from app.services import auto_checkpoints, meetings
 
 router = APIRouter(tags=["meetings"])
+
+
+def _agenda_changed(request: Request) -> None:
+    """Wake the agenda clock (automatic checkpoints) to look at the new agenda."""
+    clock: auto_checkpoints.AgendaClock | None = getattr(request.app.state, "agenda_clock", None)
+    if clock is not None:
+        clock.reschedule()
 
 
 @router.get("/me")
@@ -44,10 +51,23 @@ def get_meeting(meeting_id: ObjectId, session: SessionDep, actor: CurrentActor) 
 
 @router.patch("/meetings/{meeting_id}")
 def update_meeting(
-    meeting_id: ObjectId, data: MeetingUpdate, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId,
+    data: MeetingUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
 ) -> MeetingPublic:
-    """Change the meeting's details or its current agenda item (secretariat)."""
+    """Change the meeting's details or its current agenda item (secretariat); the item that
+    was current ended: its automatic checkpoint "After <title>" is taken."""
+    before = meetings.get_meeting(session, actor, meeting_id).current_agenda_item_id
     meeting = meetings.update_meeting(session, actor, meeting_id, data)
+    ended = auto_checkpoints.ended_item(before, meeting.current_agenda_item_id)
+    session.commit()
+    keeper = getattr(request.app.state, "revisions", None)
+    if ended is not None and keeper is not None:
+        engine = request.app.state.engine
+        auto_checkpoints.take_after_item(engine, keeper, actor, ended, "agenda")
+    _agenda_changed(request)
     return meetings.public(session, meeting)
 
 
@@ -62,10 +82,16 @@ def list_agenda(
 
 @router.post("/meetings/{meeting_id}/agenda", status_code=201)
 def create_agenda_item(
-    meeting_id: ObjectId, data: AgendaItemCreate, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId,
+    data: AgendaItemCreate,
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
 ) -> AgendaItemPublic:
     """Add an agenda item (secretariat)."""
     item = meetings.create_agenda_item(session, actor, meeting_id, data)
+    session.commit()
+    _agenda_changed(request)
     return AgendaItemPublic.model_validate(item, from_attributes=True)
 
 
@@ -76,7 +102,10 @@ def update_agenda_item(
     data: AgendaItemUpdate,
     session: SessionDep,
     actor: CurrentActor,
+    request: Request,
 ) -> AgendaItemPublic:
     """Change an agenda item, e.g. when the meeting runs late (secretariat)."""
     item = meetings.update_agenda_item(session, actor, meeting_id, item_id, data)
+    session.commit()
+    _agenda_changed(request)
     return AgendaItemPublic.model_validate(item, from_attributes=True)

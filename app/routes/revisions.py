@@ -202,11 +202,9 @@ def create_checkpoint(
     request: Request,
 ) -> CheckpointPublic:
     """Name the document as it is now: every section's revision (secretariat)."""
-    revision_actions.check_checkpoint(session, actor, document_id)
-    session.commit()
-    keeper = _keeper(request)
-    checkpoint_id = keeper.call(keeper.checkpoint, document_id, data.name, actor.participant_id)
-    revision_actions.audit_checkpoint(session, actor, document_id, checkpoint_id, data.name)
+    checkpoint_id = revision_actions.take_checkpoint(
+        session, actor, _keeper(request), document_id, data.name
+    )
     checkpoint = revisions.get_checkpoint(session, document_id, checkpoint_id)
     return revisions.checkpoint_public(session, checkpoint)
 
@@ -215,7 +213,7 @@ def create_checkpoint(
 def list_checkpoints(
     document_id: ObjectId, session: SessionDep, actor: CurrentActor
 ) -> list[CheckpointPublic]:
-    """The document's checkpoints, newest first."""
+    """The document's checkpoints, newest first (``kind``: manual or auto)."""
     sections.get_document(session, actor, document_id)
     return [
         revisions.checkpoint_public(session, c)

@@ -22,6 +22,11 @@ class Actor:
         """The operator at the server's console, allowed everything."""
         return cls(participant_id=None, meeting_id=None, name="cli", role=None)
 
+    @classmethod
+    def system(cls) -> "Actor":
+        """The server itself (e.g. the agenda clock taking a checkpoint), allowed everything."""
+        return cls(participant_id=None, meeting_id=None, name="system", role=None)
+
     @property
     def is_operator(self) -> bool:
         return self.role is None

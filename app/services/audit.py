@@ -21,7 +21,7 @@ def record(
     event = AuditEvent(
         meeting_id=meeting_id,
         participant_id=actor.participant_id,
-        actor=actor.name if actor.participant_id else "cli",
+        actor=actor.name if actor.participant_id else (actor.name or "cli"),
         action=action,
         object_type=object_type,
         object_id=object_id,

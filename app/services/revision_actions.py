@@ -4,6 +4,8 @@ The text itself changes in the live document (``RevisionKeeper.restore``); these
 check who may do it before, and bump the section's version and write the audit log after.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from sqlmodel import Session
 
 from app.errors import Conflict
@@ -14,6 +16,9 @@ from app.models.revision import SectionRevision
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
+
+if TYPE_CHECKING:
+    from app.realtime.keeper import RevisionKeeper
 
 
 def check_restorable(
@@ -69,7 +74,12 @@ def check_checkpoint(session: Session, actor: Actor, document_id: int) -> None:
 
 
 def audit_checkpoint(
-    session: Session, actor: Actor, document_id: int, checkpoint_id: int, name: str
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    checkpoint_id: int,
+    name: str,
+    **extra: Any,
 ) -> None:
     """Write the audit event of a new checkpoint."""
     document = sections.get_document(session, actor, document_id)
@@ -82,4 +92,25 @@ def audit_checkpoint(
         document_id,
         checkpoint=checkpoint_id,
         name=name,
+        **extra,
     )
+
+
+def take_checkpoint(
+    session: Session,
+    actor: Actor,
+    keeper: "RevisionKeeper",
+    document_id: int,
+    name: str,
+    **audit_extra: Any,
+) -> int:
+    """Name the document as it is now (every section's revision) and audit it; the new
+    checkpoint's id. Manual and automatic checkpoints both come through here. Call from a
+    worker thread: the session is committed before the live room is asked (its own writes
+    must not wait behind this transaction); the audit entry is left for the caller's commit.
+    """
+    check_checkpoint(session, actor, document_id)
+    session.commit()
+    checkpoint_id = keeper.call(keeper.checkpoint, document_id, name, actor.participant_id)
+    audit_checkpoint(session, actor, document_id, checkpoint_id, name, **audit_extra)
+    return checkpoint_id

@@ -21,6 +21,7 @@ from app.models.document import Section
 from app.models.participant import Participant
 from app.models.realtime import YUpdate
 from app.models.revision import (
+    AgendaCheckpoint,
     AuthorPublic,
     ChangePoint,
     Checkpoint,
@@ -306,11 +307,18 @@ def checkpoint_public(session: Session, checkpoint: Checkpoint) -> CheckpointPub
     """A checkpoint as the API shows it."""
     author = named(session, [checkpoint.participant_id] if checkpoint.participant_id else [])
     assert checkpoint.id is not None
+    automatic = session.exec(
+        select(AgendaCheckpoint.agenda_item_id).where(
+            AgendaCheckpoint.checkpoint_id == checkpoint.id
+        )
+    ).first()
     return CheckpointPublic(
         id=checkpoint.id,
         name=checkpoint.name,
         created_at=checkpoint.created_at,
         created_by=author[0] if author else None,
+        kind="manual" if automatic is None else "auto",
+        agenda_item_id=automatic,
         sections=[
             CheckpointSection(section_id=e["section_id"], revision=e["revision"])
             for e in checkpoint.sections

@@ -6,6 +6,7 @@
 
 import { ApiError, api } from "../api";
 import { adoptionControls } from "../closing/adopt";
+import { VersionsPanel } from "../closing/versions";
 import { h, replaceChildren } from "../dom";
 import { type SectionEditor, createEditor } from "../editor";
 import { HistoryPanel } from "../history";
@@ -87,6 +88,13 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
       showsInbox ? inboxSlot : null,
     ),
   );
+
+  if (showsInbox) {
+    const options = { documentId, timeZone: ctx.session.meeting.time_zone, live: sectionsEl, notify: ctx.notify };
+    const versions = new VersionsPanel({ ...options, canSave: isSecretariat });
+    tools.append(versions.toggle);
+    head.after(versions.el);
+  }
 
   if (isSecretariat) {
     // A named checkpoint of the whole document (every section's version).
