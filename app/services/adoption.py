@@ -112,23 +112,27 @@ def adopt(session: Session, actor: Actor, document_id: int, rooms: Rooms) -> Ado
         rooms.adopted.set(document_id, None)
         raise
     log.info("document %s adopted by %s", document_id, actor.name)
-    if rooms.live is not None:
-        infos = [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
-        rooms.live.call(rooms.live.publish, document_id, infos)
-    if rooms.keeper is not None:
-        adopted.checkpoint_id = _checkpoint(session, actor, document_id, rooms.keeper)
+    adopted.checkpoint_id = _publish_and_checkpoint(session, actor, document_id, rooms)
     return adopted
 
 
-def _checkpoint(
-    session: Session, actor: Actor, document_id: int, keeper: RevisionKeeper
+def _publish_and_checkpoint(
+    session: Session, actor: Actor, document_id: int, rooms: Rooms
 ) -> int | None:
-    """Take the checkpoint "Adopted". The adoption is committed already: if the live
-    document is unavailable the answer says so (``checkpoint_id`` null) instead of failing,
-    and the secretariat can name a checkpoint later."""
+    """Show the locked sections to every page and take the checkpoint "Adopted"; its id.
+
+    The adoption is committed already: if the live document is unavailable now, the answer
+    says so (``checkpoint_id`` null, logged) instead of failing; the room publishes the
+    statuses when it next loads, and the secretariat can name a checkpoint later.
+    """
     try:
-        checkpoint_id = keeper.call(
-            keeper.checkpoint, document_id, CHECKPOINT_NAME, actor.participant_id
+        if rooms.live is not None:
+            infos = [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
+            rooms.live.call(rooms.live.publish, document_id, infos)
+        if rooms.keeper is None:
+            return None
+        checkpoint_id = rooms.keeper.call(
+            rooms.keeper.checkpoint, document_id, CHECKPOINT_NAME, actor.participant_id
         )
     except ServiceUnavailable as exc:
         log.error("document %s adopted without its checkpoint: %s", document_id, exc)

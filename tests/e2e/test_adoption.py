@@ -1,6 +1,7 @@
 """Adopting the document in a real browser: the secretariat adopts from the editor (with a
-confirmation dialog), the projector and a participant's board show the banner without a
-reload and the editors turn read-only; reopening with a reason takes the banner away."""
+confirmation dialog), the projector, a participant's board and a rapporteur's group page show
+the banner without a reload and the editors (the group's draft too) turn read-only;
+reopening with a reason takes the banner away."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,10 +26,13 @@ def test_adopt_from_the_editor_and_reopen_with_a_reason(join: OpenPage, api: Api
     editor = join("secretariat")
     projector = join("projector")
     board = join("participant", viewport=PHONE)
-    for watched in (editor, projector, board):
+    group = join("rapporteur", "A", viewport=PHONE)
+    for watched in (editor, projector, board, group):
         expect_connected(watched.page)
         expect(watched.page.locator(".adopted-banner")).to_be_hidden()
-    secretariat, screen, phone = editor.page, projector.page, board.page
+    secretariat, screen, phone, rapporteur = editor.page, projector.page, board.page, group.page
+    draft = rapporteur.locator(".group-draft-editor .cm-content")
+    expect(draft).to_have_attribute("contenteditable", "true")
     expect(phone.locator(".board-form")).to_be_visible()
     expect(secretariat.locator(".section .cm-content").first).to_have_attribute(
         "contenteditable", "true"
@@ -47,7 +51,7 @@ def test_adopt_from_the_editor_and_reopen_with_a_reason(join: OpenPage, api: Api
     expect(dialog).to_have_count(0)
 
     text = _banner_text(api)
-    for page in (secretariat, screen, phone):
+    for page in (secretariat, screen, phone, rapporteur):
         banner = page.locator(".adopted-banner")
         expect(banner).to_be_visible()
         expect(banner.locator(".adopted-when")).to_have_text(text)
@@ -58,6 +62,7 @@ def test_adopt_from_the_editor_and_reopen_with_a_reason(join: OpenPage, api: Api
         expect(contents.nth(i)).to_have_attribute("contenteditable", "false")
     expect(secretariat.locator(".section-rename")).to_have_count(0)
     expect(phone.locator(".board-form")).to_be_hidden()
+    expect(draft).to_have_attribute("contenteditable", "false")
     expect(secretariat.locator(".adopt-open")).to_be_hidden()
 
     # Reopen: the reason is required.
@@ -69,12 +74,13 @@ def test_adopt_from_the_editor_and_reopen_with_a_reason(join: OpenPage, api: Api
     reopen.locator(".reopen-reason").fill("The closing paragraph was left out.")
     reopen.locator(".reopen-confirm").click()
     expect(reopen).to_have_count(0)
-    for page in (secretariat, screen, phone):
+    for page in (secretariat, screen, phone, rapporteur):
         expect(page.locator(".adopted-banner")).to_be_hidden()
     expect(phone.locator(".board-form")).to_be_visible()
+    expect(draft).to_have_attribute("contenteditable", "true")
     expect(secretariat.locator(".adopt-open")).to_be_visible()
     # The sections stay locked until the secretariat unlocks them; the tools are back.
     expect(secretariat.locator(".section-rename").first).to_be_visible()
     assert {s["status"] for s in api.document()["sections"]} == {"locked"}
-    for watched in (editor, projector, board):
+    for watched in (editor, projector, board, group):
         watched.assert_clean()
