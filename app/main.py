@@ -14,11 +14,13 @@ from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
 from app.ratelimit import SlidingWindowLimiter
 from app.realtime import events
+from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import Hub
 from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
 from app.realtime.room import RoomLimits
 from app.routes import (
+    adoption,
     agenda_import,
     audit,
     board,
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
         store = SqlUpdateStore(engine)
+        adopted = AdoptedDocuments()
+        app.state.adopted = adopted
         hub = Hub(
             store,
             limits=RoomLimits(
@@ -79,13 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             idle_seconds=settings.room_idle_seconds,
             keepalive_seconds=settings.ws_keepalive_seconds,
-            on_load=structure_on_load(engine),
+            on_load=structure_on_load(engine, adopted),
         )
         app.state.hub = hub
         app.state.live = LiveDocuments(hub)
         app.state.boards = LiveBoards(hub)
         keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)
-        hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
+        hub.on_load = keeper.wrap_on_load(structure_on_load(engine, adopted))
         app.state.revisions = keeper
         keeper.start()
         clock = None
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         groups,
         people,
         documents,
+        adoption,
         revisions,
         versions,
         links,

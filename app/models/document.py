@@ -2,12 +2,14 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import computed_field
+from pydantic import AfterValidator, StringConstraints, computed_field
 from sqlmodel import Field, SQLModel
 
 from app.models.common import FORBID_EXTRA, utcnow
-from app.models.text import Body, GroupCode, Title
+from app.models.input import UtcDatetime
+from app.models.text import Body, GroupCode, StorableText, Title
 from app.realtime.names import board_room, document_room, group_room, section_text
 
 
@@ -115,7 +117,8 @@ class DocumentPublic(SQLModel):
     meeting_id: int
     title: str
     sections: list[SectionPublic]
-    adopted_at: datetime | None = None
+    adopted_at: UtcDatetime | None = None
+    adopted_by_name: str | None = None
 
     # The y-websocket room of the whole document (see docs/protocol.md).
     @computed_field  # type: ignore[prop-decorator]
@@ -128,3 +131,28 @@ class DocumentPublic(SQLModel):
     @property
     def board_room(self) -> str:
         return board_room(self.id)
+
+
+class AdoptionCreate(SQLModel):
+    """``POST …/adopt`` takes an empty body (or none)."""
+
+
+class AdoptionReopen(SQLModel):
+    # Why the adopted document is opened again (kept in the audit log).
+    reason: Annotated[
+        StorableText, AfterValidator(str.strip), StringConstraints(min_length=1, max_length=500)
+    ]
+
+
+class AdoptionPublic(SQLModel):
+    """A document's adoption state: the answer of adopt and reopen, and their events' data."""
+
+    document_id: int
+    adopted_at: UtcDatetime | None
+    adopted_by: int | None = None
+    adopted_by_name: str | None = None
+    # adopt: the checkpoint "Adopted" (None in the event, which goes out before it is taken).
+    checkpoint_id: int | None = None
+    # reopen: who reopened it and why.
+    reopened_by_name: str | None = None
+    reason: str | None = None

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from app.errors import ServiceUnavailable
 from app.realtime import board
+from app.realtime.adoption import AdoptedDocuments, read_adopted_at
 from app.realtime.hub import Hub, OnLoad
 from app.realtime.names import RoomName, board_room, document_room
 from app.realtime.protocol import is_panic
@@ -47,12 +48,18 @@ def doc_from(stored: StoredRoom) -> Doc[Any]:
     return doc
 
 
-def structure_on_load(engine: Engine) -> OnLoad:
+def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -> OnLoad:
     """The hub's ``on_load``: publish a document room's sections (and seed new texts); a
-    board room gets its write rules (``app/realtime/board.py``)."""
+    board room gets its write rules (``app/realtime/board.py``); every room of a document
+    refuses writers while the document is adopted (``app/realtime/adoption.py``)."""
 
     async def on_load(room: Room, _stored: StoredRoom) -> None:
         name = RoomName.parse(room.name)
+        if name is not None and adopted is not None:
+            if not adopted.known(name.document_id):
+                at = await anyio.to_thread.run_sync(read_adopted_at, engine, name.document_id)
+                adopted.learn(name.document_id, at)
+            room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
             board.attach(room)
             return

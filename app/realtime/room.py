@@ -130,6 +130,9 @@ class Room:
         self.on_update: Callable[[int, int | None], None] | None = None
         self.write_check: Callable[[Peer, bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None
+        # Why nobody may write right now (an adopted document, app/realtime/adoption.py);
+        # asked on every writer's update, so it must be cheap.
+        self.read_only: Callable[[], str | None] | None = None
         # Called with the stored state once read, before it is applied (the hub's early
         # joiners); loaded_state is the state vector of exactly that stored state.
         self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
@@ -231,6 +234,12 @@ class Room:
             if frame.payload == EMPTY_UPDATE:
                 return
             if peer.can_write:
+                closed = self.read_only() if self.read_only is not None else None
+                if closed is not None:
+                    # Told once per adoption (its reason names the time), then dropped unchecked.
+                    if peer.refused_for != closed and carries_new_content(self.doc, frame.payload):
+                        self._refuse(peer, closed)
+                    return
                 refusal = self.write_check(peer, frame.payload) if self.write_check else None
                 if refusal is None:
                     self._apply(peer, frame.payload)
@@ -291,6 +300,7 @@ class Room:
     def _refuse(self, peer: Peer, reason: str = READ_ONLY_REASON) -> None:
         log.info("refused a change from %s in %s: %s", peer.label, self.name, reason)
         peer.denied_sent = True
+        peer.refused_for = reason
         peer.offer(permission_denied_frame(reason))
 
     def _awareness(self, peer: Peer, payload: bytes) -> None:

@@ -19,8 +19,10 @@ BATCH = 500
 
 
 def format_event(item: StreamEvent) -> str:
-    """One SSE message: ``id`` is the event's seq; ``data`` one line of JSON."""
-    data = {"id": item.seq, "type": item.type, "input": item.data}
+    """One SSE message: ``id`` is the event's seq; ``data`` one line of JSON, the event's
+    subject under its type's prefix (``input`` for ``input.*``, ``document`` for
+    ``document.*``)."""
+    data = {"id": item.seq, "type": item.type, item.type.partition(".")[0]: item.data}
     return f"id: {item.seq}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 

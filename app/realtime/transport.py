@@ -63,6 +63,7 @@ class Peer:
         self.close_code: int | None = None
         self.close_reason = ""
         self.denied_sent = False
+        self.refused_for: str | None = None  # the reason of the last permission denied
         self.sent_frames = 0
         self.direct: DirectSend | None = None
         # Writers and staff see read-only connections' awareness (docs/protocol.md).

@@ -27,6 +27,7 @@ from app.realtime.live import BoardState, LiveBoards
 from app.realtime.names import board_room
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
+from app.services.adopted import refuse_if_adopted
 from app.services.input_review import TextInserter
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def promote(
     """Put a board note into a section as a new last paragraph (secretariat)."""
     document = sections.get_document(session, actor, document_id)
     actor.require(Role.SECRETARIAT)
+    refuse_if_adopted(document)
     section = sections.get_section(session, actor, document_id, data.section_id)
     if section.status == SectionStatus.LOCKED:
         raise Conflict(

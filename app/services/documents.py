@@ -11,7 +11,7 @@ from app.models.document import DocumentPublic, SectionPublic
 from app.realtime.live import LiveDocuments, doc_from
 from app.realtime.names import document_room
 from app.realtime.structure import SectionInfo, read_texts
-from app.services import sections
+from app.services import adoption, sections
 from app.services.actor import Actor
 from app.store.sql import SqlUpdateStore
 
@@ -28,6 +28,7 @@ def consolidated(session: Session, actor: Actor, document_id: int) -> DocumentPu
         meeting_id=document.meeting_id,
         title=document.title,
         adopted_at=document.adopted_at,
+        adopted_by_name=adoption.adopted_by_name(session, document),
         sections=[
             SectionPublic.model_validate(s, from_attributes=True)
             for s in sections.ordered_sections(session, document.id)

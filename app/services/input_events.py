@@ -1,4 +1,7 @@
-"""The durable input feed of a meeting: the ``inputevent`` table and its publication.
+"""The durable event feed of a meeting: the ``inputevent`` table and its publication.
+
+Input events are seen by the secretariat, the chair and the input's group; meeting-wide
+events (``document.adopted``, ``document.reopened``) by every role of the meeting.
 
 Each event gets the meeting's next ``seq`` (1, 2, 3… with no gaps). The writer holds the
 meeting's feed from numbering to commit — on PostgreSQL by locking the meeting row, on SQLite
@@ -23,30 +26,54 @@ from app.realtime.events import StreamEvent, bus_for
 _PENDING = "outcomes.pending_input_events"
 
 
+# The group code of a meeting-wide event (the document adopted or reopened): every stream.
+EVERYONE = ""
+
+
 @dataclass(frozen=True)
 class FeedView:
-    """Which events of a meeting one reader may receive: all, or one group's."""
+    """Which events of a meeting one reader may receive: all, one group's inputs, or (without
+    ``inputs``: participants and projectors) only the meeting-wide ones."""
 
     meeting_id: int
     group_code: str | None
+    inputs: bool = True
 
     def sees(self, item: StreamEvent) -> bool:
-        return self.group_code is None or item.group_code == self.group_code
+        if item.group_code == EVERYONE:
+            return True
+        return self.inputs and (self.group_code is None or item.group_code == self.group_code)
 
 
 def emit(session: Session, type_: InputEventType, item: Input, data: dict[str, Any]) -> None:
     """Add the next event of the item's meeting to the session (published after commit)."""
+    _append(session, item.meeting_id, type_.value, item.id or 0, item.group_code, data)
+
+
+def emit_for_everyone(session: Session, meeting_id: int, type_: str, data: dict[str, Any]) -> None:
+    """Add a meeting-wide event (``document.adopted``…) that every role's stream receives."""
+    _append(session, meeting_id, type_, 0, EVERYONE, data)
+
+
+def _append(
+    session: Session,
+    meeting_id: int,
+    type_: str,
+    input_id: int,
+    group_code: str,
+    data: dict[str, Any],
+) -> None:
     session.flush()  # on SQLite this takes the write lock we keep until commit
-    session.exec(select(Meeting.id).where(Meeting.id == item.meeting_id).with_for_update())
+    session.exec(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
     last = session.exec(
-        select(func.max(InputEvent.seq)).where(InputEvent.meeting_id == item.meeting_id)
+        select(func.max(InputEvent.seq)).where(InputEvent.meeting_id == meeting_id)
     ).one()
     row = InputEvent(
-        meeting_id=item.meeting_id,
+        meeting_id=meeting_id,
         seq=(last or 0) + 1,
-        type=type_.value,
-        input_id=item.id or 0,
-        group_code=item.group_code,
+        type=type_,
+        input_id=input_id,
+        group_code=group_code,
         data=data,
     )
     session.add(row)

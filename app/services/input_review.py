@@ -33,6 +33,7 @@ from app.models.provenance import Provenance, ProvenancePublic, ProvenanceSource
 from app.realtime.paragraphs import insert_paragraph
 from app.services import audit, inputs, meetings, revisions, sections
 from app.services.actor import Actor
+from app.services.adopted import refuse_if_document_adopted
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ def _accept(
     inserter: TextInserter,
 ) -> Provenance:
     section = inputs.section_in_meeting(session, meeting_id, section_id)
+    refuse_if_document_adopted(session, section.document_id)
     if section.status == SectionStatus.LOCKED:
         raise Conflict(
             f"Section {section_id} is locked; unlock it before accepting text into it.",

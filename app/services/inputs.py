@@ -46,7 +46,11 @@ def reader_scope(session: Session, actor: Actor, meeting_id: int) -> str | None:
 
 
 def feed_view(session: Session, actor: Actor, meeting_id: int) -> input_events.FeedView:
-    """The part of the meeting's input feed the actor may follow (as for reading inputs)."""
+    """The part of the meeting's feed the actor may follow: the inputs it may read, and the
+    meeting-wide events (participants and projectors get only those)."""
+    if actor.role in (Role.PARTICIPANT, Role.PROJECTOR):
+        meetings.get_meeting(session, actor, meeting_id)
+        return input_events.FeedView(meeting_id, None, inputs=False)
     return input_events.FeedView(meeting_id, reader_scope(session, actor, meeting_id))
 
 

@@ -15,6 +15,7 @@ from app.models.participant import Role
 from app.models.revision import SectionRevision
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
+from app.services.adopted import refuse_if_adopted
 
 if TYPE_CHECKING:
     from app.realtime.keeper import RevisionKeeper
@@ -30,6 +31,7 @@ def check_restorable(
     """
     section = sections.get_section(session, actor, document_id, section_id)
     actor.require(Role.SECRETARIAT)
+    refuse_if_adopted(sections.get_document(session, actor, document_id))
     if section.status == SectionStatus.LOCKED:
         raise Conflict(
             "This section is locked; unlock it before restoring a revision.", code="locked"

@@ -20,6 +20,7 @@ from app.models.provenance import Provenance
 from app.models.revision import SectionRevision
 from app.services import audit, meetings
 from app.services.actor import Actor
+from app.services.adopted import refuse_if_adopted
 
 # draft -> agreed -> locked, and back one step at a time (a chair may reopen a text).
 TRANSITIONS: dict[SectionStatus, set[SectionStatus]] = {
@@ -73,6 +74,7 @@ def create_section(
     """Add a section at ``data.position`` (default: the end) and renumber the others."""
     document = get_document(session, actor, document_id)
     meetings.setup_meeting(session, actor, document.meeting_id)
+    refuse_if_adopted(document)
     sections = ordered_sections(session, document_id)
     index = len(sections) if data.position is None else min(data.position, len(sections))
     section = Section(
@@ -111,6 +113,7 @@ def update_section(
     """Rename a section or replace its body, refusing a stale version (409)."""
     section = get_section(session, actor, document_id, section_id)
     actor.require(Role.SECRETARIAT)
+    refuse_if_adopted(get_document(session, actor, document_id))
     _check_version(section, if_match)
     _check_version(section, data.version)
     if section.status == SectionStatus.LOCKED:
@@ -150,6 +153,7 @@ def set_status(
     """Move a section along draft -> agreed -> locked; chairs may only mark it agreed."""
     section = get_section(session, actor, document_id, section_id)
     actor.require(Role.SECRETARIAT, Role.CHAIR)
+    refuse_if_adopted(get_document(session, actor, document_id))
     _check_version(section, expected_version)
     current = SectionStatus(section.status)
     if actor.role is Role.CHAIR and not (
@@ -165,10 +169,22 @@ def set_status(
             f"A {current.value} section cannot become {status.value} directly.",
             code="invalid_transition",
         )
+    _change_status(session, actor, get_document(session, actor, document_id), section, status)
+    return section
+
+
+def _change_status(
+    session: Session,
+    actor: Actor,
+    document: Document,
+    section: Section,
+    status: SectionStatus,
+    **why: object,
+) -> None:
+    previous = section.status
     section.status = status.value
     _bump(section)
     session.add(section)
-    document = get_document(session, actor, document_id)
     audit.record(
         session,
         actor,
@@ -176,11 +192,23 @@ def set_status(
         "section.status",
         "section",
         section.id,
-        previous=current.value,
+        previous=previous,
         status=status.value,
         version=section.version,
+        **why,
     )
-    return section
+
+
+def lock_all(session: Session, actor: Actor, document: Document) -> list[Section]:
+    """Lock every section that is not locked yet (adopting the document); those changed.
+
+    Each is audited like a status change (``section.status``, with ``adopted: true``).
+    """
+    assert document.id is not None
+    changed = [s for s in ordered_sections(session, document.id) if s.status != "locked"]
+    for section in changed:
+        _change_status(session, actor, document, section, SectionStatus.LOCKED, adopted=True)
+    return changed
 
 
 def reorder(
@@ -189,6 +217,7 @@ def reorder(
     """Put the sections in the given order; the list must name each section exactly once."""
     document = get_document(session, actor, document_id)
     meetings.setup_meeting(session, actor, document.meeting_id)
+    refuse_if_adopted(document)
     sections = {s.id: s for s in ordered_sections(session, document_id)}
     if len(section_ids) != len(set(section_ids)) or set(section_ids) != set(sections):
         raise InvalidInput("section_ids must list every section of the document exactly once.")
@@ -222,6 +251,7 @@ def delete_section(
     section = get_section(session, actor, document_id, section_id)
     document = get_document(session, actor, document_id)
     meetings.setup_meeting(session, actor, document.meeting_id)
+    refuse_if_adopted(document)
     if section.status != SectionStatus.DRAFT.value:
         raise Conflict(
             f"Section {section_id} is {section.status}; only a draft section can be deleted.",

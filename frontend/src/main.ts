@@ -6,6 +6,7 @@
 import "./styles.css";
 
 import { ApiError, api } from "./api";
+import { AdoptionWatch, adoptionBanner } from "./closing/adopt";
 import { boardPage } from "./pages/board";
 import { openJoinPage } from "./joining/open";
 import { documentPage } from "./pages/document";
@@ -167,6 +168,9 @@ async function start(): Promise<void> {
   }
 
   const shell = new Shell(root, me, meeting, route.page);
+  const adoption = new AdoptionWatch(meeting.id, route.documentId);
+  shell.main.before(adoptionBanner(adoption, meeting.time_zone));
+  adoption.start();
   // The meeting's title and date name its storage: a new meeting never reads an old one's copy.
   const prefix = storagePrefix(meeting.id, route.documentId, fingerprint(`${meeting.date} ${meeting.title}`));
   const rooms: Room[] = [];
@@ -177,6 +181,7 @@ async function start(): Promise<void> {
     session,
     documentId: route.documentId,
     notify: (text) => shell.notify(text),
+    adoption,
     async openRoom(name, options) {
       const room = await Room.open({
         room: name,

@@ -89,6 +89,9 @@ export interface OutcomeDocument {
   sections: Section[];
   /** The y-websocket room of the whole document (realtime stage). */
   room?: string;
+  /** When the meeting adopted it (ISO UTC), and who; null while it is open. */
+  adopted_at?: string | null;
+  adopted_by_name?: string | null;
 }
 
 /** The server-owned entry of a section in the document room's `sections` Y.Map. */
@@ -159,6 +162,22 @@ export interface Input {
 export type InputEventMessage =
   | { id: number; type: "input.submitted" | "input.updated" | "input.withdrawn" | "input.reviewed"; input: Input }
   | { type: "ready"; last_event_id: number };
+
+/** POST …/adopt and …/reopen answer this; their events carry it as `document`. */
+export interface AdoptionState {
+  document_id: number;
+  adopted_at: string | null;
+  adopted_by: number | null;
+  adopted_by_name: string | null;
+  checkpoint_id: number | null;
+  reopened_by_name: string | null;
+  reason: string | null;
+}
+
+/** Every message of GET /api/meetings/{id}/events: input events and meeting-wide ones. */
+export type StreamMessage =
+  | InputEventMessage
+  | { id: number; type: "document.adopted" | "document.reopened"; document: AdoptionState };
 
 export type ReviewAction =
   | { action: "accept"; text?: string; section_id?: number; position?: number }

@@ -4,7 +4,9 @@ The people: the secretariat, the chair, the rapporteur of group A (who submitted
 under test), the rapporteur of group B, a participant and the projector. Rules:
 
 * submit: a rapporteur, for its own group only (403 otherwise);
-* list and events: secretariat, chair, rapporteurs (their group's inputs only); 403 else;
+* list and events: secretariat, chair, rapporteurs (their group's inputs only); 403 else
+  (participants and projectors may open the event stream, which shows them only the
+  meeting-wide events: tests/realtime/test_adoption_live.py);
 * read one input: as the list; another group's input is 404 for a rapporteur;
 * edit and withdraw: only the submitting rapporteur (another group's rapporteur: 404);
 * review and batch accept: only the secretariat;
@@ -135,13 +137,6 @@ def test_role_matrix(client: TestClient, demo: Meeting, endpoint: Endpoint, pers
         assert (after["status"], after["text"], after["version"]) == ("submitted", "Under test", 1)
     else:
         assert response.status_code == expected, response.text
-
-
-@pytest.mark.parametrize("person", ["participant", "projector"])
-def test_events_refused_before_streaming(client: TestClient, demo: Meeting, person: str) -> None:
-    # The others get a stream: tested against a real server in tests/realtime.
-    response = client.get(f"/api/meetings/{demo.meeting_id}/events", headers=_headers(demo, person))
-    assert_error(response, 403, "forbidden")
 
 
 def test_rapporteur_lists_only_its_group(client: TestClient, demo: Meeting) -> None:

@@ -366,3 +366,33 @@ async def test_viewers_get_pending_cursors_with_the_next_edit() -> None:
     assert sent_update == create_update_message(update)
     states = aw.parse(decode(sent_cursor).payload)
     assert [(s.client_id, s.state["cursor"]) for s in states if s.state] == [(7, {"anchor": 3})]
+
+
+async def test_a_read_only_room_refuses_writers_until_it_opens_again() -> None:
+    store = MemoryUpdateStore()
+    room = await loaded(store)
+    reason: list[str | None] = ["adopted: read-only"]
+    room.read_only = lambda: reason[0]
+    writer, reader = peer(), peer(write=False)
+    room.connect(writer)
+    room.connect(reader)
+    writer.queue.clear()
+    _, update = edit("too late")
+    room.receive(writer, create_update_message(update))
+    room.receive(writer, create_update_message(update))
+    assert str(room.doc.get("t", type=Text)) == ""
+    assert await store.history("doc-1") == []
+    assert list(writer.queue) == [permission_denied_frame("adopted: read-only")]  # once
+    # A reader is still told it is read-only, not adopted.
+    room.receive(reader, create_update_message(update))
+    assert list(reader.queue) == [DENIED]
+    # Adopted again later (a new reason): told again.
+    reason[0] = "adopted: again"
+    room.receive(writer, create_update_message(update))
+    assert list(writer.queue)[-1] == permission_denied_frame("adopted: again")
+    # Open again: the same writer's change goes through.
+    reason[0] = None
+    room.receive(writer, create_update_message(update))
+    await room.flushed()
+    assert str(room.doc.get("t", type=Text)) == "too late"
+    assert len(await store.history("doc-1")) == 1

@@ -5,7 +5,7 @@
 // ?after= the last id it saw. Each input keeps its highest version.
 
 import { ApiError, api } from "../api";
-import type { Input, InputEventMessage, InputStatus } from "../types";
+import type { Input, InputStatus, StreamMessage } from "../types";
 
 const RETRY_MS = 3_000;
 
@@ -79,9 +79,9 @@ export class InputFeed {
     const source = new EventSource(`/api/meetings/${this.meetingId}/events?after=${this.lastId}`);
     this.source = source;
     source.onmessage = (message: MessageEvent<string>) => {
-      let event: InputEventMessage;
+      let event: StreamMessage;
       try {
-        event = JSON.parse(message.data) as InputEventMessage;
+        event = JSON.parse(message.data) as StreamMessage;
       } catch {
         return;
       }
@@ -92,7 +92,7 @@ export class InputFeed {
         return;
       }
       this.lastId = Math.max(this.lastId, event.id);
-      this.upsert([event.input], "event");
+      if ("input" in event) this.upsert([event.input], "event"); // not document.adopted…
     };
     source.onerror = () => {
       this.live = false;

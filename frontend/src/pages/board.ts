@@ -100,7 +100,7 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     readAll();
   }
 
-  const mayWrite = (): boolean => writer && !room.current.denied;
+  const mayWrite = (): boolean => writer && !room.current.denied && !ctx.adoption.adopted;
   const cards = new Map<string, NoteCard>();
   const cardContext: CardContext = {
     me: me.id,
@@ -168,6 +168,12 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     formSlot.replaceWith(form);
   }
 
+  const adopted = (): void => {
+    if (form) form.hidden = !mayWrite();
+    for (const card of cards.values()) card.refresh();
+  };
+  ctx.adoption.on(adopted);
+  adopted();
   let wasDenied = room.current.denied;
   room.onStatus((status) => {
     if (status.denied === wasDenied) return;

@@ -5,6 +5,7 @@
 // read-only connections); the chair can mark a draft section agreed.
 
 import { ApiError, api } from "../api";
+import { adoptionControls } from "../closing/adopt";
 import { VersionsPanel } from "../closing/versions";
 import { exportMenu } from "../closing/export";
 import { h, replaceChildren } from "../dom";
@@ -70,7 +71,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   );
   const toc = h("ol", { class: "toc-list" });
   const sectionsEl = h("div", { class: "sections" });
-  const head = h("div", { class: "doc-head" }, title, tools);
+  const head = h("div", { class: "doc-head" }, title, tools, adoptionControls(ctx.adoption, me, documentId, ctx.notify));
   const article = h("article", { class: "doc" }, head, sectionsEl);
   const showsInbox = isSecretariat || isChair;
   if (showsInbox) tools.append(exportMenu(documentId));
@@ -167,7 +168,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const views = new Map<number, SectionView>();
   let order: SectionMeta[] = [];
 
-  const canWrite = (): boolean => isSecretariat && !room.current.denied;
+  const canWrite = (): boolean => isSecretariat && !room.current.denied && !ctx.adoption.adopted;
   const readOnly = (meta: SectionMeta): boolean => !canWrite() || meta.status === "locked";
 
   function move(id: number, by: -1 | 1): void {
@@ -394,6 +395,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   };
 
   map.observe(structure);
+  ctx.adoption.on(structure);
   let wasDenied = room.current.denied;
   room.onStatus((status) => {
     if (status.denied !== wasDenied) {

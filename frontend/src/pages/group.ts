@@ -129,8 +129,12 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
     draftNote.textContent = member
       ? "Everyone in the group can write here at the same time."
       : "Read-only: the group's members write this draft.";
+    const room = groupRoom;
+    const lock = (): void => editor.setReadOnly(!member || room.current.denied || ctx.adoption.adopted);
+    ctx.adoption.on(lock);
+    lock();
     groupRoom.onStatus((status) => {
-      if (status.denied) editor.setReadOnly(true);
+      if (status.denied) lock();
       if (status.link === "forbidden") draftNote.textContent = "This draft is not open to you.";
     });
   } else if (group) {

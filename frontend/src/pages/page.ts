@@ -1,6 +1,7 @@
 // What every page module gets and provides. A page fills shell.main, opens its Yjs rooms and
 // reports their state to the header; the shell tells it when the current agenda item changes.
 
+import type { AdoptionWatch } from "../closing/adopt";
 import type { Shell } from "../shell";
 import type { Session } from "../source";
 import type { Room, RoomStatus } from "../sync/room";
@@ -15,6 +16,8 @@ export interface PageContext {
   openRoom(room: string, options: { presence: boolean; serverMap?: string }): Promise<Room>;
   /** Tell the user something went wrong (a refused rename, a failed request). */
   notify(text: string): void;
+  /** Whether the document is adopted (read-only for everyone), live. */
+  adoption: AdoptionWatch;
 }
 
 export interface Page {
