@@ -43,13 +43,19 @@ def parse(update: bytes) -> list[AwarenessEntry]:
             client_id = decoder.read_var_uint()
             clock = decoder.read_var_uint()
             raw = decoder.read_var_string()
-            state = json.loads(raw) if raw else None
+            state = json.loads(raw, parse_constant=_no_constant) if raw else None
             if state is not None and not isinstance(state, dict):
                 raise ProtocolError("an awareness state must be a JSON object or null")
             entries.append(AwarenessEntry(client_id, clock, state))
     except (IndexError, RuntimeError, ValueError, UnicodeDecodeError) as exc:
+        # RecursionError (JSON nested too deeply) is a RuntimeError.
         raise ProtocolError(f"malformed awareness update: {exc}") from exc
     return entries
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON: a JavaScript peer's ``JSON.parse`` would throw."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def encode(entries: list[AwarenessEntry]) -> bytes:

@@ -68,6 +68,7 @@ async def serve(
         if peer.closing:
             return
         if data is None:
+            log.warning("malformed frame from %s in %s: a text frame", peer.label, room_name)
             peer.fail(CloseCode.BAD_MESSAGE, "frames must be binary")
         elif len(data) > limits.max_message_bytes:
             peer.fail(CloseCode.MESSAGE_TOO_BIG, "message too big")
