@@ -18,6 +18,7 @@ from pycrdt import Decoder, Doc, get_state
 from app.errors import CloseCode
 from app.realtime import awareness as aw
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
+from app.realtime.owned import ServerOwned
 from app.realtime.protocol import (
     EMPTY_STATE_VECTOR,
     EMPTY_UPDATE,
@@ -130,6 +131,9 @@ class Room:
         self.on_update: Callable[[int, int | None], None] | None = None
         self.write_check: Callable[[Peer, bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None
+        # The shared types only the server writes (app/realtime/owned.py), set at load.
+        self.server_owned: ServerOwned | None = None
+        self._mirrored = False  # the change being applied is one the mirror already holds
         # Called with the stored state once read, before it is applied (the hub's early
         # joiners); loaded_state is the state vector of exactly that stored state.
         self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
@@ -230,10 +234,14 @@ class Room:
         if kind is Kind.UPDATE or kind is Kind.STEP2:
             if frame.payload == EMPTY_UPDATE:
                 return
-            if peer.can_write:
-                refusal = self.write_check(peer, frame.payload) if self.write_check else None
+            if peer.can_write and not peer.write_revoked:
+                refusal = self._owned_refusal(peer, frame.payload)
+                if refusal is None and self.write_check is not None:
+                    refusal = self.write_check(peer, frame.payload)
+                    if refusal is not None and self.server_owned is not None:
+                        self.server_owned.diverged()
                 if refusal is None:
-                    self._apply(peer, frame.payload)
+                    self._apply(peer, frame.payload, mirrored=self.server_owned is not None)
                 elif not peer.denied_sent:
                     self._refuse(peer, refusal)
             elif not peer.denied_sent and carries_new_content(self.doc, frame.payload):
@@ -284,9 +292,24 @@ class Room:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _apply(self, peer: Peer, update: bytes) -> None:
-        with crdt_failures("update rejected"), self.doc.transaction(origin=peer.origin):
-            self.doc.apply_update(update)
+    def _apply(self, peer: Peer, update: bytes, *, mirrored: bool = False) -> None:
+        self._mirrored = mirrored
+        try:
+            with crdt_failures("update rejected"), self.doc.transaction(origin=peer.origin):
+                self.doc.apply_update(update)
+        finally:
+            self._mirrored = False
+
+    def _owned_refusal(self, peer: Peer, update: bytes) -> str | None:
+        """The refusal of an update touching a server-owned type (docs/protocol.md). Such a
+        writer is hostile or broken: its later updates are dropped unchecked, as a reader's
+        are after one refusal (each check would cost rebuilding the mirror)."""
+        owned = self.server_owned
+        if owned is None or not owned.touches(update):
+            return None
+        log.warning("%s wrote a server-owned type in %s: refused", peer.label, self.name)
+        peer.write_revoked = True
+        return owned.reason
 
     def _refuse(self, peer: Peer, reason: str = READ_ONLY_REASON) -> None:
         log.info("refused a change from %s in %s: %s", peer.label, self.name, reason)
@@ -334,6 +357,8 @@ class Room:
         update = event.update
         if update == EMPTY_UPDATE:
             return
+        if self.server_owned is not None and not self._mirrored:
+            self.server_owned.follow(update)
         peer, participant_id = self._authors.get(origin or 0, (None, None))
         self.last_seq += 1
         try:

@@ -63,6 +63,8 @@ class Peer:
         self.close_code: int | None = None
         self.close_reason = ""
         self.denied_sent = False
+        # Set once the connection wrote a server-owned type: its updates are dropped.
+        self.write_revoked = False
         self.sent_frames = 0
         self.direct: DirectSend | None = None
         # Writers and staff see read-only connections' awareness (docs/protocol.md).
