@@ -52,6 +52,18 @@ class Hub:
             return None
         return self.early.register(name)
 
+    def drop_participant(self, participant_id: int, code: int, reason: str) -> int:
+        """Close every connection of ``participant_id`` in every loaded room with ``code``
+        (its join link was revoked); from now on nothing it sends is applied. Returns how
+        many connections were closed."""
+        dropped = 0
+        for room in list(self.rooms.values()):
+            for peer in list(room.peers):
+                if peer.participant_id == participant_id and not peer.closing:
+                    peer.fail(code, reason)
+                    dropped += 1
+        return dropped
+
     def peek(self, name: str) -> Room | None:
         """The loaded room called ``name``, if any (it may be closing)."""
         return self.rooms.get(name)

@@ -37,13 +37,15 @@ async def event_stream(
     read_after: Callable[[int, int], list[StreamEvent]],
     last_seq: Callable[[], int],
     keepalive_seconds: float,
+    participant_id: int | None = None,
 ) -> AsyncIterator[str]:
     """The SSE text of one client: missed events after ``after``, then live ones, forever.
 
     ``read_after(cursor, limit)`` and ``last_seq()`` read the table (run in worker threads).
-    Without ``after`` the client gets only events from now on.
+    Without ``after`` the client gets only events from now on. ``participant_id``: whose
+    stream it is (``bus.drop_participant`` ends it when that person's link is revoked).
     """
-    subscription = bus.subscribe(meeting_id)
+    subscription = bus.subscribe(meeting_id, participant_id)
     cursor = 0
 
     async def catch_up() -> list[str]:

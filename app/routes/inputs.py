@@ -246,6 +246,7 @@ def events(
         lambda cursor, limit: input_events.read_after(engine, meeting_id, cursor, limit),
         partial(input_events.last_seq, engine, meeting_id),
         settings.events_keepalive_seconds,
+        actor.participant_id,
     )
     return StreamingResponse(
         stream,

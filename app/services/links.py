@@ -1,5 +1,6 @@
 """Issuing, checking and revoking join links."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +19,9 @@ from app.models.participant import (
 from app.security import PREFIX_LENGTH, hash_token, new_token, token_prefix
 from app.services import audit
 from app.services.actor import Actor
+
+# Ends a participant's open websockets and event streams (the app wires the hub and the bus).
+Disconnect = Callable[[int], None]
 
 # Distinct, readable cursor colours for awareness; assigned round-robin.
 PALETTE = ["#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf3989", "#9a6700", "#0969da", "#cf222e"]
@@ -162,8 +166,14 @@ def revoke(
     link_id: int | None = None,
     prefix: str | None = None,
     meeting_id: int | None = None,
+    disconnect: Disconnect | None = None,
 ) -> JoinLink:
-    """Revoke one link by id or by the token prefix shown when it was issued."""
+    """Revoke one link by id or by the token prefix shown when it was issued.
+
+    With ``disconnect`` the revocation is committed first (a new connection is then refused),
+    and then the participant's open connections are ended: "401 from then on" holds for
+    the sockets and event streams it already opened too.
+    """
     if link_id is not None:
         link = session.get(JoinLink, link_id)
         matches = [link] if link is not None else []
@@ -196,4 +206,7 @@ def revoke(
             link.id,
             prefix=link.prefix,
         )
+    if disconnect is not None:
+        session.commit()
+        disconnect(link.participant_id)
     return link
