@@ -17,6 +17,7 @@ from pycrdt import Decoder, Doc, get_state
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
+from app.realtime.clientids import ClientIds
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
 from app.realtime.owned import ServerOwned
 from app.realtime.protocol import (
@@ -134,6 +135,8 @@ class Room:
         # The shared types only the server writes (app/realtime/owned.py), set at load.
         self.server_owned: ServerOwned | None = None
         self._mirrored = False  # the change being applied is one the mirror already holds
+        # Who writes under which Yjs client id (app/realtime/clientids.py).
+        self.client_ids = ClientIds(self.doc.client_id, self.doc.get_state)
         # Called with the stored state once read, before it is applied (the hub's early
         # joiners); loaded_state is the state vector of exactly that stored state.
         self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
@@ -222,6 +225,7 @@ class Room:
         self.peers.discard(peer)
         self._audience(peer).discard(peer)
         self._authors.pop(origin_hash(peer.origin), None)
+        self.client_ids.release(peer)
         for client_id in self.guard.release(peer):
             self.presence.remove(client_id)
 
@@ -235,13 +239,16 @@ class Room:
             if frame.payload == EMPTY_UPDATE:
                 return
             if peer.can_write and not peer.write_revoked:
-                refusal = self._owned_refusal(peer, frame.payload)
+                refusal = self._client_id_refusal(peer, frame.payload)
+                if refusal is None:
+                    refusal = self._owned_refusal(peer, frame.payload)
                 if refusal is None and self.write_check is not None:
                     refusal = self.write_check(peer, frame.payload)
                     if refusal is not None and self.server_owned is not None:
                         self.server_owned.diverged()
                 if refusal is None:
                     self._apply(peer, frame.payload, mirrored=self.server_owned is not None)
+                    self.client_ids.claim(peer, frame.payload)
                 elif not peer.denied_sent:
                     self._refuse(peer, refusal)
             elif not peer.denied_sent and carries_new_content(self.doc, frame.payload):
@@ -299,6 +306,14 @@ class Room:
                 self.doc.apply_update(update)
         finally:
             self._mirrored = False
+
+    def _client_id_refusal(self, peer: Peer, update: bytes) -> str | None:
+        """The refusal of an update under a Yjs client id another connection writes under
+        (app/realtime/clientids.py): applied, it would make one writer's text vanish."""
+        refusal = self.client_ids.refusal(peer, update)
+        if refusal is not None:
+            log.warning("%s wrote under a client id in use in %s: refused", peer.label, self.name)
+        return refusal
 
     def _owned_refusal(self, peer: Peer, update: bytes) -> str | None:
         """The refusal of an update touching a server-owned type (docs/protocol.md). Such a
