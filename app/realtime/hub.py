@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from app.errors import CloseCode
 from app.realtime.early import EarlyJoin, EarlyJoins
 from app.realtime.protocol import KEEPALIVE_FRAME
 from app.realtime.room import Room, RoomLimits
@@ -170,6 +171,13 @@ class Hub:
             await asyncio.sleep(self.keepalive_seconds)
             for room in list(self.rooms.values()):
                 room.broadcast_keepalive(KEEPALIVE_FRAME)
+
+    def going_away(self) -> None:
+        """The server begins to shut down: close every connection with 1001 now (nothing they
+        send later is applied); :meth:`aclose` then flushes and snapshots the rooms."""
+        for room in list(self.rooms.values()):
+            for peer in list(room.peers):
+                peer.close_now(CloseCode.GOING_AWAY, "the server is shutting down")
 
     async def aclose(self) -> None:
         """Unload every room (flushing and snapshotting) and stop background work."""

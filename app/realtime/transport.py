@@ -30,6 +30,8 @@ class DirectSend(Protocol):
 
     def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool: ...
 
+    def close(self, code: int, reason: str) -> bool: ...
+
 
 def wire_frame(payload: bytes) -> bytes:
     """An unmasked, unfragmented binary server frame carrying ``payload`` (RFC 6455 §5.2)."""
@@ -117,6 +119,16 @@ class Peer:
             # The writer is stuck in a send to a client that stopped reading.
             self._task.cancel()
         self._wake.set()
+
+    def close_now(self, code: int, reason: str) -> None:
+        """:meth:`fail`, and send the close frame at once when the socket allows it (at
+        shutdown, before the server closes the socket with its own code)."""
+        self.fail(code, reason)
+        if self.direct is not None and self.close_code == code:
+            try:
+                self.direct.close(code, reason)
+            except Exception as exc:  # the transport went away under us
+                log.debug("closing %s failed: %s", self.label, exc)
 
     def start(self, send: SendFn, close: CloseFn) -> "asyncio.Task[None]":
         """Start the writer task that sends queued frames and, at the end, the close frame."""
