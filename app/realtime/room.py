@@ -239,18 +239,13 @@ class Room:
             if frame.payload == EMPTY_UPDATE:
                 return
             if peer.can_write and not peer.write_revoked:
-                refusal = self._client_id_refusal(peer, frame.payload)
+                refusal = self._wire_refusal(peer, frame.payload)
                 if refusal is None:
-                    refusal = self._owned_refusal(peer, frame.payload)
-                if refusal is None and self.write_check is not None:
-                    refusal = self.write_check(peer, frame.payload)
-                    if refusal is not None and self.server_owned is not None:
-                        self.server_owned.diverged()
+                    refusal = self.write_check(peer, frame.payload) if self.write_check else None
                 if refusal is None:
-                    self._apply(peer, frame.payload, mirrored=self.server_owned is not None)
-                    self.client_ids.claim(peer, frame.payload)
-                elif not peer.denied_sent:
-                    self._refuse(peer, refusal)
+                    self._apply(peer, frame.payload)
+                else:
+                    self._refuse_write(peer, refusal)
             elif not peer.denied_sent and carries_new_content(self.doc, frame.payload):
                 # After one refusal a reader's updates are dropped unchecked (the check
                 # costs a copy of the document).
@@ -299,13 +294,25 @@ class Room:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _apply(self, peer: Peer, update: bytes, *, mirrored: bool = False) -> None:
-        self._mirrored = mirrored
+    def _apply(self, peer: Peer, update: bytes) -> None:
+        self._mirrored = self.server_owned is not None  # it holds the update already
         try:
             with crdt_failures("update rejected"), self.doc.transaction(origin=peer.origin):
                 self.doc.apply_update(update)
         finally:
             self._mirrored = False
+        self.client_ids.claim(peer, update)
+
+    def _refuse_write(self, peer: Peer, reason: str) -> None:
+        if self.server_owned is not None:
+            self.server_owned.diverged()  # the mirror may hold the refused update
+        if not peer.denied_sent:
+            self._refuse(peer, reason)
+
+    def _wire_refusal(self, peer: Peer, update: bytes) -> str | None:
+        """What every room refuses, whatever its ``write_check``: an update under a client
+        id in use, or one touching a server-owned type (docs/protocol.md)."""
+        return self._client_id_refusal(peer, update) or self._owned_refusal(peer, update)
 
     def _client_id_refusal(self, peer: Peer, update: bytes) -> str | None:
         """The refusal of an update under a Yjs client id another connection writes under

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.hardening.rest import set_status, stored_section
+from tests.hardening.wire import alive, fresh_state
 from tests.realtime.nodeclient import NodeClient
 from tests.support.server import RunningServer
 
@@ -92,7 +93,8 @@ async def test_a_secretariat_cannot_unlock_a_section_through_the_sections_map(
         assert await fresh.text(locked["text"]) == before["body"]
     after = stored_section(server, locked["id"])
     assert (after["status"], after["body"]) == ("locked", before["body"])
-    assert server.process.poll() is None
+    alive(server)
+    await fresh_state(server, f"board-{server.demo['document_id']}", server.token("chair"))
     set_status(server, locked["id"], "agreed")
 
 
@@ -103,3 +105,5 @@ async def test_a_secretariat_cannot_write_promoted_on_the_board(server: RunningS
         await _denied(sneaky, "only the server writes promoted")
     async with _client(server, room, server.token("chair")) as fresh:
         assert await _map(fresh, "promoted") == {}
+    alive(server)
+    await fresh_state(server, server.demo["room"], server.token("chair"))
