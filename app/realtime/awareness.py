@@ -21,6 +21,8 @@ from app.realtime.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
 
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
+
 
 @dataclass(frozen=True, slots=True)
 class AwarenessEntry:
@@ -42,6 +44,10 @@ def parse(update: bytes) -> list[AwarenessEntry]:
         for _ in range(count):
             client_id = decoder.read_var_uint()
             clock = decoder.read_var_uint()
+            if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
+                # lib0's readVarUint throws above 2^53 - 1: relayed, it would break every
+                # JavaScript peer's awareness.
+                raise ProtocolError("an awareness client id or clock above 2^53 - 1")
             raw = decoder.read_var_string()
             state = json.loads(raw, parse_constant=_no_constant) if raw else None
             if state is not None and not isinstance(state, dict):

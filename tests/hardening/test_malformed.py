@@ -19,11 +19,11 @@ from tests.hardening.wire import alive, fresh_state, wire
 from tests.support.server import RunningServer
 
 
-def _awareness_with(state_json: str) -> bytes:
+def _awareness_with(state_json: str, client_id: int = 123456, clock: int = 1) -> bytes:
     body = Encoder()
     body.write_var_uint(1)
-    body.write_var_uint(123456)  # client id
-    body.write_var_uint(1)  # clock
+    body.write_var_uint(client_id)
+    body.write_var_uint(clock)
     body.write_var_string(state_json)
     frame = Encoder()
     frame.write_var_uint(1)
@@ -55,6 +55,8 @@ FRAMES: dict[str, bytes | str] = {
     "awareness not an object": _awareness_with("[1,2]"),
     "awareness NaN": _awareness_with('{"cursor":NaN}'),
     "awareness nested too deep": _awareness_with("[" * 50_000 + "]" * 50_000),
+    "awareness client id above 2^53": _awareness_with("{}", client_id=2**53),
+    "awareness clock above 2^53": _awareness_with("{}", clock=2**60),
 }
 
 
