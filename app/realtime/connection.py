@@ -86,6 +86,9 @@ async def serve(
 
     try:
         room.connect(peer)
+        dropped = hub.dropped(peer.participant_id)
+        if dropped is not None:  # revoked while this connection was being set up
+            peer.fail(*dropped)
         if answered:
             room.send_changes_since_load(peer)
         for message in held:
