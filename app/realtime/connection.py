@@ -86,7 +86,7 @@ async def serve(
 
     try:
         room.connect(peer)
-        dropped = hub.dropped(peer.participant_id)
+        dropped = hub.dropped(peer.link)
         if dropped is not None:  # revoked while this connection was being set up
             peer.fail(*dropped)
         if answered:

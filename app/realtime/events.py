@@ -46,10 +46,10 @@ class EventBus(Protocol):
 
     def publish(self, event: StreamEvent) -> None: ...
 
-    def subscribe(self, meeting_id: int, participant_id: int | None = None) -> Subscription: ...
+    def subscribe(self, meeting_id: int, link: str | None = None) -> Subscription: ...
 
-    def drop_participant(self, participant_id: int) -> None:
-        """End every stream ``participant_id`` opened (its join link was revoked)."""
+    def drop_link(self, link: str) -> None:
+        """End every stream opened with the join link ``link`` (its token's hash): revoked."""
         ...
 
 
@@ -57,11 +57,11 @@ class LocalSubscription:
     """A bounded queue of events for one stream; on overflow it keeps only a Lagged marker."""
 
     def __init__(
-        self, bus: "LocalEventBus", meeting_id: int, limit: int, participant_id: int | None = None
+        self, bus: "LocalEventBus", meeting_id: int, limit: int, link: str | None = None
     ) -> None:
         self.bus = bus
         self.meeting_id = meeting_id
-        self.participant_id = participant_id
+        self.link = link
         self.queue: asyncio.Queue[StreamEvent | Lagged] = asyncio.Queue(maxsize=limit)
 
     def offer(self, item: StreamEvent | Lagged) -> None:
@@ -105,8 +105,8 @@ class LocalEventBus:
         for subscription in list(self.subscribers.get(event.meeting_id, ())):
             subscription.offer(event)
 
-    def subscribe(self, meeting_id: int, participant_id: int | None = None) -> LocalSubscription:
-        subscription = LocalSubscription(self, meeting_id, self.queue_limit, participant_id)
+    def subscribe(self, meeting_id: int, link: str | None = None) -> LocalSubscription:
+        subscription = LocalSubscription(self, meeting_id, self.queue_limit, link)
         if self.closed:
             subscription.offer(Lagged(closed=True))
         else:
@@ -120,12 +120,12 @@ class LocalEventBus:
             if not subscribers:
                 del self.subscribers[subscription.meeting_id]
 
-    def drop_participant(self, participant_id: int) -> None:
-        """End the streams of ``participant_id`` (a closing Lagged marker each); call on the
+    def drop_link(self, link: str) -> None:
+        """End the streams opened with ``link`` (a closing Lagged marker each); call on the
         bus's event loop."""
         for subscriptions in list(self.subscribers.values()):
             for subscription in list(subscriptions):
-                if subscription.participant_id == participant_id:
+                if subscription.link == link:
                     subscription.offer(Lagged(closed=True))
                     self.unsubscribe(subscription)
 

@@ -44,8 +44,8 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._keepalive: asyncio.Task[None] | None = None
         self.early = EarlyJoins()
-        # Participants whose link was revoked while the server runs (one link each).
-        self._dropped: dict[int, tuple[int, str]] = {}
+        # Join links (token hashes) revoked while the server runs.
+        self._dropped: dict[str, tuple[int, str]] = {}
 
     def join_early(self, name: str) -> EarlyJoin | None:
         """For a connection about to acquire ``name``: a claim on its stored bytes, read by
@@ -55,23 +55,24 @@ class Hub:
             return None
         return self.early.register(name)
 
-    def drop_participant(self, participant_id: int, code: int, reason: str) -> int:
-        """Close every connection of ``participant_id`` in every loaded room with ``code``
-        (its join link was revoked); from now on nothing it sends is applied, and a
-        connection that authenticated before the revocation but joins a room only now is
-        closed as it joins (:meth:`dropped`). Returns how many connections were closed."""
-        self._dropped[participant_id] = (code, reason)
+    def drop_link(self, link: str, code: int, reason: str) -> int:
+        """Close every connection opened with the join link ``link`` (its token's hash) in
+        every loaded room with ``code`` (the link was revoked); from now on nothing they
+        send is applied, and a connection that authenticated before the revocation but
+        joins a room only now is closed as it joins (:meth:`dropped`). A person's other
+        links are not touched. Returns how many connections were closed."""
+        self._dropped[link] = (code, reason)
         dropped = 0
         for room in list(self.rooms.values()):
             for peer in list(room.peers):
-                if peer.participant_id == participant_id and not peer.closing:
+                if peer.link == link and not peer.closing:
                     peer.fail(code, reason)
                     dropped += 1
         return dropped
 
-    def dropped(self, participant_id: int | None) -> tuple[int, str] | None:
-        """The close code and reason if ``participant_id``'s connections were dropped."""
-        return None if participant_id is None else self._dropped.get(participant_id)
+    def dropped(self, link: str | None) -> tuple[int, str] | None:
+        """The close code and reason if the connections of ``link`` were dropped."""
+        return None if link is None else self._dropped.get(link)
 
     def peek(self, name: str) -> Room | None:
         """The loaded room called ``name``, if any (it may be closing)."""

@@ -54,8 +54,10 @@ class Peer:
         can_write: bool,
         max_queue: int = 1024,
         label: str = "peer",
+        link: str | None = None,
     ) -> None:
         self.identity = identity
+        self.link = link  # the hash of the join token it opened with (revocation drops it)
         self.participant_id = participant_id
         self.can_write = can_write
         self.origin = Origin.new("peer")

@@ -47,19 +47,17 @@ def issue_link(
 
 
 def disconnector(request: Request) -> links.Disconnect:
-    """Ends a participant's websockets (4401) and event streams, on the app's event loop."""
+    """Ends a link's websockets (4401) and event streams, on the app's event loop."""
     hub: Hub | None = getattr(request.app.state, "hub", None)
     bus: EventBus | None = getattr(request.app.state, "events", None)
 
-    def drop(participant_id: int) -> None:
+    def drop(link: str) -> None:
         if hub is not None:
-            hub.drop_participant(
-                participant_id, CloseCode.UNAUTHENTICATED, "this join link was revoked"
-            )
+            hub.drop_link(link, CloseCode.UNAUTHENTICATED, "this join link was revoked")
         if bus is not None:
-            bus.drop_participant(participant_id)
+            bus.drop_link(link)
 
-    return lambda participant_id: anyio.from_thread.run_sync(drop, participant_id)
+    return lambda link: anyio.from_thread.run_sync(drop, link)
 
 
 @router.post("/meetings/{meeting_id}/links/{link_id}/revoke")

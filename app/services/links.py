@@ -20,8 +20,9 @@ from app.security import PREFIX_LENGTH, hash_token, new_token, token_prefix
 from app.services import audit
 from app.services.actor import Actor
 
-# Ends a participant's open websockets and event streams (the app wires the hub and the bus).
-Disconnect = Callable[[int], None]
+# Ends the websockets and event streams opened with a join link, given its token's hash (the
+# app wires the hub and the bus).
+Disconnect = Callable[[str], None]
 
 # Distinct, readable cursor colours for awareness; assigned round-robin.
 PALETTE = ["#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf3989", "#9a6700", "#0969da", "#cf222e"]
@@ -171,8 +172,8 @@ def revoke(
     """Revoke one link by id or by the token prefix shown when it was issued.
 
     With ``disconnect`` the revocation is committed first (a new connection is then refused),
-    and then the participant's open connections are ended: "401 from then on" holds for
-    the sockets and event streams it already opened too.
+    and then the connections opened with this link are ended: "401 from then on" holds for
+    the sockets and event streams it already opened too (a person's other links stay).
     """
     if link_id is not None:
         link = session.get(JoinLink, link_id)
@@ -208,5 +209,5 @@ def revoke(
         )
     if disconnect is not None:
         session.commit()
-        disconnect(link.participant_id)
+        disconnect(link.token_hash)
     return link

@@ -62,7 +62,10 @@ async def test_a_revoked_links_socket_and_stream_end_and_later_writes_are_lost(
     try:
         async with asyncio.timeout(DEADLINE):
             await ready.wait()
-        async with wire(server, room, token) as deputy:
+        async with (
+            wire(server, room, server.token("chair")) as bystander,
+            wire(server, room, token) as deputy,
+        ):
             # Before the revocation its edits count.
             doc = deputy.doc
             state = doc.get_state()
@@ -78,6 +81,8 @@ async def test_a_revoked_links_socket_and_stream_end_and_later_writes_are_lost(
             except Exception:  # the socket may already be closed: nothing was sent then
                 pass
             assert await deputy.closed(deadline=5) == 4401
+            await bystander.sync()  # other links' connections stay open
+            assert bystander.close_code is None
         async with asyncio.timeout(5):
             await stream  # the event stream ended too
     finally:
