@@ -21,6 +21,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Pango renders the PDF exports (WeasyPrint); the fonts come with the package (app/fonts).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 # Install the package into site-packages from a throwaway copy of the sources.
 # pyproject.toml names README.md as the package's readme, so the build needs it.
 WORKDIR /src

@@ -1,4 +1,5 @@
-"""The ``outcomes`` command: serve, create the demo meeting, issue and revoke join links."""
+"""The ``outcomes`` command: serve, create the demo meeting, issue and revoke join links,
+export the document."""
 
 import json
 import logging
@@ -13,12 +14,13 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from app.agenda_import import AgendaPreview, ImportFormat
+from app.cli_meetings import meetings_cli, organiser_link_command, organiser_link_payload
 from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
-from app.errors import AppError
+from app.errors import AppError, NotFound
 from app.models.document import Document
 from app.models.participant import Role
-from app.services import demo, links
+from app.services import demo, links, organisers
 from app.services.actor import Actor
 
 cli = typer.Typer(
@@ -28,8 +30,9 @@ cli = typer.Typer(
 )
 links_cli = typer.Typer(help="Issue and revoke join links.", invoke_without_command=True)
 cli.add_typer(links_cli, name="links")
-meetings_cli = typer.Typer(help="Set up meetings.", no_args_is_help=True)
+# ``outcomes meetings …`` lives in app/cli_meetings.py; ``import`` is added below.
 cli.add_typer(meetings_cli, name="meetings")
+cli.command("organiser-link")(organiser_link_command)
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -115,11 +118,13 @@ def demo_command(
             if not as_json:
                 typer.echo(
                     "The database already holds a meeting; join links are shown only once.\n"
-                    "Issue a new one with: outcomes links --meeting 1 --role secretariat"
+                    "Issue a new one with: outcomes links --meeting 1 --role secretariat\n"
+                    "or, to create meetings: outcomes organiser-link --name NAME"
                 )
             return
         created = demo.create_demo(session, link_lifetime_hours=settings.link_lifetime_hours)
         rooms = demo_rooms(session, created.document_id)
+        organiser = organiser_link_payload(session, settings, "Demo organiser", None)
     engine.dispose()
     people = [
         {
@@ -136,6 +141,7 @@ def demo_command(
             "meeting_id": created.meeting_id,
             "document_id": created.document_id,
             "links": people,
+            "organiser": organiser,
             **rooms,
         }
         typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
@@ -143,6 +149,8 @@ def demo_command(
     typer.echo(f"Demo meeting {created.meeting_id}, document {created.document_id}. Join links:")
     for person in people:
         typer.echo(f"  {person['name']:<28} {person['url']}")
+    typer.echo("Organiser (creates and sets up meetings):")
+    typer.echo(f"  {organiser['name']:<28} {organiser['url']}")
     base = settings.public_url.rstrip("/")
     typer.echo("Pages (after joining):")
     for label, path in rooms["pages"].items():
@@ -247,14 +255,19 @@ def revoke(
     token_prefix: Annotated[str, typer.Argument(help="The first characters of the token")],
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
 ) -> None:
-    """Revoke a join link by the first characters of its token."""
+    """Revoke a join link (or an organiser's link) by the first characters of its token."""
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
     create_tables(engine)
     try:
         with session_scope(engine) as session:
-            link = links.revoke(session, Actor.cli(), prefix=token_prefix)
-            typer.echo(f"revoked link {link.prefix}… (id {link.id})")
+            try:
+                link: Any = links.revoke(session, Actor.cli(), prefix=token_prefix)
+                kind = "link"
+            except NotFound:
+                link = organisers.revoke_organiser_link(session, token_prefix)
+                kind = "organiser link"
+            typer.echo(f"revoked {kind} {link.prefix}… (id {link.id})")
     except AppError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from None
@@ -318,6 +331,44 @@ def _describe_preview(preview: AgendaPreview) -> str:
     lines += [f"  section: {s.title} ({s.kind})" for s in draft.sections]
     lines += [f"  not mapped: {u.entry}: {u.reason}" for u in preview.unmapped]
     return "\n".join(lines)
+
+
+@cli.command("export")
+def export_command(
+    document_id: Annotated[int, typer.Argument(help="The document's id")],
+    format: Annotated[str, typer.Option("--format", help="docx, pdf, html or md")] = "docx",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default: its name)")
+    ] = None,
+    checkpoint: Annotated[int | None, typer.Option(help="Export this checkpoint")] = None,
+    annex: Annotated[bool, typer.Option("--annex", help="Add the provenance annex")] = False,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL")] = None,
+) -> None:
+    """Export the document (its stored live text, or a checkpoint) and print the file's path."""
+    from app.services import documents, exports
+
+    settings = _settings(database_url)
+    engine = make_engine(settings.database_url)
+    create_tables(engine)
+    try:
+        with session_scope(engine) as session:
+            exported = exports.export(
+                session,
+                Actor.cli(),
+                document_id,
+                format,
+                checkpoint=checkpoint,
+                annex=annex,
+                live_texts=documents.stored_texts(engine),
+            )
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    path = output or Path(exported.filename)
+    path.write_bytes(exported.content)
+    typer.echo(str(path.resolve()))
 
 
 def main() -> None:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     # Join links expire after this many hours unless issued with another lifetime.
     link_lifetime_hours: int = 72
+    # Joins through the open join link (POST /api/open/{token}/join) per client address per
+    # minute: a room of phones behind one NAT needs headroom; a script guessing tokens does not.
+    open_joins_per_minute: int = 10
     # The join cookie is only sent over HTTPS when true; off for http://127.0.0.1 development.
     cookie_secure: bool = False
     # Built frontend bundle served at / (Vite's output directory).

@@ -10,8 +10,10 @@ from sqlmodel import Session
 from app.config import Settings
 from app.errors import Unauthenticated
 from app.models.common import MAX_ID
+from app.ratelimit import SlidingWindowLimiter
 from app.services import links
 from app.services.actor import Actor
+from app.services.open_links import ProjectorDisplays
 
 COOKIE_NAME = "outcomes_token"
 
@@ -58,3 +60,18 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 # An object id in a path: out of range is a 422, never a database error.
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def get_projector_displays(request: Request) -> ProjectorDisplays:
+    displays: ProjectorDisplays = request.app.state.projector_displays
+    return displays
+
+
+def get_open_join_limiter(request: Request) -> SlidingWindowLimiter:
+    limiter: SlidingWindowLimiter = request.app.state.open_join_limiter
+    return limiter
+
+
+# What the projector shows (the open link's QR code), kept in memory by the app.
+DisplaysDep = Annotated[ProjectorDisplays, Depends(get_projector_displays)]
+OpenJoinLimiterDep = Annotated[SlidingWindowLimiter, Depends(get_open_join_limiter)]

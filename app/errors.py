@@ -52,9 +52,30 @@ class StaleVersion(Conflict):
     code = "stale_version"
 
 
+class Gone(AppError):
+    status = 410
+    code = "gone"
+
+
+class RateLimited(AppError):
+    """Too many requests from one client; ``retry_after`` seconds until the next is allowed."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class InvalidInput(AppError):
@@ -97,6 +118,7 @@ _STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
@@ -117,7 +139,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.detail), status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return JSONResponse(
+            error_body(exc.code, exc.detail), status_code=exc.status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,6 +13,7 @@ from app.db import create_tables, make_engine, session_scope
 from app.errors import install_error_handlers
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
+from app.ratelimit import SlidingWindowLimiter
 from app.realtime import events
 from app.realtime.hub import Hub
 from app.realtime.keeper import RevisionKeeper
@@ -23,17 +24,23 @@ from app.routes import (
     audit,
     board,
     documents,
+    exports,
+    groups,
     health,
     inputs,
+    joining,
     links,
     meetings,
     pages,
+    people,
     realtime,
     revisions,
     versions,
 )
 from app.services import demo
 from app.services.auto_checkpoints import AgendaClock
+from app.services.exports import RenderSlots
+from app.services.open_links import ProjectorDisplays
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -124,6 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.projector_displays = ProjectorDisplays()
+    app.state.open_join_limiter = SlidingWindowLimiter(settings.open_joins_per_minute, 60.0)
+    app.state.export_slots = RenderSlots()  # PDFs rendered at once (CPU-bound, seconds each)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -132,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (
         health,
         meetings,
+        groups,
+        people,
         documents,
         revisions,
         versions,
@@ -139,11 +151,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         inputs,
         board,
+        exports,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
     # order does not matter; tests/api/test_agenda_import.py would see it if it did.
     api.include_router(agenda_import.router)
+    # Join cards and the open join link (app/routes/joining.py).
+    api.include_router(joining.router)
     app.include_router(api)
     app.include_router(realtime.router)
     app.include_router(pages.router)

@@ -366,6 +366,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         ]
     else:
         parts += ["### Board", "", "Not run in this variant (`--only board`).", ""]
+    if report.get("exports"):
+        from bench.exports import render as render_exports
+
+        parts += render_exports(report["exports"])
     soak = report.get("soak")
     if soak:
         samples = ", ".join(

@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import floor, scenarios, servers
+from bench import exports, floor, scenarios, servers
 from bench.plenary import Result, RoomPlan, run_rooms
 
 ROOT = servers.ROOT
@@ -278,6 +278,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 finally:
                     scenarios.drop_postgres_database(name)
         report["throughput"] = rows
+    if wanted("exports"):
+        log("exports")
+        report["exports"] = exports.run(runs=1 if quick else 3)
     if wanted("soak") and (args.minutes or not quick):
         minutes = args.minutes or 2.0
         log(f"soak {minutes} min")
@@ -327,7 +330,8 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="under 2 minutes")
     parser.add_argument(
         "--only",
-        help="comma-separated: plenary,scale,floor,breakout,board,late_join,throughput,soak",
+        help="comma-separated: plenary,scale,floor,breakout,board,late_join,throughput,"
+        "exports,soak",
     )
     parser.add_argument("--servers", help=f"plenary only these, comma-separated: {','.join(KINDS)}")
     parser.add_argument("--awareness", choices=["on", "off"], help="plenary in one mode only")

@@ -226,3 +226,106 @@ def test_no_token_prefix_reads_as_a_command_line_option() -> None:
     prefixes = [token_prefix(new_token()) for _ in range(2000)]
     assert not [p for p in prefixes if p.startswith("-")]
     assert len(set(prefixes)) == len(prefixes)
+
+
+def test_organiser_link_signs_in_an_organiser_who_creates_meetings(
+    sqlite_url: str, api: TestClient
+) -> None:
+    result = _run(["organiser-link", "--name", "UN-ESCWA", "--hours", "3", "--json"], sqlite_url)
+    assert result.returncode == 0, result.stderr
+    link = json.loads(result.stdout)
+    assert (link["role"], link["name"]) == ("organiser", "UN-ESCWA")
+    assert link["url"] == f"{PUBLIC_URL}/join/{link['token']}"
+    assert link["prefix"] == link["token"][:8]
+    me = _me(api, link["token"]).json()
+    assert (me["role"], me["name"], me["meeting_id"]) == ("organiser", "UN-ESCWA", None)
+    assert api.get(f"/join/{link['token']}").headers["location"] == "/meetings"
+    created = api.post(
+        "/api/meetings",
+        json={"title": "WG III", "date": "2031-05-05", "time_zone": "Asia/Amman"},
+        headers={"Authorization": f"Bearer {link['token']}"},
+    )
+    assert created.status_code == 201, created.text
+    plain = _run(["organiser-link"], sqlite_url)
+    assert plain.returncode == 0
+    assert plain.stdout.startswith("Organiser (organiser): http://127.0.0.1:8765/join/")
+    revoked = _run(["links", "revoke", link["prefix"]], sqlite_url)
+    assert revoked.returncode == 0, revoked.stderr
+    assert f"revoked organiser link {link['prefix']}" in revoked.stdout
+    assert "revoked" in _me(api, link["token"]).json()["detail"]
+
+
+def test_demo_prints_an_organiser_link_too(sqlite_url: str, api: TestClient) -> None:
+    result = _run(["demo", "--json"], sqlite_url)
+    payload = json.loads(result.stdout)
+    assert _me(api, payload["organiser"]["token"]).json()["role"] == "organiser"
+    text = _run(["demo"], sqlite_url).stdout
+    assert "Organiser (creates and sets up meetings):" in text
+
+
+def test_meetings_create_list_copy_archive(sqlite_url: str, api: TestClient) -> None:
+    created = _run(
+        [
+            *("meetings", "create", "--title", "الاجتماع الإقليمي", "--date", "2031-03-04"),
+            *("--time-zone", "Africa/Casablanca", "--venue", "Rabat", "--languages", "ar,fr"),
+            "--json",
+        ],
+        sqlite_url,
+    )
+    assert created.returncode == 0, created.stderr
+    meeting = json.loads(created.stdout)
+    assert (meeting["title"], meeting["time_zone"], meeting["languages"]) == (
+        "الاجتماع الإقليمي",
+        "Africa/Casablanca",
+        ["ar", "fr"],
+    )
+    assert meeting["state"] == "upcoming"
+    demo = _create_demo(sqlite_url)
+    copied = _run(
+        ["meetings", "copy", str(demo.meeting_id), "--date", "2031-02-12", "--people", "--json"],
+        sqlite_url,
+    )
+    assert copied.returncode == 0, copied.stderr
+    copy = json.loads(copied.stdout)
+    assert copy["date"] == "2031-02-12"
+    assert [g["code"] for g in copy["groups"]] == ["A", "B", "C"]
+    archived = _run(["meetings", "archive", str(demo.meeting_id), "--json"], sqlite_url)
+    assert json.loads(archived.stdout)["state"] == "archived"
+    token = demo.links[0].token
+    assert _me(api, token).status_code == 401
+    listing = json.loads(_run(["meetings", "list", "--json"], sqlite_url).stdout)
+    assert [m["id"] for m in listing] == [copy["id"], meeting["id"]]  # by date; not archived
+    archived_list = json.loads(
+        _run(["meetings", "list", "--state", "archived", "--json"], sqlite_url).stdout
+    )
+    assert [m["id"] for m in archived_list] == [demo.meeting_id]
+    text = _run(["meetings", "list"], sqlite_url).stdout
+    assert "الاجتماع الإقليمي" in text
+    assert "2031-02-12" in text
+    back = _run(["meetings", "unarchive", str(demo.meeting_id)], sqlite_url)
+    assert back.returncode == 0, back.stderr
+    assert _me(api, token).status_code == 200
+
+
+MEETING_REFUSALS = {
+    "bad-zone": (
+        ["meetings", "create", "--title", "X", "--date", "2031-01-01", "--time-zone", "Mars/X"],
+        "IANA time zone",
+    ),
+    "bad-date": (["meetings", "create", "--title", "X", "--date", "2031-02-30"], "date"),
+    "copy-unknown": (["meetings", "copy", "99", "--date", "2031-01-01"], "does not exist"),
+    "archive-unknown": (["meetings", "archive", "99"], "does not exist"),
+    "bad-hours": (["organiser-link", "--hours", "0"], "--hours"),
+}
+
+
+def test_meetings_refuses_with_exit_code_2(sqlite_url: str) -> None:
+    _create_demo(sqlite_url)
+    results = _run_all({name: args for name, (args, _) in MEETING_REFUSALS.items()}, sqlite_url)
+    for name, (_, message) in MEETING_REFUSALS.items():
+        result = results[name]
+        assert result.returncode == 2, (name, result.stdout, result.stderr)
+        assert message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr, name
+        assert result.stdout == "", name
+    assert _count(sqlite_url, Meeting) == 1

@@ -12,3 +12,6 @@ FONT_FILES = {
     "NotoNaskhArabic-Regular.ttf": ("Noto Naskh Arabic", "normal", "normal"),
     "NotoNaskhArabic-Bold.ttf": ("Noto Naskh Arabic", "bold", "normal"),
 }
+
+# Latin first, Arabic for what Noto Sans lacks: every face is ours, none is looked up.
+FONT_STACK = '"Noto Sans", "Noto Naskh Arabic"'

@@ -3,8 +3,9 @@
 from app.models.audit import AuditEvent
 from app.models.document import Document, Section
 from app.models.input import Input, InputEvent
+from app.models.joining import OpenLink, OpenLinkJoin
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
-from app.models.participant import JoinLink, Participant
+from app.models.participant import JoinLink, Organiser, OrganiserLink, Participant
 from app.models.provenance import Provenance
 from app.models.realtime import YSnapshot, YUpdate
 from app.models.revision import (
@@ -26,6 +27,10 @@ __all__ = [
     "InputEvent",
     "JoinLink",
     "Meeting",
+    "OpenLink",
+    "OpenLinkJoin",
+    "Organiser",
+    "OrganiserLink",
     "Participant",
     "Provenance",
     "RevisionCursor",

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import computed_field
 from sqlmodel import Field, SQLModel
 
-from app.models.common import utcnow
+from app.models.common import FORBID_EXTRA, utcnow
 from app.models.text import Body, GroupCode, Title
 from app.realtime.names import board_room, document_room, group_room, section_text
 
@@ -55,23 +55,31 @@ class Section(SectionBase, table=True):
 
 
 class SectionCreate(SectionBase):
+    model_config = FORBID_EXTRA
+
     body: Body = ""
     # Insert before the section now at this index; default is the end.
     position: int | None = Field(default=None, ge=0)
 
 
 class SectionUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     title: Title | None = None
     body: Body | None = None
     version: int | None = Field(default=None, ge=1)
 
 
 class SectionStatusChange(SQLModel):
+    model_config = FORBID_EXTRA
+
     status: SectionStatus
     version: int | None = Field(default=None, ge=1)
 
 
 class SectionOrder(SQLModel):
+    model_config = FORBID_EXTRA
+
     section_ids: list[int] = Field(min_length=1, max_length=1000)
 
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from app.models.common import utcnow
+from app.models.common import FORBID_EXTRA, utcnow
 from app.models.text import GroupCode, Name
 
 
@@ -15,6 +15,13 @@ class Role(StrEnum):
     RAPPORTEUR = "rapporteur"
     PARTICIPANT = "participant"
     PROJECTOR = "projector"
+    # Server-wide, not a person of one meeting: creates meetings and is the secretariat of
+    # each meeting it created (an ``Organiser`` row, signed in by an ``OrganiserLink``).
+    ORGANISER = "organiser"
+
+
+# The roles a person of a meeting can have (the organiser is not one of them).
+MEETING_ROLES = [r for r in Role if r is not Role.ORGANISER]
 
 
 class Participant(SQLModel, table=True):
@@ -26,6 +33,11 @@ class Participant(SQLModel, table=True):
     group_code: str | None = Field(default=None, max_length=1)
     color: str = Field(default="#1f6feb", max_length=7)
     created_at: datetime = Field(default_factory=utcnow)
+    email: str | None = Field(default=None, max_length=254)
+    # Preferred language (a tag such as "ar"), for whoever prepares their documents.
+    language: str | None = Field(default=None, max_length=35)
+    # Removed from the meeting: their links are revoked; what they wrote stays theirs.
+    removed_at: datetime | None = None
 
 
 class ParticipantPublic(SQLModel):
@@ -35,6 +47,19 @@ class ParticipantPublic(SQLModel):
     role: Role
     group_code: str | None
     color: str
+
+
+class MePublic(SQLModel):
+    """``GET /api/me``: a person of one meeting, or an organiser (``meeting_id`` null)."""
+
+    id: int
+    meeting_id: int | None
+    name: str
+    role: Role
+    group_code: str | None
+    color: str
+    # The meetings an organiser created (it is their secretariat); empty for everyone else.
+    organised_meeting_ids: list[int] = Field(default_factory=list)
 
 
 class JoinLink(SQLModel, table=True):
@@ -51,6 +76,8 @@ class JoinLink(SQLModel, table=True):
 
 
 class JoinLinkCreate(SQLModel):
+    model_config = FORBID_EXTRA
+
     role: Role
     name: Name
     group_code: GroupCode | None = None
@@ -69,3 +96,23 @@ class JoinLinkPublic(SQLModel):
 class JoinLinkIssued(JoinLinkPublic):
     token: str
     url: str
+
+
+class Organiser(SQLModel, table=True):
+    """Someone who sets up meetings on this server (any secretariat creating its own)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OrganiserLink(SQLModel, table=True):
+    """An organiser's sign-in link: the same tokens, hashes, prefixes and expiry as JoinLink."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organiser_id: int = Field(foreign_key="organiser.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    prefix: str = Field(max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None

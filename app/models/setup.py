@@ -5,32 +5,29 @@ place that writes a new meeting, its groups, agenda, document and sections.
 """
 
 from datetime import date, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
+from app.models.common import FORBID_EXTRA
 from app.models.document import SectionKind
-from app.models.meeting import AgendaKind
+from app.models.meeting import AgendaKind, check_time_zone
 from app.models.text import GroupCode, LanguageCode, ShortText, Title
 
-
-def check_time_zone(name: str) -> str:
-    """An IANA zone name such as ``Asia/Dubai``; anything else is a validation error (422)."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"{name!r} is not an IANA time zone such as 'Europe/Paris'") from exc
-    return name
+__all__ = ["AgendaItemDraft", "GroupDraft", "MeetingDraft", "SectionDraft", "check_time_zone"]
 
 
 class GroupDraft(SQLModel):
+    model_config = FORBID_EXTRA
+
     code: GroupCode
     name: Title
     facilitator: ShortText = ""
 
 
 class SectionDraft(SQLModel):
+    model_config = FORBID_EXTRA
+
     # Lets agenda items of the same draft point at the section before it has an id.
     key: str = Field(min_length=1, max_length=64)
     title: Title
@@ -39,6 +36,8 @@ class SectionDraft(SQLModel):
 
 
 class AgendaItemDraft(SQLModel):
+    model_config = FORBID_EXTRA
+
     start: time
     end: time
     title: Title
@@ -58,6 +57,8 @@ class AgendaItemDraft(SQLModel):
 
 
 class MeetingDraft(SQLModel):
+    model_config = FORBID_EXTRA
+
     title: Title
     date: date
     venue: ShortText = ""

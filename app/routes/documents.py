@@ -33,11 +33,15 @@ def _infos(session: SessionDep, document_id: int) -> list[SectionInfo]:
     return [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
 
 
-def _live_texts(request: Request, session: SessionDep, document_id: int) -> dict[int, str]:
+def live_texts(request: Request) -> documents.LiveTexts | None:
+    """Where the live texts are: the rooms of the running app (None without them)."""
     live = _live(request)
-    if live is None:
-        return {}
-    return live.call(live.texts, document_id, _infos(session, document_id))
+    return None if live is None else documents.room_texts(live)
+
+
+def _live_texts(request: Request, session: SessionDep, document_id: int) -> dict[int, str]:
+    texts = live_texts(request)
+    return {} if texts is None else texts(document_id, _infos(session, document_id))
 
 
 def _with_text(section: SectionPublic, texts: dict[int, str]) -> SectionPublic:
@@ -90,9 +94,7 @@ def get_document(
     elif checkpoint is not None:
         document = timetravel.document_at_checkpoint(session, actor, document_id, checkpoint)
     else:
-        document = documents.consolidated(session, actor, document_id)
-        texts = _live_texts(request, session, document_id)
-        document.sections = [_with_text(s, texts) for s in document.sections]
+        document = documents.live_document(session, actor, document_id, live_texts(request))
     if format == "markdown":
         return PlainTextResponse(documents.to_markdown(document), media_type="text/markdown")
     return document
@@ -136,6 +138,22 @@ def reorder_sections(
     _publish(request, session, document_id)
     texts = _live_texts(request, session, document_id)
     return [_with_text(_public(s), texts) for s in ordered]
+
+
+@router.delete("/documents/{document_id}/sections/{section_id}", status_code=204)
+def delete_section(
+    document_id: ObjectId,
+    section_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
+) -> Response:
+    """Delete an empty draft section (secretariat; 409 not_empty / not_draft otherwise)."""
+    section = sections.get_section(session, actor, document_id, section_id)
+    live_text = _live_texts(request, session, document_id).get(section.id or 0)
+    sections.delete_section(session, actor, document_id, section_id, live_text)
+    _publish(request, session, document_id)
+    return Response(status_code=204)
 
 
 @router.get("/documents/{document_id}/sections/{section_id}")

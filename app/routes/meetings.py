@@ -1,15 +1,20 @@
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import CurrentActor, ObjectId, SessionDep
 from app.models.meeting import (
     AgendaItemCreate,
     AgendaItemPublic,
     AgendaItemUpdate,
+    MeetingCopy,
     MeetingPublic,
+    MeetingState,
     MeetingUpdate,
 )
-from app.models.participant import ParticipantPublic
-from app.services import auto_checkpoints, meetings
+from app.models.participant import MePublic, Role
+from app.models.setup import MeetingDraft
+from app.services import auto_checkpoints, meetings, setup
 
 router = APIRouter(tags=["meetings"])
 
@@ -22,12 +27,22 @@ def _agenda_changed(request: Request) -> None:
 
 
 @router.get("/me")
-def me(actor: CurrentActor) -> ParticipantPublic:
-    """Who the token belongs to."""
-    assert actor.participant_id is not None
-    assert actor.meeting_id is not None
+def me(actor: CurrentActor) -> MePublic:
+    """Who the token belongs to: a person of one meeting, or an organiser."""
     assert actor.role is not None
-    return ParticipantPublic(
+    if actor.role is Role.ORGANISER:
+        assert actor.organiser_id is not None
+        return MePublic(
+            id=actor.organiser_id,
+            meeting_id=None,
+            name=actor.name,
+            role=actor.role,
+            group_code=None,
+            color=actor.color,
+            organised_meeting_ids=sorted(actor.organised),
+        )
+    assert actor.participant_id is not None
+    return MePublic(
         id=actor.participant_id,
         meeting_id=actor.meeting_id,
         name=actor.name,
@@ -38,9 +53,20 @@ def me(actor: CurrentActor) -> ParticipantPublic:
 
 
 @router.get("/meetings")
-def list_meetings(session: SessionDep, actor: CurrentActor) -> list[MeetingPublic]:
-    """The meetings the caller belongs to."""
-    return [meetings.public(session, m) for m in meetings.visible_meetings(session, actor)]
+def list_meetings(
+    session: SessionDep,
+    actor: CurrentActor,
+    state: Annotated[MeetingState | None, Query(description="Default: not archived")] = None,
+) -> list[MeetingPublic]:
+    """The meetings the caller belongs to (an organiser: every meeting on the server)."""
+    return [meetings.public(session, m) for m in meetings.visible_meetings(session, actor, state)]
+
+
+@router.post("/meetings", status_code=201)
+def create_meeting(data: MeetingDraft, session: SessionDep, actor: CurrentActor) -> MeetingPublic:
+    """Create a meeting, optionally with its groups, sections and agenda (organiser)."""
+    meeting = setup.create_meeting(session, actor, data, source="api")
+    return meetings.public(session, meeting)
 
 
 @router.get("/meetings/{meeting_id}")
@@ -57,8 +83,9 @@ def update_meeting(
     actor: CurrentActor,
     request: Request,
 ) -> MeetingPublic:
-    """Change the meeting's details or its current agenda item (secretariat); the item that
-    was current ended: its automatic checkpoint "After <title>" is taken."""
+    """Change the meeting's details (title, date, time zone, venue, languages) or its
+    current agenda item (secretariat); the item that was current ended: its automatic
+    checkpoint "After <title>" is taken."""
     before = meetings.get_meeting(session, actor, meeting_id).current_agenda_item_id
     meeting = meetings.update_meeting(session, actor, meeting_id, data)
     ended = auto_checkpoints.ended_item(before, meeting.current_agenda_item_id)
@@ -69,6 +96,31 @@ def update_meeting(
         auto_checkpoints.take_after_item(engine, keeper, actor, ended, "agenda")
     _agenda_changed(request)
     return meetings.public(session, meeting)
+
+
+@router.post("/meetings/{meeting_id}/copy", status_code=201)
+def copy_meeting(
+    meeting_id: ObjectId, data: MeetingCopy, session: SessionDep, actor: CurrentActor
+) -> MeetingPublic:
+    """A new meeting with this one's groups, sections, agenda (and people) on another day
+    (the organiser who created it)."""
+    return meetings.public(session, setup.copy_meeting(session, actor, meeting_id, data))
+
+
+@router.post("/meetings/{meeting_id}/archive")
+def archive_meeting(
+    meeting_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> MeetingPublic:
+    """Archive the meeting: its people's links stop working (the organiser who created it)."""
+    return meetings.public(session, meetings.set_archived(session, actor, meeting_id, True))
+
+
+@router.post("/meetings/{meeting_id}/unarchive")
+def unarchive_meeting(
+    meeting_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> MeetingPublic:
+    """Bring an archived meeting back; its links work again until they expire (organiser)."""
+    return meetings.public(session, meetings.set_archived(session, actor, meeting_id, False))
 
 
 @router.get("/meetings/{meeting_id}/agenda")
@@ -104,8 +156,23 @@ def update_agenda_item(
     actor: CurrentActor,
     request: Request,
 ) -> AgendaItemPublic:
-    """Change an agenda item, e.g. when the meeting runs late (secretariat)."""
+    """Change an agenda item; new times move it in the (time-ordered) agenda (secretariat)."""
     item = meetings.update_agenda_item(session, actor, meeting_id, item_id, data)
     session.commit()
     _agenda_changed(request)
     return AgendaItemPublic.model_validate(item, from_attributes=True)
+
+
+@router.delete("/meetings/{meeting_id}/agenda/{item_id}", status_code=204)
+def delete_agenda_item(
+    meeting_id: ObjectId,
+    item_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
+) -> Response:
+    """Remove an agenda item; if it was running, no item is current any more (secretariat)."""
+    meetings.delete_agenda_item(session, actor, meeting_id, item_id)
+    session.commit()
+    _agenda_changed(request)
+    return Response(status_code=204)

@@ -7,14 +7,18 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from app.config import Settings
 from app.deps import COOKIE_NAME, SessionDep, SettingsDep
 from app.errors import AppError
 from app.http_limits import CONTENT_SECURITY_POLICY
 from app.models.participant import Role
-from app.services import links, meetings
+from app.services import links, meetings, open_links
 from app.services.actor import Actor
 
 router = APIRouter(include_in_schema=False)
+
+# Where an organiser starts: the list of the server's meetings.
+ORGANISER_HOME = "/meetings"
 
 
 def landing_path(actor: Actor, document_id: int | None) -> str:
@@ -47,9 +51,19 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
         actor = links.authenticate(session, token)
     except AppError as exc:
         return _message_page(exc.status, "This join link does not work", exc.detail)
-    assert actor.meeting_id is not None
-    document = meetings.document_of(session, actor.meeting_id)
-    response = RedirectResponse(landing_path(actor, document.id if document else None), 303)
+    if actor.is_organiser:
+        target = ORGANISER_HOME
+    else:
+        assert actor.meeting_id is not None
+        document = meetings.document_of(session, actor.meeting_id)
+        target = landing_path(actor, document.id if document else None)
+    response = RedirectResponse(target, 303)
+    set_join_cookie(response, token, settings)
+    return response
+
+
+def set_join_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The join cookie: HttpOnly, SameSite=Lax, Secure when the settings say so."""
     response.set_cookie(
         COOKIE_NAME,
         token,
@@ -59,6 +73,20 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
         secure=settings.cookie_secure,
         path="/",
     )
+
+
+@router.get("/open/{token}")
+def open_link_page(token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """The open join link: the page asks for a name (a closed link answers 410, an unknown
+    one 401; the page then shows the advice)."""
+    refused: int | None = None
+    try:
+        open_links.find(session, token)
+    except AppError as exc:
+        refused = exc.status
+    response = _index(settings.frontend_dist)
+    if refused is not None and response.status_code == 200:
+        response.status_code = refused
     return response
 
 
@@ -102,6 +130,7 @@ def service_worker(settings: SettingsDep) -> Response:
 
 
 @router.get("/")
+@router.get("/meetings")
 @router.get("/d/{document_id}")
 @router.get("/d/{document_id}/projector")
 @router.get("/d/{document_id}/board")

@@ -10,8 +10,8 @@ from app.models.setup import MeetingDraft
 from app.services.actor import Actor
 from app.services.setup import create_meeting
 
-# Who may read an agenda file into a preview. The organiser role, when it lands, replaces
-# the secretariat here; the operator (command line) always may.
+# Who may read an agenda file into a preview: a secretariat, and so an organiser (who passes
+# where the secretariat does); the operator (command line) always may.
 PREVIEW_ROLES = (Role.SECRETARIAT,)
 
 

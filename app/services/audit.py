@@ -8,6 +8,13 @@ from app.models.audit import AuditEvent
 from app.services.actor import Actor
 
 
+def _actor_label(actor: Actor) -> str:
+    """The person's name, ``organiser NAME``, or the console's (or a system task's) name."""
+    if actor.is_organiser:
+        return f"organiser {actor.name}"[:120]
+    return actor.name or "cli"
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -18,10 +25,12 @@ def record(
     **data: Any,
 ) -> AuditEvent:
     """Add one audit event to the session; it commits with the change it describes."""
+    if actor.is_organiser:  # no participant row: the organiser's id says who it was
+        data = {**data, "organiser_id": actor.organiser_id}
     event = AuditEvent(
         meeting_id=meeting_id,
         participant_id=actor.participant_id,
-        actor=actor.name if actor.participant_id else (actor.name or "cli"),
+        actor=_actor_label(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,

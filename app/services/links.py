@@ -11,13 +11,14 @@ from app.models.common import utcnow
 from app.models.meeting import BreakoutGroup, Meeting
 from app.models.participant import (
     JoinLink,
+    JoinLinkIssued,
     JoinLinkPublic,
     Participant,
     ParticipantPublic,
     Role,
 )
 from app.security import PREFIX_LENGTH, hash_token, new_token, token_prefix
-from app.services import audit
+from app.services import audit, organisers
 from app.services.actor import Actor
 
 # Ends the websockets and event streams opened with a join link, given its token's hash (the
@@ -33,6 +34,109 @@ class IssuedLink:
     link: JoinLink
     participant: Participant
     token: str
+
+
+def check_person(session: Session, meeting_id: int, role: Role, group_code: str | None) -> None:
+    """Refuse (422) a role and group that do not go together in this meeting."""
+    if role is Role.ORGANISER:
+        raise InvalidInput("An organiser is not a person of a meeting; use organiser-link.")
+    if role is Role.RAPPORTEUR and group_code is None:
+        raise InvalidInput("A rapporteur link needs the breakout group (group_code).")
+    if group_code is not None:
+        exists = session.exec(
+            select(BreakoutGroup).where(
+                BreakoutGroup.meeting_id == meeting_id, BreakoutGroup.code == group_code
+            )
+        ).first()
+        if exists is None:
+            raise InvalidInput(f"The meeting has no breakout group {group_code}.")
+        if role not in (Role.RAPPORTEUR, Role.PARTICIPANT):
+            raise InvalidInput(f"A {role.value} cannot belong to a breakout group.")
+
+
+def add_participant(
+    session: Session,
+    meeting_id: int,
+    *,
+    name: str,
+    role: Role,
+    group_code: str | None = None,
+    email: str | None = None,
+    language: str | None = None,
+) -> Participant:
+    """Write a person of the meeting (checked by the caller), with the next cursor colour."""
+    count = len(
+        session.exec(select(Participant.id).where(Participant.meeting_id == meeting_id)).all()
+    )
+    participant = Participant(
+        meeting_id=meeting_id,
+        name=name,
+        role=role.value,
+        group_code=group_code,
+        email=email,
+        language=language,
+        color=PALETTE[count % len(PALETTE)],
+    )
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+def new_link(session: Session, participant: Participant, *, hours: int) -> IssuedLink:
+    """One more join link for ``participant`` (its other links stay as they are); not audited."""
+    assert participant.id is not None
+    token = new_token()
+    link = JoinLink(
+        participant_id=participant.id,
+        meeting_id=participant.meeting_id,
+        token_hash=hash_token(token),
+        prefix=token_prefix(token),
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(link)
+    session.flush()
+    return IssuedLink(link=link, participant=participant, token=token)
+
+
+def create_participant(
+    session: Session,
+    meeting_id: int,
+    *,
+    role: Role,
+    name: str,
+    group_code: str | None,
+    hours: int,
+) -> IssuedLink:
+    """A new participant with a join link of ``hours``; the caller checks rights and audits."""
+    participant = add_participant(session, meeting_id, name=name, role=role, group_code=group_code)
+    return new_link(session, participant, hours=hours)
+
+
+def issue_token(
+    session: Session,
+    actor: Actor,
+    participant: Participant,
+    *,
+    expires_in_hours: int | None = None,
+    default_lifetime_hours: int = 72,
+) -> IssuedLink:
+    """A new join link for an existing person; the token is returned once and never stored."""
+    issued = new_link(session, participant, hours=expires_in_hours or default_lifetime_hours)
+    link = issued.link
+    audit.record(
+        session,
+        actor,
+        participant.meeting_id,
+        "link.issued",
+        "join_link",
+        link.id,
+        participant_id=participant.id,
+        role=participant.role,
+        name=participant.name,
+        group_code=participant.group_code,
+        prefix=link.prefix,
+    )
+    return issued
 
 
 def issue_link(
@@ -51,71 +155,38 @@ def issue_link(
     actor.require(Role.SECRETARIAT)
     if session.get(Meeting, meeting_id) is None:
         raise NotFound(f"Meeting {meeting_id} does not exist.")
-    if role is Role.RAPPORTEUR and group_code is None:
-        raise InvalidInput("A rapporteur link needs the breakout group (group_code).")
-    if group_code is not None:
-        if role not in (Role.RAPPORTEUR, Role.PARTICIPANT):
-            raise InvalidInput(f"A {role.value} link cannot belong to a breakout group.")
-        exists = session.exec(
-            select(BreakoutGroup).where(
-                BreakoutGroup.meeting_id == meeting_id, BreakoutGroup.code == group_code
-            )
-        ).first()
-        if exists is None:
-            raise InvalidInput(f"The meeting has no breakout group {group_code}.")
-    count = len(
-        session.exec(select(Participant.id).where(Participant.meeting_id == meeting_id)).all()
-    )
-    participant = Participant(
-        meeting_id=meeting_id,
-        name=name,
-        role=role.value,
-        group_code=group_code,
-        color=PALETTE[count % len(PALETTE)],
-    )
-    session.add(participant)
-    session.flush()
-    token = new_token()
-    hours = expires_in_hours or default_lifetime_hours
-    assert participant.id is not None
-    link = JoinLink(
-        participant_id=participant.id,
-        meeting_id=meeting_id,
-        token_hash=hash_token(token),
-        prefix=token_prefix(token),
-        expires_at=utcnow() + timedelta(hours=hours),
-    )
-    session.add(link)
-    session.flush()
-    audit.record(
+    check_person(session, meeting_id, role, group_code)
+    participant = add_participant(session, meeting_id, name=name, role=role, group_code=group_code)
+    return issue_token(
         session,
         actor,
-        meeting_id,
-        "link.issued",
-        "join_link",
-        link.id,
-        role=role.value,
-        name=name,
-        group_code=group_code,
-        prefix=link.prefix,
+        participant,
+        expires_in_hours=expires_in_hours,
+        default_lifetime_hours=default_lifetime_hours,
     )
-    return IssuedLink(link=link, participant=participant, token=token)
 
 
 def authenticate(session: Session, token: str) -> Actor:
     """The actor a token stands for; 401 for an unknown, revoked or expired link."""
     if not token or len(token) > 200:
         raise Unauthenticated("A valid join token is required.")
-    link = session.exec(select(JoinLink).where(JoinLink.token_hash == hash_token(token))).first()
+    token_hash = hash_token(token)
+    link = session.exec(select(JoinLink).where(JoinLink.token_hash == token_hash)).first()
     if link is None:
-        raise Unauthenticated("This join link is not valid.")
+        organiser = organisers.authenticate_organiser(session, token_hash)
+        if organiser is None:
+            raise Unauthenticated("This join link is not valid.")
+        return organiser
     if link.revoked_at is not None:
         raise Unauthenticated("This join link was revoked; ask the secretariat for a new one.")
     if link.expires_at is not None and link.expires_at <= utcnow():
         raise Unauthenticated("This join link has expired; ask the secretariat for a new one.")
     participant = session.get(Participant, link.participant_id)
-    if participant is None:
+    if participant is None or participant.removed_at is not None:
         raise Unauthenticated("This join link is not valid.")
+    meeting = session.get(Meeting, link.meeting_id)
+    if meeting is not None and meeting.archived_at is not None:
+        raise Unauthenticated("This meeting was archived; its join links no longer work.")
     return actor_for(participant)
 
 
@@ -160,6 +231,14 @@ def list_links(session: Session, actor: Actor, meeting_id: int) -> list[JoinLink
     return [public(link, participant) for link, participant in rows]
 
 
+def _may_see(actor: Actor, meeting_id: int) -> bool:
+    try:
+        actor.check_meeting(meeting_id)
+    except NotFound:
+        return False
+    return True
+
+
 def revoke(
     session: Session,
     actor: Actor,
@@ -186,8 +265,7 @@ def revoke(
     visible = [
         m
         for m in matches
-        if (actor.is_operator or m.meeting_id == actor.meeting_id)
-        and (meeting_id is None or m.meeting_id == meeting_id)
+        if _may_see(actor, m.meeting_id) and (meeting_id is None or m.meeting_id == meeting_id)
     ]
     if not visible:
         raise NotFound("No such join link.")
@@ -211,3 +289,12 @@ def revoke(
         session.commit()
         disconnect(link.token_hash)
     return link
+
+
+def issued_public(issued: IssuedLink, public_url: str) -> JoinLinkIssued:
+    """The answer to issuing a link: the link, its token and its URL (shown this once)."""
+    return JoinLinkIssued(
+        **public(issued.link, issued.participant).model_dump(),
+        token=issued.token,
+        url=f"{public_url.rstrip('/')}/join/{issued.token}",
+    )

@@ -1,5 +1,7 @@
 """Creating, renaming, reordering, editing and agreeing sections of the outcome document."""
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion
@@ -11,8 +13,12 @@ from app.models.document import (
     SectionStatus,
     SectionUpdate,
 )
+from app.models.input import Input
+from app.models.meeting import AgendaItem
 from app.models.participant import Role
-from app.services import audit
+from app.models.provenance import Provenance
+from app.models.revision import SectionRevision
+from app.services import audit, meetings
 from app.services.actor import Actor
 
 # draft -> agreed -> locked, and back one step at a time (a chair may reopen a text).
@@ -66,7 +72,7 @@ def create_section(
 ) -> Section:
     """Add a section at ``data.position`` (default: the end) and renumber the others."""
     document = get_document(session, actor, document_id)
-    actor.require(Role.SECRETARIAT)
+    meetings.setup_meeting(session, actor, document.meeting_id)
     sections = ordered_sections(session, document_id)
     index = len(sections) if data.position is None else min(data.position, len(sections))
     section = Section(
@@ -182,7 +188,7 @@ def reorder(
 ) -> list[Section]:
     """Put the sections in the given order; the list must name each section exactly once."""
     document = get_document(session, actor, document_id)
-    actor.require(Role.SECRETARIAT)
+    meetings.setup_meeting(session, actor, document.meeting_id)
     sections = {s.id: s for s in ordered_sections(session, document_id)}
     if len(section_ids) != len(set(section_ids)) or set(section_ids) != set(sections):
         raise InvalidInput("section_ids must list every section of the document exactly once.")
@@ -202,3 +208,65 @@ def reorder(
     )
     session.flush()
     return [sections[i] for i in section_ids]
+
+
+def delete_section(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    section_id: int,
+    live_text: str | None = None,
+) -> None:
+    """Remove a draft section that holds nothing: no text (``live_text``: the room's, when
+    it is loaded), no inputs, no accepted paragraphs and no revisions (409 otherwise)."""
+    section = get_section(session, actor, document_id, section_id)
+    document = get_document(session, actor, document_id)
+    meetings.setup_meeting(session, actor, document.meeting_id)
+    if section.status != SectionStatus.DRAFT.value:
+        raise Conflict(
+            f"Section {section_id} is {section.status}; only a draft section can be deleted.",
+            code="not_draft",
+        )
+    text = section.body if live_text is None else live_text
+    held = [
+        ("text", bool(text.strip())),
+        ("inputs", _any(session, select(Input.id).where(Input.section_id == section_id))),
+        (
+            "accepted paragraphs",
+            _any(session, select(Provenance.id).where(Provenance.section_id == section_id)),
+        ),
+        (
+            "revisions",
+            _any(
+                session, select(SectionRevision.id).where(SectionRevision.section_id == section_id)
+            ),
+        ),
+    ]
+    what = [name for name, present in held if present]
+    if what:
+        raise Conflict(
+            f"Section {section_id} holds {', '.join(what)}; only an empty section can be deleted.",
+            code="not_empty",
+        )
+    for item in session.exec(select(AgendaItem).where(AgendaItem.section_id == section_id)):
+        item.section_id = None
+        session.add(item)
+    session.delete(section)
+    session.flush()
+    for position, rest in enumerate(ordered_sections(session, document_id)):
+        if rest.position != position:
+            rest.position = position
+            session.add(rest)
+    audit.record(
+        session,
+        actor,
+        document.meeting_id,
+        "section.deleted",
+        "section",
+        section_id,
+        title=section.title,
+    )
+
+
+def _any(session: Session, query: Any) -> bool:
+    return session.exec(query).first() is not None

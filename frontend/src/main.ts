@@ -7,6 +7,7 @@ import "./styles.css";
 
 import { ApiError, api } from "./api";
 import { boardPage } from "./pages/board";
+import { openJoinPage } from "./joining/open";
 import { documentPage } from "./pages/document";
 import { groupPage } from "./pages/group";
 import type { Page, PageContext } from "./pages/page";
@@ -115,6 +116,7 @@ async function start(): Promise<void> {
   const root = rootElement();
   const route = parseRoute(window.location.pathname);
   registerServiceWorker();
+  if (route.page === "open") return openJoinPage(root, route.token);
   const session = await signIn(root, route);
   if (session === null) return;
   const { me, meeting } = session;

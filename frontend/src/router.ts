@@ -8,6 +8,7 @@ export type Route =
   | { page: "projector"; documentId: number }
   | { page: "board"; documentId: number }
   | { page: "group"; documentId: number; groupCode: string }
+  | { page: "open"; token: string }
   | { page: "unknown" };
 
 export function parseRoute(pathname: string): Route {
@@ -19,6 +20,8 @@ export function parseRoute(pathname: string): Route {
   if (m) return { page: "projector", documentId: Number(m[1]) };
   m = /^\/d\/(\d+)\/board$/.exec(path);
   if (m) return { page: "board", documentId: Number(m[1]) };
+  m = /^\/open\/([^/]+)$/.exec(path);
+  if (m) return { page: "open", token: decodeURIComponent(m[1] ?? "") };
   m = /^\/d\/(\d+)\/group\/([^/]+)$/.exec(path);
   if (m) {
     return { page: "group", documentId: Number(m[1]), groupCode: decodeURIComponent(m[2] ?? "") };

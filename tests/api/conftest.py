@@ -29,6 +29,7 @@ def make_settings(database_url: str, frontend_dist: Path, **changes: object) -> 
         "link_lifetime_hours": 72,
         "cookie_secure": False,
         "seed_demo": False,
+        "auto_checkpoints": True,
         **changes,
     }
     return Settings.model_validate(values)

@@ -4,13 +4,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from app.agenda_import import ImportFormat
 from app.services.actor import Actor
 from app.services.agenda_import import preview_file
 from tests.agenda_import.calendars import INDICO_FIXTURE, seed_calendar
 from tests.api.conftest import MAX_BODY_BYTES
-from tests.api.util import Meeting, assert_error
+from tests.api.util import Meeting, assert_error, bearer, make_organiser
 
 PREVIEW = "/api/meetings/import/preview"
 ICS = {"content-type": "text/calendar"}
@@ -99,7 +100,7 @@ def test_previewing_needs_a_token_and_the_secretariat(client: TestClient, demo: 
 
 
 @pytest.mark.read_only
-def test_creating_is_for_the_operator_until_organisers_exist(
+def test_creating_is_for_organisers_not_the_people_of_a_meeting(
     client: TestClient, demo: Meeting
 ) -> None:
     body = _preview(client, demo, seed_calendar(), format="ics").json()
@@ -139,3 +140,23 @@ def test_the_endpoints_are_documented(client: TestClient) -> None:
     assert (
         paths["/api/meetings/import"]["post"]["summary"] == "Create the meeting of an edited draft"
     )
+
+
+def test_an_organiser_imports_and_is_the_secretariat_of_the_meeting(
+    client: TestClient, db_engine: Engine
+) -> None:
+    token = make_organiser(db_engine, "Importing secretariat")
+    headers = bearer(token)
+    response = client.post(
+        PREVIEW, params={"format": "ics"}, content=seed_calendar(), headers={**headers, **ICS}
+    )
+    assert response.status_code == 200, response.text
+    draft = response.json()["draft"]
+    response = client.post(
+        "/api/meetings/import", params={"source": "ics"}, json=draft, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    meeting = response.json()
+    me = client.get("/api/me", headers=headers).json()
+    assert me["organised_meeting_ids"] == [meeting["id"]]
+    assert client.get(f"/api/meetings/{meeting['id']}/people", headers=headers).json() == []

@@ -94,3 +94,22 @@ def case_id(value: object) -> str:
     """A short test id for a parametrised request body."""
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def make_organiser(engine: Engine, name: str = "Organiser", *, owns: int | None = None) -> str:
+    """An organiser's token; with ``owns``, that meeting counts as created by it."""
+    from app.models import Meeting as MeetingRow
+    from app.services.organisers import issue_organiser_link
+
+    with session_scope(engine) as session:
+        issued = issue_organiser_link(session, name=name, hours=24)
+        if owns is not None:
+            meeting = session.get(MeetingRow, owns)
+            assert meeting is not None
+            meeting.created_by_organiser = issued.organiser.id
+            session.add(meeting)
+        return issued.token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

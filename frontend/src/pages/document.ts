@@ -6,10 +6,12 @@
 
 import { ApiError, api } from "../api";
 import { VersionsPanel } from "../closing/versions";
+import { exportMenu } from "../closing/export";
 import { h, replaceChildren } from "../dom";
 import { type SectionEditor, createEditor } from "../editor";
 import { HistoryPanel } from "../history";
 import { Inbox } from "../inputs/inbox";
+import { joiningPanel } from "../joining/panel";
 import { type ProvenanceMark, provenanceLabel, provenanceMarks, showProvenance } from "../inputs/provenance";
 import { autoDir } from "../render";
 import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections";
@@ -71,6 +73,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const head = h("div", { class: "doc-head" }, title, tools);
   const article = h("article", { class: "doc" }, head, sectionsEl);
   const showsInbox = isSecretariat || isChair;
+  if (showsInbox) tools.append(exportMenu(documentId));
   const inboxSlot = h("div", { class: "inbox-slot" });
   replaceChildren(
     ctx.shell.main,
@@ -128,7 +131,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
           save.disabled = false;
         });
     });
-    head.append(form);
+    head.append(form, joiningPanel(ctx.session.meeting.id, ctx.notify));
 
     const newTitle = h("input", {
       class: "input add-section-title",

@@ -4,6 +4,7 @@
 // it runs are marked. When the agenda moves on, it brings the new item's section into view.
 
 import { h, isTyping, replaceChildren } from "../dom";
+import { startOpenLinkOverlay } from "../joining/overlay";
 import { LiveDocumentView } from "../render";
 import type { AgendaItem, Meeting } from "../types";
 import { type Page, type PageContext, showStatus } from "./page";
@@ -39,6 +40,7 @@ export async function projectorPage(ctx: PageContext): Promise<Page> {
     text: "Board (key B)",
   });
   replaceChildren(ctx.shell.main, h("article", { class: "doc" }, title, sections, board));
+  startOpenLinkOverlay(ctx.session.meeting.id, window.document.body);
   window.addEventListener("keydown", (event) => {
     if (isTyping(event) || event.key.toLowerCase() !== "b") return;
     window.location.assign(`/d/${ctx.documentId}/board`);

@@ -1,0 +1,88 @@
+// The editor's Export menu (secretariat and chair): format, version (the live text or a named
+// checkpoint) and the provenance annex. The download is a plain link to the export URL: the
+// join cookie authenticates it and the server names the file (Content-Disposition).
+
+import { request } from "../api";
+import { h } from "../dom";
+
+/** GET /api/documents/{id}/checkpoints (the fields the menu uses). */
+interface CheckpointEntry {
+  id: number;
+  name: string;
+  created_at: string;
+}
+
+const FORMATS: [string, string][] = [
+  ["docx", "Word (DOCX)"],
+  ["pdf", "PDF"],
+  ["html", "Web page (HTML)"],
+  ["md", "Markdown"],
+];
+
+/** The export URL for these choices. */
+export function exportUrl(documentId: number, format: string, checkpoint: string, annex: boolean): string {
+  const params = new URLSearchParams({ format });
+  if (checkpoint) params.set("checkpoint", checkpoint);
+  if (annex) params.set("annex", "provenance");
+  return `/api/documents/${documentId}/export?${params.toString()}`;
+}
+
+function when(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** The Export menu: a disclosure with the choices and a download link. */
+export function exportMenu(documentId: number): HTMLElement {
+  const format = h(
+    "select",
+    { class: "input export-format", attrs: { "aria-label": "Export format" } },
+    ...FORMATS.map(([value, label]) => h("option", { attrs: { value }, text: label })),
+  );
+  const version = h(
+    "select",
+    { class: "input export-version", attrs: { "aria-label": "Version to export" } },
+    h("option", { attrs: { value: "" }, text: "Live text" }),
+  );
+  const annex = h("input", { class: "export-annex", attrs: { type: "checkbox" } });
+  const download = h("a", { class: "button export-download", attrs: { download: "" }, text: "Download" });
+  const note = h("p", { class: "export-note", attrs: { role: "status" } });
+  const update = (): void => {
+    download.href = exportUrl(documentId, format.value, version.value, annex.checked);
+  };
+  for (const field of [format, version, annex]) field.addEventListener("change", update);
+  update();
+
+  const menu = h(
+    "details",
+    { class: "export-menu" },
+    h("summary", { class: "tool", text: "Export…" }),
+    h(
+      "div",
+      { class: "export-panel" },
+      h("label", { class: "export-field" }, "Format ", format),
+      h("label", { class: "export-field" }, "Version ", version),
+      h("label", { class: "export-field" }, annex, " Provenance annex"),
+      download,
+      note,
+    ),
+  );
+  let loaded = false;
+  menu.addEventListener("toggle", () => {
+    if (!menu.open || loaded) return;
+    loaded = true;
+    request<CheckpointEntry[]>(`/api/documents/${documentId}/checkpoints`)
+      .then((checkpoints) => {
+        for (const cp of checkpoints) {
+          version.append(h("option", { attrs: { value: String(cp.id) }, text: `${cp.name} (${when(cp.created_at)})` }));
+        }
+      })
+      .catch(() => {
+        loaded = false;
+        note.textContent = "Checkpoints could not be loaded; the live text can still be exported.";
+      });
+  });
+  return menu;
+}
