@@ -98,3 +98,21 @@ async def test_a_revoked_links_socket_and_stream_end_and_later_writes_are_lost(
 async def _until_text(server: RunningServer, room: str, name: str, prefix: str) -> None:
     async with wire(server, room, server.token("chair")) as reader:
         await reader.until(lambda: reader.text(name).startswith(prefix))
+
+
+async def test_removing_a_person_closes_their_sockets(server: RunningServer) -> None:
+    issued = _issue(server, "secretariat", "Leaving secretary")
+    room = server.demo["room"]
+    name = server.demo["sections"][2]["text"]
+    async with wire(server, room, issued["token"]) as leaving:
+        path = f"/api/meetings/{server.demo['meeting_id']}/people/{issued['participant']['id']}"
+        removed = rest(server, "DELETE", path, server.token("secretariat"))
+        assert removed.status_code == 204, removed.text
+        state = leaving.doc.get_state()
+        leaving.doc.get(name, type=Text).insert(0, "AFTER REMOVAL ")
+        try:
+            await leaving.send_update(leaving.doc.get_update(state))
+        except Exception:  # the socket may already be closed: nothing was sent then
+            pass
+        assert await leaving.closed(deadline=5) == 4401
+    assert "AFTER REMOVAL" not in await fresh_text(server, room, server.token("chair"), name)
