@@ -1,5 +1,6 @@
 """The application factory: ``create_app()`` wires settings, database, routes and pages."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,11 +49,20 @@ log = logging.getLogger(__name__)
 
 
 def end_event_streams(app: FastAPI) -> None:
-    """Shutdown begins: end the open event streams (from any thread), so uvicorn's graceful
-    shutdown need not wait for them; their clients reconnect and catch up later."""
+    """Shutdown begins (callable from any thread or a signal handler): end the open event
+    streams, so uvicorn's graceful shutdown need not wait for them (their clients reconnect
+    and catch up later), and close every websocket with 1001 before uvicorn would close
+    them with 1012 (docs/protocol.md)."""
     bus = getattr(app.state, "events", None)
     if isinstance(bus, events.LocalEventBus):
         bus.close_soon()
+    hub = getattr(app.state, "hub", None)
+    loop = getattr(app.state, "loop", None)
+    if isinstance(hub, Hub) and isinstance(loop, asyncio.AbstractEventLoop):
+        try:
+            loop.call_soon_threadsafe(hub.going_away)
+        except RuntimeError:  # the loop closed already
+            pass
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -86,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_load=structure_on_load(engine, adopted),
         )
         app.state.hub = hub
+        app.state.loop = asyncio.get_running_loop()
         app.state.live = LiveDocuments(hub)
         app.state.boards = LiveBoards(hub)
         keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)

@@ -21,6 +21,8 @@ from app.realtime.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
 
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER
+
 
 @dataclass(frozen=True, slots=True)
 class AwarenessEntry:
@@ -42,14 +44,24 @@ def parse(update: bytes) -> list[AwarenessEntry]:
         for _ in range(count):
             client_id = decoder.read_var_uint()
             clock = decoder.read_var_uint()
+            if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
+                # lib0's readVarUint throws above 2^53 - 1: relayed, it would break every
+                # JavaScript peer's awareness.
+                raise ProtocolError("an awareness client id or clock above 2^53 - 1")
             raw = decoder.read_var_string()
-            state = json.loads(raw) if raw else None
+            state = json.loads(raw, parse_constant=_no_constant) if raw else None
             if state is not None and not isinstance(state, dict):
                 raise ProtocolError("an awareness state must be a JSON object or null")
             entries.append(AwarenessEntry(client_id, clock, state))
     except (IndexError, RuntimeError, ValueError, UnicodeDecodeError) as exc:
+        # RecursionError (JSON nested too deeply) is a RuntimeError.
         raise ProtocolError(f"malformed awareness update: {exc}") from exc
     return entries
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON: a JavaScript peer's ``JSON.parse`` would throw."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def encode(entries: list[AwarenessEntry]) -> bytes:
@@ -80,6 +92,10 @@ class AwarenessGuard:
         self.owner: dict[int, object] = {}
         self.owned: dict[object, set[int]] = {}
         self._full_logged = False
+        # Entries dropped per connection for client ids other peers own: stock y-websocket
+        # clients relay everyone's states, so these are counted, not logged one by one.
+        self.relayed: dict[object, int] = {}
+        self._forged_logged: set[object] = set()
 
     def stamp(
         self, conn: object, identity: dict[str, Any], entries: list[AwarenessEntry]
@@ -91,7 +107,7 @@ class AwarenessGuard:
             owner = self.owner.get(entry.client_id)
             if owner is not None and owner is not conn:
                 if not _same_person(owner, conn):
-                    log.warning("dropped an awareness entry for a client id another peer owns")
+                    self._dropped(conn, owner, entry)
                     continue
                 # The same person reconnected before the old connection was cleaned up.
                 self.owned.get(owner, set()).discard(entry.client_id)
@@ -115,8 +131,34 @@ class AwarenessGuard:
             kept.append(AwarenessEntry(entry.client_id, entry.clock, state))
         return kept
 
+    def _dropped(self, conn: object, owner: object, entry: AwarenessEntry) -> None:
+        """An entry for a client id ``owner`` owns, from ``conn``: dropped. A relay (the
+        owner's state as the server stamped it, or a removal) is what stock clients do: a
+        DEBUG line and a count. A state claiming another identity is forged: one WARNING
+        per connection."""
+        self.relayed[conn] = self.relayed.get(conn, 0) + 1
+        user = entry.state.get("user") if entry.state is not None else None
+        if entry.state is None or user == getattr(owner, "identity", None):
+            log.debug("dropped a relayed awareness entry for client id %s", entry.client_id)
+        elif conn not in self._forged_logged:
+            self._forged_logged.add(conn)
+            log.warning(
+                "%s sent an awareness state for client id %s, which another peer owns, "
+                "with another identity: dropped (further ones are counted)",
+                getattr(conn, "label", "a connection"),
+                entry.client_id,
+            )
+
     def release(self, conn: object) -> list[int]:
         """Forget ``conn``; returns the client ids it owned (their states must be removed)."""
+        relayed = self.relayed.pop(conn, 0)
+        self._forged_logged.discard(conn)
+        if relayed:
+            log.info(
+                "%s: dropped %s awareness entries for client ids other peers own",
+                getattr(conn, "label", "a connection"),
+                relayed,
+            )
         ids = self.owned.pop(conn, set())
         for client_id in ids:
             self.owner.pop(client_id, None)

@@ -68,6 +68,7 @@ async def serve(
         if peer.closing:
             return
         if data is None:
+            log.warning("malformed frame from %s in %s: a text frame", peer.label, room_name)
             peer.fail(CloseCode.BAD_MESSAGE, "frames must be binary")
         elif len(data) > limits.max_message_bytes:
             peer.fail(CloseCode.MESSAGE_TOO_BIG, "message too big")
@@ -85,6 +86,9 @@ async def serve(
 
     try:
         room.connect(peer)
+        dropped = hub.dropped(peer.link)
+        if dropped is not None:  # revoked while this connection was being set up
+            peer.fail(*dropped)
         if answered:
             room.send_changes_since_load(peer)
         for message in held:

@@ -46,15 +46,22 @@ class EventBus(Protocol):
 
     def publish(self, event: StreamEvent) -> None: ...
 
-    def subscribe(self, meeting_id: int) -> Subscription: ...
+    def subscribe(self, meeting_id: int, link: str | None = None) -> Subscription: ...
+
+    def drop_link(self, link: str) -> None:
+        """End every stream opened with the join link ``link`` (its token's hash): revoked."""
+        ...
 
 
 class LocalSubscription:
     """A bounded queue of events for one stream; on overflow it keeps only a Lagged marker."""
 
-    def __init__(self, bus: "LocalEventBus", meeting_id: int, limit: int) -> None:
+    def __init__(
+        self, bus: "LocalEventBus", meeting_id: int, limit: int, link: str | None = None
+    ) -> None:
         self.bus = bus
         self.meeting_id = meeting_id
+        self.link = link
         self.queue: asyncio.Queue[StreamEvent | Lagged] = asyncio.Queue(maxsize=limit)
 
     def offer(self, item: StreamEvent | Lagged) -> None:
@@ -98,8 +105,8 @@ class LocalEventBus:
         for subscription in list(self.subscribers.get(event.meeting_id, ())):
             subscription.offer(event)
 
-    def subscribe(self, meeting_id: int) -> LocalSubscription:
-        subscription = LocalSubscription(self, meeting_id, self.queue_limit)
+    def subscribe(self, meeting_id: int, link: str | None = None) -> LocalSubscription:
+        subscription = LocalSubscription(self, meeting_id, self.queue_limit, link)
         if self.closed:
             subscription.offer(Lagged(closed=True))
         else:
@@ -112,6 +119,15 @@ class LocalEventBus:
             subscribers.discard(subscription)
             if not subscribers:
                 del self.subscribers[subscription.meeting_id]
+
+    def drop_link(self, link: str) -> None:
+        """End the streams opened with ``link`` (a closing Lagged marker each); call on the
+        bus's event loop."""
+        for subscriptions in list(self.subscribers.values()):
+            for subscription in list(subscriptions):
+                if subscription.link == link:
+                    subscription.offer(Lagged(closed=True))
+                    self.unsubscribe(subscription)
 
     def close_soon(self) -> None:
         """``aclose`` from any thread (or a signal handler): the server is shutting down."""

@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from app.errors import CloseCode
 from app.realtime.early import EarlyJoin, EarlyJoins
 from app.realtime.protocol import KEEPALIVE_FRAME
 from app.realtime.room import Room, RoomLimits
@@ -43,6 +44,8 @@ class Hub:
         self._tasks: set[asyncio.Task[None]] = set()
         self._keepalive: asyncio.Task[None] | None = None
         self.early = EarlyJoins()
+        # Join links (token hashes) revoked while the server runs.
+        self._dropped: dict[str, tuple[int, str]] = {}
 
     def join_early(self, name: str) -> EarlyJoin | None:
         """For a connection about to acquire ``name``: a claim on its stored bytes, read by
@@ -51,6 +54,25 @@ class Hub:
         if room is not None and not room.closing:
             return None
         return self.early.register(name)
+
+    def drop_link(self, link: str, code: int, reason: str) -> int:
+        """Close every connection opened with the join link ``link`` (its token's hash) in
+        every loaded room with ``code`` (the link was revoked); from now on nothing they
+        send is applied, and a connection that authenticated before the revocation but
+        joins a room only now is closed as it joins (:meth:`dropped`). A person's other
+        links are not touched. Returns how many connections were closed."""
+        self._dropped[link] = (code, reason)
+        dropped = 0
+        for room in list(self.rooms.values()):
+            for peer in list(room.peers):
+                if peer.link == link and not peer.closing:
+                    peer.fail(code, reason)
+                    dropped += 1
+        return dropped
+
+    def dropped(self, link: str | None) -> tuple[int, str] | None:
+        """The close code and reason if the connections of ``link`` were dropped."""
+        return None if link is None else self._dropped.get(link)
 
     def peek(self, name: str) -> Room | None:
         """The loaded room called ``name``, if any (it may be closing)."""
@@ -158,6 +180,13 @@ class Hub:
             await asyncio.sleep(self.keepalive_seconds)
             for room in list(self.rooms.values()):
                 room.broadcast_keepalive(KEEPALIVE_FRAME)
+
+    def going_away(self) -> None:
+        """The server begins to shut down: close every connection with 1001 now (nothing they
+        send later is applied); :meth:`aclose` then flushes and snapshots the rooms."""
+        for room in list(self.rooms.values()):
+            for peer in list(room.peers):
+                peer.close_now(CloseCode.GOING_AWAY, "the server is shutting down")
 
     async def aclose(self) -> None:
         """Unload every room (flushing and snapshotting) and stop background work."""

@@ -18,7 +18,8 @@ from app.errors import ServiceUnavailable
 from app.realtime import board
 from app.realtime.adoption import AdoptedDocuments, read_adopted_at
 from app.realtime.hub import Hub, OnLoad
-from app.realtime.names import RoomName, board_room, document_room
+from app.realtime.names import PROMOTED_MAP, SECTIONS_MAP, RoomName, board_room, document_room
+from app.realtime.owned import ServerOwned
 from app.realtime.protocol import is_panic
 from app.realtime.room import Room
 from app.realtime.structure import (
@@ -61,10 +62,13 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
                 adopted.learn(name.document_id, at)
             room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
+            owned = frozenset({PROMOTED_MAP})
+            room.server_owned = ServerOwned(room.doc, owned, board.PROMOTED_REASON)
             board.attach(room)
             return
         if name is None or not name.is_document:
             return
+        room.server_owned = ServerOwned(room.doc, frozenset({SECTIONS_MAP}))
         infos = await anyio.to_thread.run_sync(load_sections, engine, name.document_id)
         room.edit(lambda doc: reconcile(doc, infos))
 

@@ -115,8 +115,10 @@ def sync_step1(doc: Doc[Any]) -> bytes:
 
 def sync_step2_reply(frame: bytes, doc: Doc[Any]) -> bytes:
     """The step 2 answering a client's step 1 ``frame`` (the whole frame, type byte included)."""
-    reply = handle_sync_message(frame[1:], doc)
-    assert reply is not None
+    with crdt_failures("undecodable state vector"):
+        reply = handle_sync_message(frame[1:], doc)
+    if reply is None:
+        raise ProtocolError("undecodable state vector")
     return bytes(reply)
 
 

@@ -17,7 +17,9 @@ from pycrdt import Decoder, Doc, get_state
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
+from app.realtime.clientids import ClientIds
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
+from app.realtime.owned import ServerOwned
 from app.realtime.protocol import (
     EMPTY_STATE_VECTOR,
     EMPTY_UPDATE,
@@ -133,6 +135,11 @@ class Room:
         # Why nobody may write right now (an adopted document, app/realtime/adoption.py);
         # asked on every writer's update, so it must be cheap.
         self.read_only: Callable[[], str | None] | None = None
+        # The shared types only the server writes (app/realtime/owned.py), set at load.
+        self.server_owned: ServerOwned | None = None
+        self._mirrored = False  # the change being applied is one the mirror already holds
+        # Who writes under which Yjs client id (app/realtime/clientids.py).
+        self.client_ids = ClientIds(self.doc.client_id, self.doc.get_state)
         # Called with the stored state once read, before it is applied (the hub's early
         # joiners); loaded_state is the state vector of exactly that stored state.
         self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
@@ -221,6 +228,7 @@ class Room:
         self.peers.discard(peer)
         self._audience(peer).discard(peer)
         self._authors.pop(origin_hash(peer.origin), None)
+        self.client_ids.release(peer)
         for client_id in self.guard.release(peer):
             self.presence.remove(client_id)
 
@@ -233,18 +241,20 @@ class Room:
         if kind is Kind.UPDATE or kind is Kind.STEP2:
             if frame.payload == EMPTY_UPDATE:
                 return
-            if peer.can_write:
+            if peer.can_write and not peer.write_revoked:
                 closed = self.read_only() if self.read_only is not None else None
                 if closed is not None:
                     # Told once per adoption (its reason names the time), then dropped unchecked.
                     if peer.refused_for != closed and carries_new_content(self.doc, frame.payload):
                         self._refuse(peer, closed)
                     return
-                refusal = self.write_check(peer, frame.payload) if self.write_check else None
+                refusal = self._wire_refusal(peer, frame.payload)
+                if refusal is None:
+                    refusal = self.write_check(peer, frame.payload) if self.write_check else None
                 if refusal is None:
                     self._apply(peer, frame.payload)
-                elif not peer.denied_sent:
-                    self._refuse(peer, refusal)
+                else:
+                    self._refuse_write(peer, refusal)
             elif not peer.denied_sent and carries_new_content(self.doc, frame.payload):
                 # After one refusal a reader's updates are dropped unchecked (the check
                 # costs a copy of the document).
@@ -294,8 +304,43 @@ class Room:
     # -- internals -------------------------------------------------------------------------
 
     def _apply(self, peer: Peer, update: bytes) -> None:
-        with crdt_failures("update rejected"), self.doc.transaction(origin=peer.origin):
-            self.doc.apply_update(update)
+        self._mirrored = self.server_owned is not None  # it holds the update already
+        try:
+            with crdt_failures("update rejected"), self.doc.transaction(origin=peer.origin):
+                self.doc.apply_update(update)
+        finally:
+            self._mirrored = False
+        self.client_ids.claim(peer, update)
+
+    def _refuse_write(self, peer: Peer, reason: str) -> None:
+        if self.server_owned is not None:
+            self.server_owned.diverged()  # the mirror may hold the refused update
+        if not peer.denied_sent:
+            self._refuse(peer, reason)
+
+    def _wire_refusal(self, peer: Peer, update: bytes) -> str | None:
+        """What every room refuses, whatever its ``write_check``: an update under a client
+        id in use, or one touching a server-owned type (docs/protocol.md)."""
+        return self._client_id_refusal(peer, update) or self._owned_refusal(peer, update)
+
+    def _client_id_refusal(self, peer: Peer, update: bytes) -> str | None:
+        """The refusal of an update under a Yjs client id another connection writes under
+        (app/realtime/clientids.py): applied, it would make one writer's text vanish."""
+        refusal = self.client_ids.refusal(peer, update)
+        if refusal is not None:
+            log.warning("%s wrote under a client id in use in %s: refused", peer.label, self.name)
+        return refusal
+
+    def _owned_refusal(self, peer: Peer, update: bytes) -> str | None:
+        """The refusal of an update touching a server-owned type (docs/protocol.md). Such a
+        writer is hostile or broken: its later updates are dropped unchecked, as a reader's
+        are after one refusal (each check would cost rebuilding the mirror)."""
+        owned = self.server_owned
+        if owned is None or not owned.touches(update):
+            return None
+        log.warning("%s wrote a server-owned type in %s: refused", peer.label, self.name)
+        peer.write_revoked = True
+        return owned.reason
 
     def _refuse(self, peer: Peer, reason: str = READ_ONLY_REASON) -> None:
         log.info("refused a change from %s in %s: %s", peer.label, self.name, reason)
@@ -344,6 +389,8 @@ class Room:
         update = event.update
         if update == EMPTY_UPDATE:
             return
+        if self.server_owned is not None and not self._mirrored:
+            self.server_owned.follow(update)
         peer, participant_id = self._authors.get(origin or 0, (None, None))
         self.last_seq += 1
         try:

@@ -39,13 +39,15 @@ async def event_stream(
     read_after: Callable[[int, int], list[StreamEvent]],
     last_seq: Callable[[], int],
     keepalive_seconds: float,
+    link: str | None = None,
 ) -> AsyncIterator[str]:
     """The SSE text of one client: missed events after ``after``, then live ones, forever.
 
     ``read_after(cursor, limit)`` and ``last_seq()`` read the table (run in worker threads).
-    Without ``after`` the client gets only events from now on.
+    Without ``after`` the client gets only events from now on. ``link``: the hash of the
+    join token the stream was opened with (``bus.drop_link`` ends it when it is revoked).
     """
-    subscription = bus.subscribe(meeting_id)
+    subscription = bus.subscribe(meeting_id, link)
     cursor = 0
 
     async def catch_up() -> list[str]:

@@ -30,6 +30,8 @@ class DirectSend(Protocol):
 
     def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool: ...
 
+    def close(self, code: int, reason: str) -> bool: ...
+
 
 def wire_frame(payload: bytes) -> bytes:
     """An unmasked, unfragmented binary server frame carrying ``payload`` (RFC 6455 §5.2)."""
@@ -52,8 +54,10 @@ class Peer:
         can_write: bool,
         max_queue: int = 1024,
         label: str = "peer",
+        link: str | None = None,
     ) -> None:
         self.identity = identity
+        self.link = link  # the hash of the join token it opened with (revocation drops it)
         self.participant_id = participant_id
         self.can_write = can_write
         self.origin = Origin.new("peer")
@@ -64,6 +68,8 @@ class Peer:
         self.close_reason = ""
         self.denied_sent = False
         self.refused_for: str | None = None  # the reason of the last permission denied
+        # Set once the connection wrote a server-owned type: its updates are dropped.
+        self.write_revoked = False
         self.sent_frames = 0
         self.direct: DirectSend | None = None
         # Writers and staff see read-only connections' awareness (docs/protocol.md).
@@ -116,6 +122,16 @@ class Peer:
             # The writer is stuck in a send to a client that stopped reading.
             self._task.cancel()
         self._wake.set()
+
+    def close_now(self, code: int, reason: str) -> None:
+        """:meth:`fail`, and send the close frame at once when the socket allows it (at
+        shutdown, before the server closes the socket with its own code)."""
+        self.fail(code, reason)
+        if self.direct is not None and self.close_code == code:
+            try:
+                self.direct.close(code, reason)
+            except Exception as exc:  # the transport went away under us
+                log.debug("closing %s failed: %s", self.label, exc)
 
     def start(self, send: SendFn, close: CloseFn) -> "asyncio.Task[None]":
         """Start the writer task that sends queued frames and, at the end, the close frame."""

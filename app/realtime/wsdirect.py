@@ -73,6 +73,31 @@ class DirectSender:
             transport.write(b"".join(conn.data_to_send()))
         return True
 
+    def close(self, code: int, reason: str) -> bool:
+        """Send the close frame now, as uvicorn's ASGI ``websocket.close`` would (same state
+        changes: the app gets its disconnect, the transport closes after the close
+        timeout); False when the connection is not open or a close was sent already.
+
+        At shutdown uvicorn closes every open websocket with 1012 itself; rooms close theirs
+        first with the documented 1001, and uvicorn then only closes the transport.
+        """
+        protocol = self.protocol
+        if protocol.close_sent or protocol.transport.is_closing():
+            return False
+        if protocol.conn.state is not State.OPEN:
+            return False
+        protocol.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+        protocol.conn.send_close(code, reason)
+        protocol.transport.write(b"".join(protocol.conn.data_to_send()))
+        protocol.close_sent = True
+        if protocol.read_paused:
+            protocol.read_paused = False
+            protocol.transport.resume_reading()
+        protocol.close_timer = protocol.loop.call_later(
+            protocol.close_timeout, protocol.transport.close
+        )
+        return True
+
 
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websocket protocol, exposing a :class:`DirectSender` in the scope."""

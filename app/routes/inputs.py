@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
+from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep, token_from
 from app.errors import InvalidInput
 from app.models.common import MAX_ID
 from app.models.input import (
@@ -27,6 +27,7 @@ from app.realtime.paragraphs import insert_paragraph
 from app.realtime.sse import event_stream
 from app.realtime.structure import SectionInfo
 from app.routes.documents import IfMatch, parse_if_match
+from app.security import hash_token
 from app.services import input_events, input_review, inputs, sections
 from app.services.actor import Actor
 from app.services.input_review import Inserted, TextInserter
@@ -212,6 +213,12 @@ def section_provenance(
     return input_review.list_provenance(session, actor, document_id, section_id)
 
 
+def _link(request: Request) -> str | None:
+    """The hash of the join token a request came with (a revocation ends its streams)."""
+    token = token_from(dict(request.headers), dict(request.cookies))
+    return hash_token(token) if token else None
+
+
 def _start(last_event_id: str | None, after: int | None) -> int | None:
     if last_event_id is None or not last_event_id.strip():
         return after
@@ -246,6 +253,7 @@ def events(
         lambda cursor, limit: input_events.read_after(engine, meeting_id, cursor, limit),
         partial(input_events.last_seq, engine, meeting_id),
         settings.events_keepalive_seconds,
+        _link(request),
     )
     return StreamingResponse(
         stream,

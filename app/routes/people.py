@@ -15,6 +15,7 @@ from app.models.people import (
     PersonPublic,
     PersonUpdate,
 )
+from app.routes.links import disconnector
 from app.services import links, people, people_import
 
 router = APIRouter(tags=["people"])
@@ -121,10 +122,14 @@ def update_person(
 
 @router.delete("/meetings/{meeting_id}/people/{person_id}", status_code=204)
 def remove_person(
-    meeting_id: ObjectId, person_id: ObjectId, session: SessionDep, actor: CurrentActor
+    meeting_id: ObjectId,
+    person_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    request: Request,
 ) -> Response:
     """Remove a person: their links stop working; what they wrote stays (secretariat)."""
-    people.remove_person(session, actor, meeting_id, person_id)
+    people.remove_person(session, actor, meeting_id, person_id, disconnector(request))
     return Response(status_code=204)
 
 

@@ -15,6 +15,7 @@ from app.realtime.connection import ConnectionLimits, serve
 from app.realtime.hub import Hub
 from app.realtime.names import RoomName
 from app.realtime.transport import Peer
+from app.security import hash_token
 from app.services import links
 from app.services.actor import Actor
 
@@ -69,6 +70,7 @@ async def yjs(websocket: WebSocket, room: str) -> None:
         can_write=access is Access.WRITE,
         max_queue=settings.ws_send_queue_frames,
         label=f"participant {actor.participant_id}",
+        link=hash_token(token) if token else None,
     )
     limits = ConnectionLimits(
         max_message_bytes=settings.ws_max_message_bytes,

@@ -1,5 +1,6 @@
 """Issuing, checking and revoking join links."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,10 @@ from app.models.participant import (
 from app.security import PREFIX_LENGTH, hash_token, new_token, token_prefix
 from app.services import audit, organisers
 from app.services.actor import Actor
+
+# Ends the websockets and event streams opened with a join link, given its token's hash (the
+# app wires the hub and the bus).
+Disconnect = Callable[[str], None]
 
 # Distinct, readable cursor colours for awareness; assigned round-robin.
 PALETTE = ["#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf3989", "#9a6700", "#0969da", "#cf222e"]
@@ -241,8 +246,14 @@ def revoke(
     link_id: int | None = None,
     prefix: str | None = None,
     meeting_id: int | None = None,
+    disconnect: Disconnect | None = None,
 ) -> JoinLink:
-    """Revoke one link by id or by the token prefix shown when it was issued."""
+    """Revoke one link by id or by the token prefix shown when it was issued.
+
+    With ``disconnect`` the revocation is committed first (a new connection is then refused),
+    and then the connections opened with this link are ended: "401 from then on" holds for
+    the sockets and event streams it already opened too (a person's other links stay).
+    """
     if link_id is not None:
         link = session.get(JoinLink, link_id)
         matches = [link] if link is not None else []
@@ -274,6 +285,9 @@ def revoke(
             link.id,
             prefix=link.prefix,
         )
+    if disconnect is not None:
+        session.commit()
+        disconnect(link.token_hash)
     return link
 
 

@@ -149,20 +149,33 @@ def update_person(
     return person
 
 
-def remove_person(session: Session, actor: Actor, meeting_id: int, person_id: int) -> None:
-    """Take a person out of the meeting: their links stop working at once."""
+def remove_person(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    person_id: int,
+    disconnect: links.Disconnect | None = None,
+) -> None:
+    """Take a person out of the meeting: their links stop working at once (with
+    ``disconnect``, committed first, then what they opened with them is closed)."""
     person = get_person(session, actor, meeting_id, person_id)
     setup_meeting(session, actor, meeting_id)
     now = utcnow()
+    revoked: list[str] = []
     for link in session.exec(select(JoinLink).where(JoinLink.participant_id == person_id)):
         if link.revoked_at is None:
             link.revoked_at = now
             session.add(link)
+            revoked.append(link.token_hash)
     person.removed_at = now
     session.add(person)
     audit.record(
         session, actor, meeting_id, "person.removed", "participant", person_id, name=person.name
     )
+    if disconnect is not None:
+        session.commit()
+        for token_hash in revoked:
+            disconnect(token_hash)
 
 
 def issue_for(
