@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Api, OpenPage, WatchedPage
 from tests.e2e.live import expect_connected
+from tests.support.qr import decode_pdf
 from tests.support.server import ROOT, RunningServer, run_cli
 
 pytestmark = pytest.mark.browser
@@ -251,6 +252,24 @@ def test_organiser_creates_and_sets_up_a_meeting(
     assert pdf.read_bytes().startswith(b"%PDF")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert re.search(r"^Pages:\s+1$", info.stdout, re.M), info.stdout
+    # Each card's QR code is that person's own link: it opens the page of that person's role.
+    qr_dir = tmp_path / "qr"
+    qr_dir.mkdir()
+    urls = [url for codes in decode_pdf(pdf.read_bytes(), qr_dir) for url in codes]
+    assert len(urls) == 5
+    names = set()
+    for url in urls:
+        holder = open_page(url.removeprefix(server.url)).page
+        expect(holder).to_have_url(re.compile(r"/d/\d+"))
+        me = holder.request.get(f"{server.url}/api/me").json()
+        names.add(me["name"])
+        landing = {"rapporteur": f"/group/{me['group_code']}", "projector": "/projector"}
+        suffix = landing.get(me["role"], "/board" if me["role"] == "participant" else "")
+        if me["role"] == "participant" and me["group_code"]:
+            suffix = f"/group/{me['group_code']}"
+        assert re.search(rf"/d/\d+{re.escape(suffix)}$", holder.url), (me, holder.url)
+    assert len(names) == 5
+    assert "OECD Secretariat recorder" not in names
     expect(status(page)).to_have_text(re.compile(r"^Saved join-cards-.*\.pdf: 5 cards"))
     # The 5 people now each have one more (active) link.
     expect(page.locator(".person-row .link-row.is-active")).to_have_count(5)
