@@ -119,8 +119,8 @@ def test_controls_and_lone_surrogates_never_break_the_docx() -> None:
     assert "ab \t c\ufffdd \ufffd \ufffd\ufffd l" in texts
 
 
-@pytest.mark.parametrize("writer", [render_docx, render_html, render_markdown])
-def test_a_one_megabyte_paragraph(writer: object) -> None:
+@pytest.mark.parametrize("writer", [render_docx, render_html, render_markdown, render_pdf])
+def test_a_one_megabyte_paragraph(writer: object, tmp_path: Path) -> None:
     unit = "Governments shared how they use data. تعزيز الثقة في المؤسسات العامة. "
     paragraph = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     content = _content(paragraph + "<script>alert(1)</script>")
@@ -132,5 +132,14 @@ def test_a_one_megabyte_paragraph(writer: object) -> None:
     elif writer is render_html:
         assert_inert_html(out)
         assert len(out) > 1_000_000
+    elif writer is render_pdf:
+        # Laid out in pieces (app/exports/pdf.py), so it takes seconds, not minutes.
+        pdf = tmp_path / "big.pdf"
+        pdf.write_bytes(out)
+        assert page_count(pdf) > 100
+        text = pdf_text(pdf)
+        assert "Governments shared how they use data." in text
+        assert "تعزيز الثقة في المؤسسات العامة" in text
+        assert "script>alert(1)</script>" in text  # printed as text (bidi moves the "<")
     else:
         assert_inert_markdown(out)
