@@ -76,9 +76,15 @@ class ClientIds:
                 return None  # deletions only: anyone may delete anyone's text
             start = single_start(update)
             mine = self._mine()
-        if self.server_client_id in theirs:
+        # Only the ids under which the update brings changes the room lacks matter: a client
+        # may resend what it received (a whole-document update carries the server's own
+        # structs and other people's), which changes nothing and takes no id.
+        server = self.server_client_id
+        if server in theirs and theirs[server] > clocks(self._room_state()).get(server, 0):
             return CLASH_REASON
-        for client in theirs:
+        for client in [c for c, clock in theirs.items() if clock > mine.get(c, 0)]:
+            if client == server:
+                continue  # known to the room (checked above); the server's clock is not kept here
             owner = self.owner.get(client)
             if owner is not None and owner is not conn:
                 continuing = start is not None and start == (client, mine.get(client, 0))
