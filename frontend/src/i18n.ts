@@ -77,7 +77,7 @@ export function t(key: MessageKey, values?: Values): string {
   let format = compiled.get(id);
   if (!format) {
     const source = CATALOGUES[current][key] ?? en[key];
-    format = new IntlMessageFormat(source, current);
+    format = new IntlMessageFormat(source, intlLocale());
     compiled.set(id, format);
   }
   return String(format.format(values));
@@ -108,13 +108,18 @@ function safeZone(timeZone: string | undefined): string | undefined {
   }
 }
 
-// Western digits in Arabic too: the meeting's documents, agendas and room signs use them.
-const numbering = (): string => (current === "ar" ? "-u-nu-latn" : "");
+/**
+ * The locale Intl formats with: day-month-year English (en-GB), as intergovernmental documents
+ * write dates, and Western digits in Arabic too, as the meeting's agendas and room signs do.
+ */
+export function intlLocale(): string {
+  return current === "en" ? "en-GB" : current === "ar" ? "ar-u-nu-latn" : current;
+}
 
 /** "14:05" in the meeting's time zone (24-hour clock in every language). */
 export function formatTime(date: Date | string, timeZone?: string): string {
   const zone = safeZone(timeZone);
-  return new Intl.DateTimeFormat(current + numbering(), {
+  return new Intl.DateTimeFormat(intlLocale(), {
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
@@ -125,7 +130,7 @@ export function formatTime(date: Date | string, timeZone?: string): string {
 /** "12 February 2024, 14:05" in the meeting's time zone. */
 export function formatDateTime(date: Date | string, timeZone?: string): string {
   const zone = safeZone(timeZone);
-  return new Intl.DateTimeFormat(current + numbering(), {
+  return new Intl.DateTimeFormat(intlLocale(), {
     day: "numeric",
     month: "long",
     year: "numeric",
@@ -140,7 +145,7 @@ export function formatDateTime(date: Date | string, timeZone?: string): string {
 export function formatDay(isoDate: string): string {
   const date = new Date(`${isoDate}T12:00:00Z`);
   if (Number.isNaN(date.getTime())) return isoDate;
-  return new Intl.DateTimeFormat(current + numbering(), {
+  return new Intl.DateTimeFormat(intlLocale(), {
     day: "numeric",
     month: "long",
     year: "numeric",
@@ -149,7 +154,7 @@ export function formatDay(isoDate: string): string {
 }
 
 export function formatNumber(value: number): string {
-  return new Intl.NumberFormat(current + numbering()).format(value);
+  return new Intl.NumberFormat(intlLocale()).format(value);
 }
 
 /** A list of names: "A, B and C" / "A, B et C" / "A وB وC". */
@@ -181,7 +186,7 @@ export function tNodes(key: MessageKey, values: Record<string, string | number |
   const id = `${current}:${key}`;
   let format = compiled.get(id);
   if (!format) {
-    format = new IntlMessageFormat(CATALOGUES[current][key] ?? en[key], current);
+    format = new IntlMessageFormat(CATALOGUES[current][key] ?? en[key], intlLocale());
     compiled.set(id, format);
   }
   const out = format.format<Node>(values);

@@ -4,7 +4,7 @@
 
 import { ApiError } from "../api";
 import { h } from "../dom";
-import { lang, t } from "../i18n";
+import { intlLocale, lang, t } from "../i18n";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -243,7 +243,7 @@ export function readMeetingFields(form: Form): { title: string; date: string; ve
 export function formatDay(day: string): string {
   const [y, mo, d] = day.split("-").map(Number);
   const date = new Date(Date.UTC(y ?? 1970, (mo ?? 1) - 1, d ?? 1));
-  const locale = lang() === "ar" ? "ar-u-nu-latn" : lang();
+  const locale = intlLocale();
   return date.toLocaleDateString(locale, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric", weekday: "short" });
 }
 

@@ -3,7 +3,7 @@
 // CSV import with a preview of the unusable rows and why; join cards for the people ticked.
 
 import { h, replaceChildren } from "../dom";
-import { type MessageKey, lang, t, tBdi } from "../i18n";
+import { type MessageKey, intlLocale, t, tBdi } from "../i18n";
 import { downloadCards } from "../joining/api";
 import { autoDir } from "../render";
 import { roleName } from "../shell";
@@ -12,7 +12,7 @@ import { type IssuedLink, PERSON_ROLES, type Person, type PersonFields, type Per
 import { Form, type LiveStatus, button, describe, input, select } from "./forms";
 
 function when(iso: string | null): string {
-  const locale = lang() === "ar" ? "ar-u-nu-latn" : lang();
+  const locale = intlLocale();
   return iso ? new Date(iso).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" }) : "";
 }
 
