@@ -18,7 +18,7 @@ import { autoDir } from "../render";
 import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections";
 import type { Room } from "../sync/room";
 import type { AgendaItem, Meeting, Provenance, SectionMeta, SectionStatus } from "../types";
-import { type Page, type PageContext, showStatus } from "./page";
+import { type Page, type PageContext, showStatus } from "../pages/page";
 
 interface SectionView {
   meta: SectionMeta;
