@@ -9,7 +9,7 @@ import { ApiError, api } from "./api";
 import { AdoptionWatch, adoptionBanner } from "./closing/adopt";
 import { boardPage } from "./pages/board";
 import { openJoinPage } from "./joining/open";
-import { documentPage } from "./document/section-view";
+import { documentPage } from "./pages/document";
 import { groupPage } from "./pages/group";
 import type { Page, PageContext } from "./pages/page";
 import { projectorPage } from "./pages/projector";
