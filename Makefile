@@ -65,9 +65,11 @@ lint: install
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
 
-typecheck: install
+# The frontend's layers (app -> pages -> components -> sync/api, no cycles): frontend/.dependency-cruiser.cjs
+typecheck: install $(FRONTEND_STAMP)
 	$(BIN)/mypy
 	cd frontend && npx tsc --noEmit
+	cd frontend && npx depcruise src
 
 pytest: install
 	$(BIN)/pytest
