@@ -105,6 +105,22 @@ const SINK_CALLS = new Set([
   "before", "after", "replaceChildren", "replaceWith", "createTextNode", "say", "setText",
   "announce", "fail", "showError", "message",
 ]);
+// Calls whose string arguments are code, not text: selectors, event and Yjs names, keys, paths.
+const CODE_CALLS = new Set([
+  "querySelector", "querySelectorAll", "closest", "matches", "addEventListener", "removeEventListener",
+  "getText", "getMap", "getArray", "getElementById", "add", "remove", "toggle", "contains", "get", "set",
+  "has", "delete", "getItem", "setItem", "removeItem", "getAttribute", "removeAttribute", "hasAttribute",
+  "request", "requestWithHeaders", "fetch", "EventSource", "URL", "URLSearchParams", "assign", "replace",
+  "register", "Error", "t", "tBdi", "tNodes", "has", "split", "join", "startsWith", "endsWith", "includes",
+  "test", "exec", "padStart", "getData", "setData", "createElement", "dispatchEvent", "openRoom", "log",
+  "warn", "error", "info", "debug", "postMessage", "indexOf", "replaceAll", "localeCompare", "slice",
+  "uid", "storagePrefix", "Intl", "DateTimeFormat", "NumberFormat", "formatToParts", "encodeURIComponent",
+]);
+// Form-like helpers that take a label at one argument: form.add(name, label, control, hint).
+const LABEL_ARGS = new Map([["add", [1, 3]]]);
+const PROSE = /^[A-Z][a-z]+|[A-Za-z]{2,}[,.:;!?…]?\s+[A-Za-z]{2,}/;
+const CODE_LIKE = /^([a-z0-9_\-.:#/*=\[\]"'()>+~ ]+|[A-Z][A-Za-z]*(Error|Event|Exception)|[A-Z][a-z]+(-[A-Z][a-z]+)+|(Control|Shift|Alt|Meta)\+\w+|Escape|Enter|Tab|Backspace|ArrowUp|ArrowDown|ArrowLeft|ArrowRight|Home|End)$/;
+
 const VISIBLE_ATTRIBUTES = new Set(["title", "aria-label", "placeholder", "alt", "aria-description"]);
 const NAMED_SINK = /(label|text|title|message|caption|hint|summary|describe|heading|name)s?$/i;
 const ENGLISH = /[A-Za-z]{2,}/;
@@ -181,8 +197,20 @@ function sinkOf(literal) {
       }
       if (name === "h" && index === 0) return null; // the tag name
       if (name === "autoDir" && index !== 1) return null;
+      const onClassList = /\.classList\.\w+$/.test(parent.expression.getText());
+      if (!onClassList && LABEL_ARGS.get(name)?.includes(index)) return `label argument of ${name}()`;
       if (SINK_CALLS.has(name)) return `argument of ${name}()`;
+      // Any other helper (button(), link(), act(), ...): prose passed to it is shown.
+      const text = literalText(literal) ?? "";
+      if (!CODE_CALLS.has(name) && !text.startsWith("/") && PROSE.test(text) && !CODE_LIKE.test(text)) {
+        return `argument of ${name || "a call"}()`;
+      }
       return null;
+    }
+    // let detail = `The server answered ${status}.` (and later shown): prose held in a variable.
+    if (ts.isVariableDeclaration(parent) && parent.initializer === node) {
+      const text = literalText(literal) ?? "";
+      return PROSE.test(text) && !CODE_LIKE.test(text) && !text.startsWith("/") ? "prose in a variable" : null;
     }
     if (ts.isReturnStatement(parent) || ts.isArrowFunction(parent)) {
       let fn = parent;
