@@ -3,6 +3,7 @@
 // Offline, the page starts from what it saw last (localStorage) and the service worker's copy
 // of the app; the rooms come from IndexedDB and sync when the connection returns.
 
+import "./fonts";
 import "./styles.css";
 
 import { ApiError, api, errorMessage } from "./api";

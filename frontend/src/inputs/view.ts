@@ -26,7 +26,7 @@ export function inputMeta(input: Input, timeZone: string, options: { group: bool
     h("time", { class: "input-time", attrs: { datetime: input.created_at }, text: clock(input.created_at, timeZone) }),
   );
   if (input.section_title) {
-    meta.append(" → ", autoDir("span", input.section_title, "input-section"));
+    meta.append(t("input.toSection"), autoDir("span", input.section_title, "input-section"));
   }
   return meta;
 }
