@@ -7,7 +7,7 @@ import "./fonts";
 import "./styles.css";
 
 import { ApiError, api, errorMessage } from "./api";
-import { applyLang, chooseLang, t } from "./i18n";
+import { applyLang, chooseLang, errorText, t } from "./i18n";
 import { AdoptionWatch, adoptionBanner } from "./closing/adopt";
 import { boardPage } from "./pages/board";
 import { openJoinPage } from "./joining/open";
@@ -52,6 +52,18 @@ async function readSession(me: Me, meeting: Meeting): Promise<Session> {
     documentTitle = (await api.document(meeting.document_id)).title;
   }
   return { me, meeting, agenda, documentTitle };
+}
+
+/** The server refused a join link: its reason (code and English detail) in the page's language. */
+function showRefusedJoin(root: HTMLElement): void {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="outcomes-error"]');
+  const code = meta?.content ?? "unauthenticated";
+  showMessage(root, {
+    kind: "signed-out",
+    title: t("open.broken"),
+    text: t("join.advice"),
+    detail: errorText(code, meta?.dataset["detail"] ?? ""),
+  });
 }
 
 /** An organiser (no meeting of its own) opening a meeting it created: its secretariat. */
@@ -143,6 +155,7 @@ async function start(): Promise<void> {
   // A first choice before anyone is known (switch, browser); refined once the person is.
   applyLang(chooseLang());
   if (route.page === "open") return openJoinPage(root, route.token);
+  if (route.page === "join") return showRefusedJoin(root);
   if (route.page === "meetings") return startSetup(root, null);
   if (route.page === "setup") return startSetup(root, route.meetingId);
   const session = await signIn(root, route);

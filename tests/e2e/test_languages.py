@@ -33,6 +33,11 @@ def switch(page: Page, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
+def connected(page: Page) -> None:
+    """The live connection is up, in whatever language the header says it."""
+    expect(page.locator(".status")).to_have_attribute("data-state", "connected")
+
+
 def expect_root(page: Page, lang: str) -> None:
     html = page.locator("html")
     expect(html).to_have_attribute("lang", lang)
@@ -165,13 +170,18 @@ def test_organiser_home_join_and_error_pages_switch_language(
     expect_said(joining.page.locator(".message-title"), lang, "open.title")
     expect_said(joining.page.locator("label[for=open-join-name]"), lang, "open.yourName")
 
-    signed_out = open_page("/join/not-a-valid-token")
-    switch(signed_out.page, lang)
-    expect_root(signed_out.page, lang)
-    expect_said(signed_out.page.locator(".message-title"), lang, "signedOut.title")
+    refused = open_page("/join/not-a-valid-token")
+    switch(refused.page, lang)
+    expect_root(refused.page, lang)
+    expect_said(refused.page.locator(".message-title"), lang, "open.broken")
     # The server's error code, not its English text, decides what the page says.
-    expect_said(signed_out.page.locator(".message-detail"), lang, "error.unauthenticated")
-    for watched in (home, joining, signed_out):
+    expect_said(refused.page.locator(".message-detail"), lang, "error.unauthenticated")
+    # The switch is remembered: the signed-out page of this browser is in that language too.
+    refused.page.goto(f"{api.server.url}/d/{api.document_id}")
+    expect_root(refused.page, lang)
+    expect_said(refused.page.locator(".message-title"), lang, "signedOut.title")
+    expect_said(refused.page.locator(".message-text"), lang, "signedOut.text")
+    for watched in (home, joining, refused):
         watched.assert_clean(allow_console_errors=True)
 
 
@@ -215,7 +225,7 @@ def test_the_inbox_is_on_the_left_in_arabic(join: OpenPage) -> None:
         expect_connected(page)
         if lang == "ar":
             switch(page, "ar")
-            expect_connected(page)
+            connected(page)
         inbox = page.locator(".inbox").bounding_box()
         article = page.locator("article.doc").bounding_box()
         toc = page.locator("aside.toc").bounding_box()
