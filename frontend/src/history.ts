@@ -20,9 +20,18 @@ const REASON: Record<string, MessageKey> = {
   edit: "history.reason.edit",
   "board note promoted": "history.reason.promoted",
 };
+/** The server's reason in the page's language: fixed names, and its two patterns. */
 const reasonText = (reason: string): string => {
   const key = REASON[reason];
-  return key ? t(key) : reason;
+  if (key) return t(key);
+  const restored = /^restored from v(\d+)$/.exec(reason);
+  if (restored) return t("history.reason.restored", { n: restored[1] ?? "" });
+  const input = /^inputs? (#\d+(?:, #\d+)*) from groups? ([A-Z](?:, [A-Z])*)$/.exec(reason);
+  if (input) {
+    const numbers = input[1] ?? "";
+    return t("history.reason.inputs", { count: numbers.split(",").length, numbers, groups: input[2] ?? "" });
+  }
+  return reason;
 };
 
 function option(value: string, text: string): HTMLOptionElement {

@@ -202,11 +202,25 @@ export function nameList(names: readonly string[], className?: string): Node[] {
   );
 }
 
+/** The names a message chooses on (select and plural arguments): their values stay strings. */
+function selectors(elements: readonly unknown[], into = new Set<string>()): Set<string> {
+  for (const element of elements) {
+    const el = element as { value?: unknown; options?: Record<string, { value: unknown[] }>; children?: unknown[] };
+    if (el.options && typeof el.value === "string") {
+      into.add(el.value);
+      for (const option of Object.values(el.options)) selectors(option.value, into);
+    }
+    if (el.children) selectors(el.children, into);
+  }
+  return into;
+}
+
 /** The message `key` as nodes, every string value in its own <bdi> (names, titles, codes). */
 export function tBdi(key: MessageKey, values: Values): Node[] {
+  const chosen = selectors(new IntlMessageFormat(CATALOGUES[current][key] ?? en[key], intlLocale()).getAst());
   const isolated: Record<string, string | number | Node> = {};
   for (const [name, value] of Object.entries(values)) {
-    isolated[name] = typeof value === "string" ? bdi(value) : value;
+    isolated[name] = typeof value === "string" && !chosen.has(name) ? bdi(value) : value;
   }
   return tNodes(key, isolated);
 }
