@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Api, OpenPage
-from tests.e2e.live import expect_connected
+from tests.e2e.live import expect_connected, type_in_section, wait_saved
 from tests.support.server import ROOT, RunningServer, run_cli
 
 pytestmark = pytest.mark.browser
@@ -353,3 +353,39 @@ def test_a_name_with_u202e_does_not_reorder_the_header_or_the_inbox(
     assert reads_left_to_right(page, time, time.inner_text())
     assert centre(box(page, line, " at ")) < (time.bounding_box() or {"x": 0})["x"]
     watched.assert_clean()
+
+
+def test_history_authors_with_a_u202e_name_keep_their_order(join: OpenPage, api: Api) -> None:
+    name = f"Ann {RLO}Lee"
+    token = person(api, name, "secretariat")
+    sid = api.section("Session 2.")["id"]
+    writers = [join("secretariat", token=token), join("secretariat")]
+    for watched, text in zip(writers, (" Typed by Ann.", " Typed by the recorder."), strict=True):
+        expect_connected(watched.page)
+        type_in_section(watched.page, sid, text)
+        wait_saved(watched.page)
+    page = writers[1].page
+    # The revision after the edits go quiet names both writers (a synchronous request: the
+    # predicate of wait_for_function must answer at once).
+    page.wait_for_function(
+        """(url) => {
+            const request = new XMLHttpRequest();
+            request.open("GET", url, false);
+            request.send();
+            return JSON.parse(request.responseText).some((r) => r.authors.length >= 2 &&
+                r.authors.some((a) => a.name.includes("Lee")));
+        }""",
+        arg=f"/api/documents/{api.document_id}/sections/{sid}/revisions",
+        polling=500,
+    )
+    page.locator(f"#section-{sid} .section-history").click()
+    authors = page.locator(f"#section-{sid} .revision-authors", has_text="Lee").first
+    expect(authors.locator("bdi")).to_have_count(2)
+    # "Ann <U+202E>Lee and OECD Secretariat recorder": the list after the name is not reversed.
+    assert reads_left_to_right(page, authors, "and")
+    assert reads_left_to_right(page, authors, "Secretariat")
+    # The names stand left to right in the order the list gives them.
+    lefts = [b["x"] for b in (n.bounding_box() for n in authors.locator("bdi").all()) if b]
+    assert lefts == sorted(lefts)
+    for watched in writers:
+        watched.assert_clean()
