@@ -35,6 +35,7 @@ from app.realtime.protocol import (
     update_frame,
 )
 from app.realtime.replay import copy_of
+from app.realtime.structs import state_vector, update_ranges
 from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
@@ -241,6 +242,8 @@ class Room:
         if kind is Kind.UPDATE or kind is Kind.STEP2:
             if frame.payload == EMPTY_UPDATE:
                 return
+            # Untrusted bytes are sized before yrs reads them (app/realtime/structs.py).
+            update_ranges(frame.payload)
             if peer.can_write and not peer.write_revoked:
                 closed = self.read_only() if self.read_only is not None else None
                 if closed is not None:
@@ -263,6 +266,7 @@ class Room:
             if frame.payload == EMPTY_STATE_VECTOR:
                 self._send_full_state(peer)
             else:
+                state_vector(frame.payload)  # sized before yrs reads it (app/realtime/structs.py)
                 self._send_in_order(peer, sync_step2_reply(data, self.doc))
         elif kind is Kind.AWARENESS:
             self._awareness(peer, frame.payload)
