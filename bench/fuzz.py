@@ -23,6 +23,7 @@ from tests.hardening.wire import fresh_state, uri
 from tests.support.server import RunningServer, demo_server
 
 KINDS = ("doc", "group", "board")
+ROUND = 2000  # frames per room and role before the next seed
 
 
 async def fuzz(server: RunningServer, seconds: float, seed: int) -> int:
@@ -41,7 +42,7 @@ async def fuzz(server: RunningServer, seconds: float, seed: int) -> int:
                     uri(server, room_of(server, kind), token),
                     corpus(name, random.Random(round_seed)),
                     round_seed,
-                    10**9,
+                    ROUND,
                     keep_going=lambda: time.monotonic() < end,
                 )
                 sent += outcome.sent
