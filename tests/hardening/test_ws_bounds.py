@@ -1,0 +1,89 @@
+"""Bounds on what one websocket can make the server hold or do.
+
+* Frames sent before the server answered the handshake's token (it is checked after the
+  upgrade): with a bad token they are never applied, and the socket gets 4401.
+* One awareness update naming 10,000 client ids: a connection speaks for at most 4
+  (docs/protocol.md, "Awareness"), the rest is dropped; watchers receive at most 4 of them,
+  the server logs at most one WARNING for it and stays up.
+
+Oversized frames (1009) and floods (4429): ``tests/realtime/test_limits.py``.
+"""
+
+import json
+from typing import Any
+
+from pycrdt import Decoder, Doc, Encoder, Text, create_update_message
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.hardening.wire import DEADLINE, alive, fresh_state, fresh_text, wire
+from tests.support.server import RunningServer
+
+
+async def test_frames_sent_before_the_token_is_checked_are_never_applied(
+    server: RunningServer,
+) -> None:
+    room = server.demo["room"]
+    name = server.demo["sections"][1]["text"]
+    before = await fresh_state(server, room, server.token("secretariat"))
+    doc: Doc[Any] = Doc()
+    doc.get(name, type=Text).insert(0, "BEFORE AUTH ")
+    update = create_update_message(doc.get_update())
+    for token in ("not-a-token", "", server.token("secretariat")[:-2] + "xx"):
+        ws = await connect(f"{server.ws_url}/yjs/{room}?token={token}", open_timeout=DEADLINE)
+        code = None
+        try:
+            for _ in range(20):
+                await ws.send(update)
+            await ws.recv()
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd is not None else None
+        finally:
+            await ws.close()
+        assert code == 4401
+    assert await fresh_state(server, room, server.token("secretariat")) == before
+    assert "BEFORE AUTH" not in await fresh_text(server, room, server.token("chair"), name)
+    alive(server)
+
+
+def _many_states(count: int) -> bytes:
+    body = Encoder()
+    body.write_var_uint(count)
+    for client in range(count):
+        body.write_var_uint(7_000_000 + client)
+        body.write_var_uint(1)
+        body.write_var_string(json.dumps({"user": {"name": f"n{client}"}}))
+    payload = body.to_bytes()
+    frame = Encoder()
+    frame.write_var_uint(1)
+    frame.write_var_uint(len(payload))
+    return frame.to_bytes() + payload
+
+
+def _clients(awareness: bytes) -> list[int]:
+    decoder = Decoder(awareness)
+    found = []
+    for _ in range(decoder.read_var_uint()):
+        found.append(decoder.read_var_uint())
+        decoder.read_var_uint()
+        decoder.read_var_string()
+    return found
+
+
+async def test_ten_thousand_awareness_states_are_cut_to_the_bound(server: RunningServer) -> None:
+    room = server.demo["board_room"]
+    offset = len(server.log())
+    async with (
+        wire(server, room, server.token("chair")) as watcher,
+        wire(server, room, server.token("participant")) as sender,
+    ):
+        await sender.send(_many_states(10_000))
+        await sender.sync()
+        await watcher.sync()
+        await sender.sync()  # a round trip after the relay window
+        flooded = {c for a in watcher.awareness for c in _clients(a) if c >= 7_000_000}
+        assert len(flooded) <= 4
+        assert sender.close_code is None or sender.close_code == 4400
+    alive(server)
+    warnings = [ln for ln in server.log()[offset:].splitlines() if ln.startswith("WARNING")]
+    assert len(warnings) <= 1, warnings
