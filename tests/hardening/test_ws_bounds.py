@@ -10,6 +10,7 @@ Oversized frames (1009) and floods (4429): ``tests/realtime/test_limits.py``.
 """
 
 import json
+from pathlib import Path
 from typing import Any
 
 from pycrdt import Decoder, Doc, Encoder, Text, create_update_message
@@ -87,3 +88,36 @@ async def test_ten_thousand_awareness_states_are_cut_to_the_bound(server: Runnin
     alive(server)
     warnings = [ln for ln in server.log()[offset:].splitlines() if ln.startswith("WARNING")]
     assert len(warnings) <= 1, warnings
+
+
+async def test_a_client_that_never_reads_is_cut_off(server: RunningServer) -> None:
+    """docs/protocol.md (4409): its send queue full, the server closes it with 4409; a client
+    that never reads cannot take that close frame, so after a grace of 5 s its connection is
+    cut — it does not linger, answering pings, with megabytes buffered for it."""
+    room = server.demo["room"]
+    name = server.demo["sections"][5]["text"]
+    uri = f"{server.ws_url}/yjs/{room}?token="
+    async with wire(server, room, server.token("secretariat")) as writer:
+        base = _fds(server)
+        # max_queue=1: once one frame is buffered the client stops reading its socket.
+        stalled = await connect(uri + server.token("projector"), max_size=None, max_queue=1)
+        try:
+            assert _fds(server) == base + 1
+            doc = writer.doc
+            sent = 0
+            while _fds(server) > base:  # until the server let go of the stalled socket
+                assert sent < 4000, "the client that never reads was never cut off"
+                state = doc.get_state()
+                doc.get(name, type=Text).insert(0, "x" * 20_000)
+                await writer.send_update(doc.get_update(state))
+                sent += 1
+                if sent % 100 == 0:
+                    await writer.sync()  # paced: a round trip per 100 updates, under the rate
+            assert writer.close_code is None
+        finally:
+            await stalled.close()
+    alive(server)
+
+
+def _fds(server: RunningServer) -> int:
+    return len(list(Path(f"/proc/{server.process.pid}/fd").iterdir()))
