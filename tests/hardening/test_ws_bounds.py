@@ -9,7 +9,9 @@
 Oversized frames (1009) and floods (4429): ``tests/realtime/test_limits.py``.
 """
 
+import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.hardening.wire import DEADLINE, alive, fresh_state, fresh_text, wire
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, demo_server
 
 
 async def test_frames_sent_before_the_token_is_checked_are_never_applied(
@@ -90,33 +92,46 @@ async def test_ten_thousand_awareness_states_are_cut_to_the_bound(server: Runnin
     assert len(warnings) <= 1, warnings
 
 
-async def test_a_client_that_never_reads_is_cut_off(server: RunningServer) -> None:
+async def test_a_client_that_never_reads_is_cut_off(tmp_path: Path) -> None:
     """docs/protocol.md (4409): its send queue full, the server closes it with 4409; a client
     that never reads cannot take that close frame, so after a grace of 5 s its connection is
     cut — it does not linger, answering pings, with megabytes buffered for it."""
-    room = server.demo["room"]
-    name = server.demo["sections"][5]["text"]
-    uri = f"{server.ws_url}/yjs/{room}?token="
-    async with wire(server, room, server.token("secretariat")) as writer:
-        base = _fds(server)
-        # max_queue=1: once one frame is buffered the client stops reading its socket.
-        stalled = await connect(uri + server.token("projector"), max_size=None, max_queue=1)
-        try:
-            assert _fds(server) == base + 1
-            doc = writer.doc
-            sent = 0
-            while _fds(server) > base:  # until the server let go of the stalled socket
-                assert sent < 4000, "the client that never reads was never cut off"
-                state = doc.get_state()
-                doc.get(name, type=Text).insert(0, "x" * 20_000)
-                await writer.send_update(doc.get_update(state))
-                sent += 1
-                if sent % 100 == 0:
-                    await writer.sync()  # paced: a round trip per 100 updates, under the rate
-            assert writer.close_code is None
-        finally:
-            await stalled.close()
-    alive(server)
+    env = {"OUTCOMES_LOG_LEVEL": "info"}  # the 4409 is logged at INFO
+    with demo_server(f"sqlite:///{tmp_path / 'o.db'}", tmp_path, env) as server:
+        room = server.demo["room"]
+        name = server.demo["sections"][5]["text"]
+        uri = f"{server.ws_url}/yjs/{room}?token="
+        async with wire(server, room, server.token("secretariat")) as writer:
+            base = _fds(server)
+            # max_queue=1: once one frame is buffered the client stops reading its socket.
+            stalled = await connect(uri + server.token("projector"), max_size=None, max_queue=1)
+            try:
+                assert _fds(server) == base + 1
+                doc = writer.doc
+                sent = 0
+                while "with 4409" not in server.log():
+                    assert sent < 8000, "the client that never reads was never dropped"
+                    # 20 kB typed and deleted again: large frames, a document of steady size.
+                    text = doc.get(name, type=Text)
+                    state = doc.get_state()
+                    text.insert(0, "x" * 20_000)
+                    await writer.send_update(doc.get_update(state))
+                    state = doc.get_state()
+                    del text[0:20_000]
+                    await writer.send_update(doc.get_update(state))
+                    sent += 2
+                    if sent % 100 == 0:
+                        # Pacing, not synchronisation: under the writer's 200 messages a second.
+                        await asyncio.sleep(0.6)
+                # Dropped; still not reading: the connection is cut within the 5 s grace.
+                deadline = time.monotonic() + 10
+                while _fds(server) > base:
+                    assert time.monotonic() < deadline, "the dropped connection lingers"
+                    await asyncio.sleep(0.2)  # polling the server's descriptors, bounded
+
+            finally:
+                await stalled.close()
+        alive(server)
 
 
 def _fds(server: RunningServer) -> int:
