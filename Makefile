@@ -10,7 +10,7 @@ NODE_TEST_STAMP := tests/node/node_modules/.installed
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 export OUTCOMES_DATABASE_URL ?= sqlite:///var/outcomes.db
 
-.PHONY: run test install system-deps frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick
+.PHONY: run test install system-deps frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick bench-hardening
 
 # Debian packages: Pango for WeasyPrint's PDFs (run and test); LibreOffice and poppler-utils
 # open the exported files in the tests. Only what is missing is installed.
@@ -87,6 +87,12 @@ bench: install $(BENCH_STAMP)
 
 bench-quick: install $(BENCH_STAMP)
 	$(PY) -m bench.run --quick
+
+# Issue 16's long runs: the websocket fuzzer for 10 minutes (fresh seeds, printed), then
+# 10,000 connect/leave cycles and a client that never reads (docs/security.md).
+bench-hardening: install
+	$(PY) -m bench.fuzz --seconds 600
+	$(PY) -m bench.cycles
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist tests/node/node_modules

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     room_compact_every: int = 500
     # Seconds between keepalive frames (y-websocket reconnects after 30 s of silence).
     ws_keepalive_seconds: float = 15.0
+    # Seconds between checks of the links that open websockets and event streams hold: one
+    # revoked elsewhere (`outcomes links revoke`, another instance), expired, or of a removed
+    # person or an archived meeting is closed within this time (0 = never check).
+    credential_check_seconds: float = 2.0
     # Seconds between keepalive comments on the server-sent event streams (…/events).
     events_keepalive_seconds: float = 15.0
     # A section's revision is taken once its text stopped changing for this many seconds.

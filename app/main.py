@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
 from app.db import create_tables, make_engine, session_scope
-from app.errors import install_error_handlers
+from app.errors import CloseCode, install_error_handlers
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
 from app.ratelimit import SlidingWindowLimiter
@@ -39,7 +39,7 @@ from app.routes import (
     revisions,
     versions,
 )
-from app.services import demo
+from app.services import credentials, demo
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
@@ -113,9 +113,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bus = events.LocalEventBus()
         app.state.events = bus
         events.attach(engine, bus)
+
+        def drop(link: str) -> None:
+            hub.drop_link(link, CloseCode.UNAUTHENTICATED, credentials.REASON)
+            bus.drop_link(link)
+
+        sweep = credentials.CredentialSweep(
+            engine,
+            lambda: hub.live_links() | bus.live_links(),
+            drop,
+            settings.credential_check_seconds,
+        )
+        sweep.start()
         try:
             yield
         finally:
+            await sweep.aclose()
             bus.aclose()
             events.detach(engine)
             if clock is not None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints, computed_field
 from sqlmodel import Field, SQLModel
 
-from app.models.common import FORBID_EXTRA, utcnow
+from app.models.common import FORBID_EXTRA, MAX_ID, utcnow
 from app.models.input import UtcDatetime
 from app.models.text import Body, GroupCode, StorableText, Title
 from app.realtime.names import board_room, document_room, group_room, section_text
@@ -69,14 +69,14 @@ class SectionUpdate(SQLModel):
 
     title: Title | None = None
     body: Body | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class SectionStatusChange(SQLModel):
     model_config = FORBID_EXTRA
 
     status: SectionStatus
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class SectionOrder(SQLModel):

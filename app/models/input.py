@@ -104,11 +104,11 @@ class InputCreate(SQLModel):
 class InputUpdate(SQLModel):
     text: InputText | None = None
     section_id: Id | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class InputWithdraw(SQLModel):
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class InputReview(SQLModel):
@@ -125,7 +125,7 @@ class InputReview(SQLModel):
     reason: Reason | None = None
     # duplicate: the input this one repeats (same meeting).
     duplicate_of: Id | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
 
     @model_validator(mode="after")
     def _fields_fit_action(self) -> Self:

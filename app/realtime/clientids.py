@@ -14,38 +14,23 @@ write under a client id:
   (y-websocket reconnecting with the same doc before the old socket was noticed gone):
   that moves the ownership to the new connection;
 * an update whose changes under an id start below what the server already holds for it
-  (the id's clock was used by someone else before) is refused too.
+  and reach past it (that clock range was used by someone else) is refused too, and so is
+  an update carrying one id's changes from clock 0 that the room already holds, from a
+  connection that never wrote under it (a second doc reusing the id: its text would be
+  dropped as a duplicate).
 
-The start clock is read from the update's header when it carries one client's changes (what
-stock clients send for every edit); updates with several clients are checked for ownership
-only.
+Every client id an update writes under is read from its structs
+(:func:`app.realtime.structs.update_ranges`), not from ``get_state(update)``, which lists
+only the ids whose changes start at clock 0: an incremental update, or two clients'
+updates merged, would hide the ids it continues.
 """
 
 from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Decoder, get_state
-
-from app.realtime.protocol import crdt_failures
+from app.realtime.structs import state_vector, update_ranges
 
 CLASH_REASON = "client-id: another connection writes under this Yjs client id; reload the page"
-
-
-def clocks(state_vector: bytes) -> dict[int, int]:
-    """A state vector as ``{client id: clock}``."""
-    decoder = Decoder(state_vector)
-    return {
-        decoder.read_var_uint(): decoder.read_var_uint() for _ in range(decoder.read_var_uint())
-    }
-
-
-def single_start(update: bytes) -> tuple[int, int] | None:
-    """``(client id, first clock)`` of an update carrying one client's changes, else None."""
-    decoder = Decoder(update)
-    if decoder.read_var_uint() != 1:
-        return None
-    decoder.read_var_uint()  # number of structs
-    return decoder.read_var_uint(), decoder.read_var_uint()
 
 
 class ClientIds:
@@ -64,40 +49,43 @@ class ClientIds:
 
     def _mine(self) -> dict[int, int]:
         if self._clocks is None:
-            self._clocks = clocks(self._room_state())
+            self._clocks = state_vector(self._room_state())
         return self._clocks
 
     def refusal(self, conn: Any, update: bytes) -> str | None:
         """Why ``conn`` may not write ``update`` (None: it may; then call :meth:`claim`).
-        Raises ProtocolError for an undecodable update."""
-        with crdt_failures("malformed update"):
-            theirs = clocks(get_state(update))
-            if not theirs:
-                return None  # deletions only: anyone may delete anyone's text
-            start = single_start(update)
-            mine = self._mine()
-        # Only the ids under which the update brings changes the room lacks matter: a client
-        # may resend what it received (a whole-document update carries the server's own
-        # structs and other people's), which changes nothing and takes no id.
+        Raises ProtocolError for a malformed update."""
+        ranges = update_ranges(update)
+        if not ranges:
+            return None  # deletions only: anyone may delete anyone's text
+        mine = self._mine()
         server = self.server_client_id
-        if server in theirs and theirs[server] > clocks(self._room_state()).get(server, 0):
+        if server in ranges and ranges[server][1] > state_vector(self._room_state()).get(server, 0):
             return CLASH_REASON
-        for client in [c for c, clock in theirs.items() if clock > mine.get(c, 0)]:
+        for client, (start, end) in ranges.items():
             if client == server:
                 continue  # known to the room (checked above); the server's clock is not kept here
+            known = mine.get(client, 0)
             owner = self.owner.get(client)
+            if end <= known:
+                # Nothing new under this id: a resend of what the client received (a
+                # whole-document update carries the server's structs and other people's, a
+                # step 2 racing a broadcast repeats its tail) changes nothing and takes no
+                # id. One id numbered again from 0 by a connection that never wrote under
+                # it is a second doc reusing the id: its text would be dropped unseen.
+                if len(ranges) == 1 and start == 0 and owner is not conn:
+                    return CLASH_REASON
+                continue
             if owner is not None and owner is not conn:
-                continuing = start is not None and start == (client, mine.get(client, 0))
                 same = owner.participant_id is not None and (
                     owner.participant_id == getattr(conn, "participant_id", None)
                 )
-                if not (continuing and same):
+                if not (start == known and same):
                     return CLASH_REASON
-        if start is not None and self.owner.get(start[0]) is not conn:
-            # Changes below the room's clock for an id this connection never wrote under:
-            # that clock range holds someone else's changes. (Its owner overlapping its own
-            # sends is a race of y-websocket's step 2 with its updates: duplicates.)
-            if start[1] < mine.get(start[0], 0):
+            elif owner is None and start < known:
+                # Changes below the room's clock for an id nobody live writes under: that
+                # clock range holds someone else's changes. (Its owner overlapping its own
+                # sends is a race of y-websocket's step 2 with its updates: duplicates.)
                 return CLASH_REASON
         return None
 
@@ -105,10 +93,10 @@ class ClientIds:
         """``conn``'s ``update`` was accepted: it owns the client ids under which it carried
         changes the room did not have."""
         mine = self._mine()
-        for client, clock in clocks(get_state(update)).items():
-            if clock <= mine.get(client, 0):
+        for client, (_start, end) in update_ranges(update).items():
+            if client == self.server_client_id or end <= mine.get(client, 0):
                 continue
-            mine[client] = clock
+            mine[client] = end
             old = self.owner.get(client)
             if old is conn:
                 continue

@@ -120,6 +120,15 @@ class LocalEventBus:
             if not subscribers:
                 del self.subscribers[subscription.meeting_id]
 
+    def live_links(self) -> set[str]:
+        """The join links (token hashes) the open streams were opened with."""
+        return {
+            subscription.link
+            for subscriptions in self.subscribers.values()
+            for subscription in subscriptions
+            if subscription.link is not None
+        }
+
     def drop_link(self, link: str) -> None:
         """End the streams opened with ``link`` (a closing Lagged marker each); call on the
         bus's event loop."""

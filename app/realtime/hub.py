@@ -70,6 +70,15 @@ class Hub:
                     dropped += 1
         return dropped
 
+    def live_links(self) -> set[str]:
+        """The join links (token hashes) the connections of every loaded room opened with."""
+        return {
+            peer.link
+            for room in self.rooms.values()
+            for peer in room.peers
+            if peer.link is not None and not peer.closing
+        }
+
     def dropped(self, link: str | None) -> tuple[int, str] | None:
         """The close code and reason if the connections of ``link`` were dropped."""
         return None if link is None else self._dropped.get(link)

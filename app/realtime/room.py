@@ -20,6 +20,7 @@ from app.realtime import awareness as aw
 from app.realtime.clientids import ClientIds
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
 from app.realtime.owned import ServerOwned
+from app.realtime.pending import PENDING_REASON, PendingChanges
 from app.realtime.protocol import (
     EMPTY_STATE_VECTOR,
     EMPTY_UPDATE,
@@ -35,6 +36,7 @@ from app.realtime.protocol import (
     update_frame,
 )
 from app.realtime.replay import copy_of
+from app.realtime.structs import state_vector, update_ranges
 from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
@@ -54,6 +56,9 @@ class RoomLimits:
     awareness_per_connection: int = 4
     awareness_state_bytes: int = 16_384
     viewer_awareness_seconds: float = 0.2
+    # Bytes of one connection's updates held back for missing dependencies
+    # (app/realtime/pending.py); past it the connection is closed with 4400.
+    pending_bytes: int = 1_048_576
 
 
 @dataclass(slots=True)
@@ -140,6 +145,7 @@ class Room:
         self._mirrored = False  # the change being applied is one the mirror already holds
         # Who writes under which Yjs client id (app/realtime/clientids.py).
         self.client_ids = ClientIds(self.doc.client_id, self.doc.get_state)
+        self.pending = PendingChanges(self.limits.pending_bytes)
         # Called with the stored state once read, before it is applied (the hub's early
         # joiners); loaded_state is the state vector of exactly that stored state.
         self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
@@ -229,6 +235,7 @@ class Room:
         self._audience(peer).discard(peer)
         self._authors.pop(origin_hash(peer.origin), None)
         self.client_ids.release(peer)
+        self.pending.release(peer)
         for client_id in self.guard.release(peer):
             self.presence.remove(client_id)
 
@@ -241,12 +248,19 @@ class Room:
         if kind is Kind.UPDATE or kind is Kind.STEP2:
             if frame.payload == EMPTY_UPDATE:
                 return
+            # Untrusted bytes are sized before yrs reads them (app/realtime/structs.py).
+            update_ranges(frame.payload)
             if peer.can_write and not peer.write_revoked:
                 closed = self.read_only() if self.read_only is not None else None
                 if closed is not None:
                     # Told once per adoption (its reason names the time), then dropped unchecked.
                     if peer.refused_for != closed and carries_new_content(self.doc, frame.payload):
                         self._refuse(peer, closed)
+                    return
+                if self.pending.over(peer, frame.payload):
+                    log.warning("%s: %s in %s", peer.label, PENDING_REASON, self.name)
+                    peer.write_revoked = True
+                    peer.fail(CloseCode.BAD_MESSAGE, "missing dependencies")
                     return
                 refusal = self._wire_refusal(peer, frame.payload)
                 if refusal is None:
@@ -263,6 +277,7 @@ class Room:
             if frame.payload == EMPTY_STATE_VECTOR:
                 self._send_full_state(peer)
             else:
+                state_vector(frame.payload)  # sized before yrs reads it (app/realtime/structs.py)
                 self._send_in_order(peer, sync_step2_reply(data, self.doc))
         elif kind is Kind.AWARENESS:
             self._awareness(peer, frame.payload)
@@ -311,6 +326,7 @@ class Room:
         finally:
             self._mirrored = False
         self.client_ids.claim(peer, update)
+        self.pending.applied(peer, update, self.doc.get_state())
 
     def _refuse_write(self, peer: Peer, reason: str) -> None:
         if self.server_owned is not None:

@@ -32,6 +32,8 @@ class DirectSend(Protocol):
 
     def close(self, code: int, reason: str) -> bool: ...
 
+    def abort_later(self, seconds: float) -> None: ...
+
 
 def wire_frame(payload: bytes) -> bytes:
     """An unmasked, unfragmented binary server frame carrying ``payload`` (RFC 6455 §5.2)."""
@@ -104,7 +106,12 @@ class Peer:
             except Exception as exc:  # the transport went away under us
                 log.debug("direct send to %s failed: %s", self.label, exc)
         if len(self.queue) + len(frames) > self.max_queue:
-            self.fail(CloseCode.TOO_SLOW, "the client does not read fast enough")
+            # The close frame goes behind what the socket already buffers; a client that
+            # never reads would never take it, and a close waits for the buffer to drain:
+            # its connection is cut after a grace period (the backlog is dropped).
+            self.close_now(CloseCode.TOO_SLOW, "the client does not read fast enough")
+            if self.direct is not None:
+                self.direct.abort_later(SLOW_CLIENT_GRACE_SECONDS)
             return
         self.queue.extend(frames)
         self._wake.set()
@@ -183,6 +190,11 @@ async def _close_quietly(close: CloseFn, code: int, reason: str) -> None:
         await asyncio.wait_for(close(code, reason), 5.0)
     except Exception as exc:
         log.debug("closing a websocket failed: %s", exc)
+
+
+# Seconds a client dropped for not reading (4409) has to take its close frame before its
+# connection is cut.
+SLOW_CLIENT_GRACE_SECONDS = 5.0
 
 
 class TokenBucket:

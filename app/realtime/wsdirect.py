@@ -98,6 +98,12 @@ class DirectSender:
         )
         return True
 
+    def abort_later(self, seconds: float) -> None:
+        """Cut the connection in ``seconds`` unless it closed by then (a client that stopped
+        reading: closing waits for a send buffer it will never drain)."""
+        transport = self.protocol.transport
+        self.protocol.loop.call_later(seconds, transport.abort)
+
 
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     """uvicorn's sans-I/O websocket protocol, exposing a :class:`DirectSender` in the scope."""

@@ -170,7 +170,12 @@ def authenticate(session: Session, token: str) -> Actor:
     """The actor a token stands for; 401 for an unknown, revoked or expired link."""
     if not token or len(token) > 200:
         raise Unauthenticated("A valid join token is required.")
-    token_hash = hash_token(token)
+    return authenticate_hash(session, hash_token(token))
+
+
+def authenticate_hash(session: Session, token_hash: str) -> Actor:
+    """The actor a token's hash stands for; 401 for an unknown, revoked or expired link (the
+    credential sweep asks this of the links that open connections hold)."""
     link = session.exec(select(JoinLink).where(JoinLink.token_hash == token_hash)).first()
     if link is None:
         organiser = organisers.authenticate_organiser(session, token_hash)

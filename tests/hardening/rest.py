@@ -10,8 +10,10 @@ from tests.support.server import RunningServer
 def rest(
     server: RunningServer, method: str, path: str, token: str, **kwargs: Any
 ) -> httpx.Response:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        return client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        return client.request(method, path, headers=headers, **kwargs)
 
 
 def section_path(server: RunningServer, section_id: int, suffix: str = "") -> str:

@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 import pytest
-from pycrdt import Doc, Text
+from pycrdt import Doc, Text, merge_updates
 
 from tests.hardening.rest import rest
 from tests.hardening.wire import Wire, fresh_text, wire
@@ -120,3 +120,42 @@ async def test_a_stock_client_reconnecting_with_its_doc_keeps_writing(
         assert not [e for e in client.events if e.get("event") == "permission-denied"]
     finally:
         await client.aclose()
+
+
+async def test_an_update_continuing_another_writers_id_inside_a_merge_is_refused(
+    server: RunningServer,
+) -> None:
+    """``get_state(update)`` lists only ids whose changes start at clock 0: a second writer
+    merging its own fresh changes with a continuation of the first writer's live id (so
+    that id's changes start past 0) must still be refused."""
+    room = server.demo["room"]
+    name = server.demo["sections"][4]["text"]
+    victim_id = secrets.randbelow(2**31) + 1000
+    victim: Doc[Any] = Doc(client_id=victim_id)
+    async with (
+        wire(server, room, server.token("secretariat")) as first,
+        wire(server, room, _deputy(server)) as second,
+    ):
+        await _write(first, name, "VICTIM TEXT ", victim)
+        await first.sync()
+        # The attacker holds the victim's changes (it received them), continues them under the
+        # victim's id, and merges that with a change under its own id.
+        forged: Doc[Any] = Doc(client_id=victim_id)
+        forged.apply_update(victim.get_update())
+        state = forged.get_state()
+        forged.get(name, type=Text).insert(0, "FORGED ")
+        continuation = forged.get_update(state)
+        own: Doc[Any] = Doc()
+        own.get(name, type=Text).insert(0, "OWN ")
+        await second.send_update(merge_updates(own.get_update(), continuation))
+        await second.until(lambda: bool(second.denied))
+        assert second.denied[0].startswith("client-id: ")
+        # The victim goes on writing where it was: nothing under its id was taken.
+        await _write(first, name, "VICTIM AGAIN ", victim)
+        await _barrier(server, room, name, f"barrier-{victim_id} ")
+        assert not first.denied
+    text = await fresh_text(server, room, server.token("chair"), name)
+    assert "VICTIM AGAIN VICTIM TEXT " in text
+    assert "FORGED" not in text
+    assert "OWN " not in text
+    assert server.process.poll() is None

@@ -11,6 +11,8 @@ reader's connection of each room kind (document, group, board). After each one:
   same state as before (nothing was applied, broadcast or stored).
 """
 
+from pathlib import Path
+
 import pytest
 from pycrdt import Encoder
 
@@ -30,6 +32,41 @@ def _awareness_with(state_json: str, client_id: int = 123456, clock: int = 1) ->
     frame.write_var_uint(len(body.to_bytes()))
     return frame.to_bytes() + body.to_bytes()
 
+
+def _uint(n: int) -> bytes:
+    encoder = Encoder()
+    encoder.write_var_uint(n)
+    return encoder.to_bytes()
+
+
+def _sync(sub: int, payload: bytes) -> bytes:
+    """A sync frame (0 step 1, 1 step 2, 2 update) whose length prefix is right."""
+    return b"\x00" + _uint(sub) + _uint(len(payload)) + payload
+
+
+# One client, one struct, an Item whose parent is the root type "t", then its content.
+_ITEM = _uint(1) + _uint(1) + _uint(7) + _uint(0)
+_ROOT = _uint(1) + b"\x01t"
+
+# Updates and state vectors that claim counts or lengths far beyond their bytes (the yjs
+# #687 / y-crdt #415 class: yrs reserves memory from such counts).
+HUGE: dict[str, bytes] = {
+    "state vector of 2^31 entries": _sync(0, _uint(2**31)),
+    "state vector of 2^53 - 1 entries": _sync(0, _uint(2**53 - 1)),
+    "update of 2^31 clients": _sync(2, _uint(2**31) + b"\x00"),
+    "update of 2^31 structs": _sync(2, _uint(1) + _uint(2**31) + _uint(7) + _uint(0)),
+    "string of 2^31 bytes": _sync(2, _ITEM + b"\x04" + _ROOT + _uint(2**31)),
+    "2^31 JSON values": _sync(2, _ITEM + b"\x02" + _ROOT + _uint(2**31)),
+    "2^31 any values": _sync(2, _ITEM + b"\x08" + _ROOT + _uint(2**31)),
+    "any object of 2^31 entries": _sync(
+        2, _ITEM + b"\x08" + _ROOT + _uint(1) + b"\x76" + _uint(2**31)
+    ),
+    "binary of 2^40 bytes": _sync(2, _ITEM + b"\x03" + _ROOT + _uint(2**40)),
+    "delete set of 2^31 clients": _sync(2, _uint(0) + _uint(2**31)),
+    "delete set of 2^31 ranges": _sync(2, _uint(0) + _uint(1) + _uint(5) + _uint(2**31)),
+    "step 2 of 2^31 structs": _sync(1, _uint(1) + _uint(2**31) + _uint(7) + _uint(0)),
+    "clock above 2^53": _sync(2, _uint(1) + _uint(1) + _uint(7) + _uint(2**60)),
+}
 
 FRAMES: dict[str, bytes | str] = {
     "empty frame": b"",
@@ -57,6 +94,7 @@ FRAMES: dict[str, bytes | str] = {
     "awareness nested too deep": _awareness_with("[" * 50_000 + "]" * 50_000),
     "awareness client id above 2^53": _awareness_with("{}", client_id=2**53),
     "awareness clock above 2^53": _awareness_with("{}", clock=2**60),
+    **HUGE,
 }
 
 
@@ -87,3 +125,22 @@ async def test_a_malformed_frame_closes_with_4400(
     assert "Traceback" not in logged
     assert "ERROR" not in logged
     assert token not in logged
+
+
+def _rss_kib(server: RunningServer) -> int:
+    status = Path(f"/proc/{server.process.pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+
+
+async def test_huge_claimed_counts_do_not_grow_the_process(server: RunningServer) -> None:
+    """Every crafted count is refused before yrs reserves memory for it: the resident size
+    does not jump (yrs would reserve gigabytes for some of them)."""
+    room = room_of(server, "doc")
+    await fresh_state(server, room, writer_token(server, "doc"))
+    baseline = _rss_kib(server)
+    for frame in HUGE.values():
+        async with wire(server, room, writer_token(server, "doc")) as bad:
+            await bad.send(frame)
+            assert await bad.closed() == 4400
+    alive(server)
+    assert _rss_kib(server) - baseline < 50_000  # KiB
