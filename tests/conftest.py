@@ -13,7 +13,8 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from app.db import create_tables, make_engine
+from app.db import make_engine
+from app.models.schema import create_tables
 from tests.support.databases import database
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -18,6 +18,7 @@ from pycrdt import Decoder, Doc, get_state
 from app.errors import CloseCode
 from app.realtime import awareness as aw
 from app.realtime.clientids import ClientIds
+from app.realtime.docs import copy_of
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
 from app.realtime.owned import ServerOwned
 from app.realtime.protocol import (
@@ -34,7 +35,6 @@ from app.realtime.protocol import (
     sync_step2_reply,
     update_frame,
 )
-from app.realtime.replay import copy_of
 from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
@@ -126,9 +126,9 @@ class Room:
         self.closing = False
         self.closed = asyncio.Event()
         self.on_broken: Callable[[Room], None] | None = None
-        # Hooks of a document room's revision tracker (app/realtime/tracker.py): each stored
+        # Hooks of a document room's revision tracker (app/revisions/tracker.py): each stored
         # change's (seq, participant), a reason to refuse a writer's update (given the peer
-        # that wrote it; the board's rules use it too, app/realtime/board.py), work at close.
+        # that wrote it; the board's rules use it too, app/board/rules.py), work at close.
         self.on_update: Callable[[int, int | None], None] | None = None
         self.write_check: Callable[[Peer, bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None

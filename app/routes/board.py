@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Request
 
+from app.board.live import LiveBoards
 from app.deps import CurrentActor, ObjectId, SessionDep
 from app.errors import ServiceUnavailable
 from app.models.board import BoardPublic, NotePromote, NotePromoted
-from app.realtime.live import LiveBoards
 from app.routes.inputs import live_inserter
 from app.services import board
 

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep, token_from
 from app.errors import InvalidInput
+from app.events import feed
+from app.events.sse import event_stream
 from app.models.common import MAX_ID
 from app.models.input import (
     BatchAccept,
@@ -24,11 +26,10 @@ from app.models.provenance import ProvenancePublic
 from app.models.text import GroupCode
 from app.realtime.live import LiveDocuments
 from app.realtime.paragraphs import insert_paragraph
-from app.realtime.sse import event_stream
 from app.realtime.structure import SectionInfo
 from app.routes.documents import IfMatch, parse_if_match
 from app.security import hash_token
-from app.services import input_events, input_review, inputs, sections
+from app.services import input_review, inputs, sections
 from app.services.actor import Actor
 from app.services.input_review import Inserted, TextInserter
 
@@ -102,7 +103,7 @@ def list_inputs(
     The ``X-Last-Event-Id`` header is the feed position this list reflects: open
     ``…/events?after=`` it to receive every later change.
     """
-    position = input_events.last_seq_in(session, meeting_id)
+    position = feed.last_seq_in(session, meeting_id)
     items = inputs.list_inputs(
         session,
         actor,
@@ -250,8 +251,8 @@ def events(
         meeting_id,
         view.sees,
         _start(last_event_id, after),
-        lambda cursor, limit: input_events.read_after(engine, meeting_id, cursor, limit),
-        partial(input_events.last_seq, engine, meeting_id),
+        lambda cursor, limit: feed.read_after(engine, meeting_id, cursor, limit),
+        partial(feed.last_seq, engine, meeting_id),
         settings.events_keepalive_seconds,
         _link(request),
     )

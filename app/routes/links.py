@@ -3,8 +3,8 @@ from fastapi import APIRouter, Request
 
 from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
 from app.errors import CloseCode
+from app.events.bus import EventBus
 from app.models.participant import JoinLinkCreate, JoinLinkIssued, JoinLinkPublic
-from app.realtime.events import EventBus
 from app.realtime.hub import Hub
 from app.services import links
 

@@ -10,14 +10,14 @@ from sqlmodel import Session
 from app.config import Settings
 from app.deps import token_from
 from app.errors import AppError, CloseCode, Forbidden, NotFound, Unauthenticated
-from app.realtime.access import Access, authorize, identity
+from app.models.names import RoomName
 from app.realtime.connection import ConnectionLimits, serve
 from app.realtime.hub import Hub
-from app.realtime.names import RoomName
 from app.realtime.transport import Peer
 from app.security import hash_token
 from app.services import links
 from app.services.actor import Actor
+from app.services.room_access import Access, authorize, identity
 
 log = logging.getLogger(__name__)
 

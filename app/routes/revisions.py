@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from app.deps import CurrentActor, ObjectId, SessionDep
 from app.errors import InvalidInput
 from app.models.document import SectionPublic
+from app.models.names import document_room
 from app.models.revision import (
     ChangePoint,
     CheckpointCreate,
@@ -24,11 +25,10 @@ from app.models.revision import (
     RevisionPublic,
     RevisionWithText,
 )
-from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveDocuments
-from app.realtime.names import document_room
-from app.realtime.replay import paragraph_authors
 from app.realtime.structure import SectionInfo
+from app.revisions.keeper import RevisionKeeper
+from app.revisions.replay import paragraph_authors
 from app.services import revision_actions, revisions, sections
 from app.services.worddiff import word_diff
 from app.store.log import read_log

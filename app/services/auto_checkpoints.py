@@ -41,7 +41,7 @@ from app.services.actor import Actor
 from app.services.meetings import document_of
 
 if TYPE_CHECKING:
-    from app.realtime.keeper import RevisionKeeper
+    from app.revisions.keeper import RevisionKeeper
 
 log = logging.getLogger(__name__)
 

@@ -16,15 +16,15 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.board.live import BoardState, LiveBoards
+from app.board.rules import NOTE_ID, whole_number
 from app.errors import Conflict, NotFound
 from app.models.board import BoardNote, BoardPromoted, BoardPublic, NotePromote, NotePromoted
 from app.models.common import utcnow
 from app.models.document import SectionStatus
+from app.models.names import board_room
 from app.models.participant import Participant, Role
 from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
-from app.realtime.board import NOTE_ID, whole_number
-from app.realtime.live import BoardState, LiveBoards
-from app.realtime.names import board_room
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted

@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from app.exports.markdown import safe_body
 from app.models.document import DocumentPublic, SectionPublic
-from app.realtime.live import LiveDocuments, doc_from
-from app.realtime.names import document_room
+from app.models.names import document_room
+from app.realtime.docs import doc_from
+from app.realtime.live import LiveDocuments
 from app.realtime.structure import SectionInfo, read_texts
 from app.services import adoption, sections
 from app.services.actor import Actor

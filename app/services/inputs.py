@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion
+from app.events import feed
 from app.models.common import utcnow
 from app.models.document import Document, Section, SectionKind
 from app.models.input import (
@@ -28,7 +29,7 @@ from app.models.input import (
 )
 from app.models.meeting import BreakoutGroup
 from app.models.participant import Participant, Role
-from app.services import audit, input_events, meetings
+from app.services import audit, meetings
 from app.services.actor import Actor
 
 READERS = (Role.SECRETARIAT, Role.CHAIR, Role.RAPPORTEUR)
@@ -45,13 +46,13 @@ def reader_scope(session: Session, actor: Actor, meeting_id: int) -> str | None:
     return None
 
 
-def feed_view(session: Session, actor: Actor, meeting_id: int) -> input_events.FeedView:
+def feed_view(session: Session, actor: Actor, meeting_id: int) -> feed.FeedView:
     """The part of the meeting's feed the actor may follow: the inputs it may read, and the
     meeting-wide events (participants and projectors get only those)."""
     if actor.role in (Role.PARTICIPANT, Role.PROJECTOR):
         meetings.get_meeting(session, actor, meeting_id)
-        return input_events.FeedView(meeting_id, None, inputs=False)
-    return input_events.FeedView(meeting_id, reader_scope(session, actor, meeting_id))
+        return feed.FeedView(meeting_id, None, inputs=False)
+    return feed.FeedView(meeting_id, reader_scope(session, actor, meeting_id))
 
 
 def get_input(session: Session, actor: Actor, input_id: int) -> Input:
@@ -145,7 +146,7 @@ def public(session: Session, item: Input) -> InputPublic:
 
 def emit(session: Session, type_: InputEventType, item: Input) -> None:
     """Append the input's new state to the meeting's feed (published once committed)."""
-    input_events.emit(session, type_, item, public(session, item).model_dump(mode="json"))
+    feed.emit(session, type_, item, public(session, item).model_dump(mode="json"))
 
 
 # -- targets ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 
 if TYPE_CHECKING:
-    from app.realtime.keeper import RevisionKeeper
+    from app.revisions.keeper import RevisionKeeper
 
 
 def check_restorable(

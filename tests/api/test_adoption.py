@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.services import input_events
+from app.events import feed
 from tests.api.inputs_util import submit
 from tests.api.test_board import post_note
 from tests.api.util import Meeting, assert_error, audit_events
@@ -74,9 +74,9 @@ def test_adopt_locks_every_section_and_takes_a_checkpoint(
     )
     assert actions[-1] == "checkpoint.created"
 
-    events = input_events.read_after(db_engine, demo.meeting_id, 0)
+    events = feed.read_after(db_engine, demo.meeting_id, 0)
     assert [e.type for e in events] == ["document.adopted"]
-    assert events[0].group_code == input_events.EVERYONE
+    assert events[0].group_code == feed.EVERYONE
     assert events[0].data["adopted_at"] == adopted["adopted_at"]
 
 
@@ -104,7 +104,7 @@ def test_reopen_clears_the_adoption_and_keeps_sections_locked(
         e for e in audit_events(db_engine, demo.meeting_id) if e.action == "document.reopened"
     ]
     assert [e.data["reason"] for e in reopened] == ["Paragraph 4 was recorded wrongly."]
-    events = input_events.read_after(db_engine, demo.meeting_id, 0)
+    events = feed.read_after(db_engine, demo.meeting_id, 0)
     assert [e.type for e in events] == ["document.adopted", "document.reopened"]
     assert events[1].data["reason"] == "Paragraph 4 was recorded wrongly."
     assert_error(_reopen(client, demo), 409, "not_adopted")

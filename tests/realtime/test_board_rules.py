@@ -4,11 +4,11 @@ from typing import Any
 
 from pycrdt import Doc, Map, Text
 
+from app.board.rules import Writer, board_refusal
+from app.models.names import RoomName
 from app.models.participant import Role
-from app.realtime.access import Access, rights
-from app.realtime.board import Writer, board_refusal
-from app.realtime.names import RoomName
 from app.services.actor import Actor
+from app.services.room_access import Access, rights
 
 AMINA = Writer(7, "participant", "Amina")
 OMAR = Writer(8, "rapporteur", "Omar")

@@ -12,16 +12,17 @@ from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.models.document import Section
+from app.models.names import document_room, section_text
 from app.models.revision import SectionChange
-from app.realtime import catchup
 from app.realtime.hub import Hub
-from app.realtime.keeper import RevisionKeeper
-from app.realtime.live import structure_on_load
-from app.realtime.names import document_room, section_text
 from app.realtime.room import Room
 from app.realtime.transport import Peer
+from app.revisions import catchup
+from app.revisions.keeper import RevisionKeeper
+from app.revisions.ledger import read_cursor
 from app.services.demo import create_demo
-from app.services.revisions import list_revisions, read_cursor
+from app.services.revisions import list_revisions
+from app.services.rooms import structure_on_load
 from app.store import MemoryUpdateStore, StoreError
 from app.store.sql import SqlUpdateStore
 

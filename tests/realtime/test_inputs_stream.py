@@ -5,8 +5,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from app.realtime.events import LocalEventBus, StreamEvent
-from app.realtime.sse import event_stream
+from app.events.bus import LocalEventBus, StreamEvent
+from app.events.sse import event_stream
 
 DEADLINE = 5.0
 MEETING = 1

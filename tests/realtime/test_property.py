@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from pycrdt import Doc, Text, create_sync_message, create_update_message
 from sqlalchemy.engine import Engine
 
-from app.db import create_tables, make_engine
+from app.db import make_engine
+from app.models.schema import create_tables
 from app.realtime.hub import Hub
 from app.realtime.live import LiveDocuments
 from app.realtime.protocol import Kind, decode, sync_step1, sync_step2_reply

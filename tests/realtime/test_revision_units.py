@@ -5,7 +5,7 @@ from typing import Any
 
 from pycrdt import Doc, Text
 
-from app.realtime.replay import TextWatch, changed_sections, paragraph_authors, paragraphs
+from app.revisions.replay import TextWatch, changed_sections, paragraph_authors, paragraphs
 from app.services.worddiff import tokens, word_diff
 from app.store.log import LogRow
 

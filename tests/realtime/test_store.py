@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.db import create_tables, make_engine
+from app.db import make_engine
 from app.models.realtime import YUpdate
+from app.models.schema import create_tables
 from app.store import MemoryUpdateStore, SqlUpdateStore, StoreError, UpdateStore
 from tests.support.databases import database
 

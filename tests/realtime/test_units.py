@@ -15,8 +15,8 @@ from pycrdt import (
     create_update_message,
 )
 
+from app.models.names import RoomName, section_id_of, section_text
 from app.realtime import awareness as aw
-from app.realtime.names import RoomName, section_id_of, section_text
 from app.realtime.origins import LOAD, SERVER, Origin, event_origin, origin_matches
 from app.realtime.protocol import (
     KEEPALIVE_FRAME,

@@ -8,7 +8,7 @@ meeting's feed from numbering to commit — on PostgreSQL by locking the meeting
 because the transaction already holds the database's write lock — so events commit in
 ``seq`` order and a reader that has seen ``seq`` N has seen everything before it. Once the
 transaction commits, its events are handed to the process's ``EventBus`` (see
-``app.realtime.events``), which wakes the open streams; streams read the table to catch up.
+``app.events.bus``), which wakes the open streams; streams read the table to catch up.
 """
 
 from dataclasses import dataclass
@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from app.events.bus import StreamEvent, bus_for
 from app.models.input import Input, InputEvent, InputEventType
 from app.models.meeting import Meeting
-from app.realtime.events import StreamEvent, bus_for
 
 _PENDING = "outcomes.pending_input_events"
 

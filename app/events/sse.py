@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 
 import anyio
 
-from app.realtime.events import EventBus, Lagged, StreamEvent
+from app.events.bus import EventBus, Lagged, StreamEvent
 
 RETRY_MS = 2000
 BATCH = 500

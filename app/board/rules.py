@@ -19,9 +19,9 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from app.realtime.names import NOTES_MAP, PROMOTED_MAP
+from app.models.names import NOTES_MAP, PROMOTED_MAP
+from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
-from app.realtime.replay import copy_of
 from app.realtime.room import Room
 from app.realtime.transport import Peer
 

@@ -25,9 +25,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.models.realtime import YUpdate
-from app.realtime.live import doc_from
-from app.realtime.replay import replay, text_of
-from app.services.revisions import Batch, commit_batch, dirty_sections, read_cursor
+from app.realtime.docs import doc_from
+from app.revisions.ledger import Batch, commit_batch, dirty_sections, read_cursor
+from app.revisions.replay import replay, text_of
 from app.store.base import StoredRoom
 from app.store.log import LogRow
 

@@ -1,7 +1,7 @@
 """The revision keeper: section trackers on document rooms, and what REST asks of them.
 
 It wraps the hub's ``on_load`` so every ``doc-{id}`` room gets a
-:class:`~app.realtime.tracker.SectionTracker` before anyone sees it; what a crash left
+:class:`~app.revisions.tracker.SectionTracker` before anyone sees it; what a crash left
 pending is recovered by the tracker's catch-up in the background (peers are served at once;
 REST calls about revisions, and the room's unload, wait for it). At start-up it loads, one
 after another, every document room whose index lags its log. Routes call its coroutines
@@ -20,14 +20,14 @@ from pycrdt import Doc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.models.names import RoomName, document_room
 from app.models.revision import RevisionCursor, SectionRevision
 from app.realtime.hub import Hub, OnLoad
 from app.realtime.live import run_on_loop
-from app.realtime.names import RoomName, document_room
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile, set_section_text
-from app.realtime.tracker import SectionTracker
-from app.services.revisions import Take
+from app.revisions.ledger import Take
+from app.revisions.tracker import SectionTracker
 from app.store.base import StoredRoom, StoreError
 from app.store.log import last_seqs
 

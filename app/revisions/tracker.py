@@ -3,7 +3,7 @@
 A :class:`SectionTracker` hangs on a loaded ``doc-{id}`` room through three small hooks:
 
 * ``room.on_update(seq, participant_id)`` after each stored change: the section texts that
-  change's transaction touched (seen by :class:`~app.realtime.replay.TextWatch`) are queued
+  change's transaction touched (seen by :class:`~app.revisions.replay.TextWatch`) are queued
   for the ``sectionchange`` index, and each touched section's idle clock restarts;
 * ``room.write_check(peer, update)`` before a writer's update is applied: while any section
   is locked, an update that would change a locked section's text is refused;
@@ -14,7 +14,7 @@ Every write is one database transaction (index rows, the cursor, revisions) made
 the room's updates up to the batch's ``up_to_seq`` are durable, so a revision never claims an
 update a crash could lose; what a crash does lose (the index and revisions not yet written)
 is rebuilt from the update log when the room loads again: :meth:`SectionTracker.start_catch_up`
-runs that in the background (``app/realtime/catchup.py``), so peers never wait for it, and
+runs that in the background (``app/revisions/catchup.py``), so peers never wait for it, and
 every write here first waits until it is done (so the cursor never skips unindexed updates).
 """
 
@@ -25,12 +25,12 @@ from typing import Any
 import anyio
 from sqlalchemy.engine import Engine
 
-from app.realtime.catchup import catch_up
-from app.realtime.replay import TextWatch, changed_sections, section_entries, text_of
 from app.realtime.room import Room
 from app.realtime.structure import sections_map
 from app.realtime.transport import Peer
-from app.services.revisions import EDIT_REASON, Batch, Committed, Take, commit_batch
+from app.revisions.catchup import catch_up
+from app.revisions.ledger import EDIT_REASON, Batch, Committed, Take, commit_batch
+from app.revisions.replay import TextWatch, changed_sections, section_entries, text_of
 from app.store.base import StoredRoom, StoreError
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,7 @@ class SectionTracker:
 
     def start_catch_up(self, stored: StoredRoom) -> "asyncio.Task[None]":
         """Index what the log holds beyond the cursor and take every pending revision, in
-        the background (``app/realtime/catchup.py``), up to ``stored.last_seq``; live
+        the background (``app/revisions/catchup.py``), up to ``stored.last_seq``; live
         updates after that queue in :attr:`pending` until it is done. Nothing may flush
         before this is called."""
         watched = self.watch.watched

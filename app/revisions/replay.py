@@ -15,7 +15,8 @@ from typing import Any
 
 from pycrdt import Doc, Text
 
-from app.realtime.names import section_id_of, section_text
+from app.models.names import section_id_of, section_text
+from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
 from app.realtime.structure import sections_map
 from app.store.log import LogRow
@@ -68,13 +69,6 @@ class TextWatch:
         for _text, sub in self._subs.values():
             sub.drop()
         self._subs.clear()
-
-
-def copy_of(doc: Doc[Any]) -> Doc[Any]:
-    """A fresh doc holding ``doc``'s state: where an update is tried before it is accepted."""
-    shadow: Doc[Any] = Doc()
-    shadow.apply_update(doc.get_update())
-    return shadow
 
 
 def changed_sections(doc: Doc[Any], update: bytes, section_ids: Iterable[int]) -> set[int]:

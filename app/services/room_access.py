@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 from app.errors import Forbidden, NotFound
 from app.models.document import Document
 from app.models.meeting import BreakoutGroup
+from app.models.names import RoomName
 from app.models.participant import Role
-from app.realtime.names import RoomName
 from app.services.actor import Actor
 
 
@@ -27,7 +27,7 @@ def rights(actor: Actor, room: RoomName) -> Access | None:
     projector read. Group room: the group's rapporteur and participants with its code write;
     the secretariat and the chair read; nobody else (the projector included) may connect.
     Board room: participants (with or without a group), rapporteurs and the secretariat
-    write (within the board's rules, ``app/realtime/board.py``); chair and projector read.
+    write (within the board's rules, ``app/board/rules.py``); chair and projector read.
     """
     if actor.role is None:
         return Access.WRITE
