@@ -64,6 +64,7 @@ chromium:
 lint: install
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
