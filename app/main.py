@@ -114,12 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.agenda_clock = clock
         bus = events.LocalEventBus()
         app.state.events = bus
-        events.attach(engine, bus)
         try:
             yield
         finally:
             bus.aclose()
-            events.detach(engine)
             if clock is not None:
                 await clock.aclose()
             await keeper.aclose()

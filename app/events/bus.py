@@ -12,9 +12,6 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary
-
-from sqlalchemy.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -143,22 +140,3 @@ class LocalEventBus:
             for subscription in subscriptions:
                 subscription.offer(Lagged(closed=True))
         self.subscribers.clear()
-
-
-# Services commit through an engine; the bus serving that engine's app is found here.
-_buses: "WeakKeyDictionary[Engine, EventBus]" = WeakKeyDictionary()
-
-
-def attach(engine: Engine, bus: EventBus) -> None:
-    _buses[engine] = bus
-
-
-def detach(engine: Engine) -> None:
-    _buses.pop(engine, None)
-
-
-def bus_for(engine: Any) -> EventBus | None:
-    try:
-        return _buses.get(engine)
-    except TypeError:  # not weak-referenceable: not an engine we know
-        return None

@@ -7,8 +7,9 @@ Each event gets the meeting's next ``seq`` (1, 2, 3… with no gaps). The writer
 meeting's feed from numbering to commit — on PostgreSQL by locking the meeting row, on SQLite
 because the transaction already holds the database's write lock — so events commit in
 ``seq`` order and a reader that has seen ``seq`` N has seen everything before it. Once the
-transaction commits, its events are handed to the process's ``EventBus`` (see
-``app.events.bus``), which wakes the open streams; streams read the table to catch up.
+transaction commits, its events are handed to the ``EventBus`` the session was opened with
+(:func:`publish_on_commit`, see ``app.events.bus``), which wakes the open streams; streams
+read the table to catch up.
 """
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from app.events.bus import StreamEvent, bus_for
+from app.events.bus import EventBus, StreamEvent
 from app.models.input import Input, InputEvent, InputEventType
 from app.models.meeting import Meeting
 
@@ -85,20 +86,22 @@ def _stream_event(row: InputEvent) -> StreamEvent:
     return StreamEvent(row.meeting_id, row.seq, row.type, row.group_code, dict(row.data))
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _publish(session: OrmSession) -> None:
-    pending: list[StreamEvent] | None = session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    bus = bus_for(session.get_bind())
-    if bus is not None:
-        for item in pending:
-            bus.publish(item)
+def publish_on_commit(session: Session, bus: EventBus | None) -> None:
+    """Hand the events ``session`` adds to ``bus`` each time one of its transactions commits
+    (and forget them when it rolls back). Call once, when the session is opened; a session
+    without a bus (the command line) only writes the table."""
 
+    def publish(_session: OrmSession) -> None:
+        pending: list[StreamEvent] | None = session.info.pop(_PENDING, None)
+        if pending and bus is not None:
+            for item in pending:
+                bus.publish(item)
 
-@event.listens_for(OrmSession, "after_rollback")
-def _forget(session: OrmSession) -> None:
-    session.info.pop(_PENDING, None)
+    def forget(_session: OrmSession) -> None:
+        session.info.pop(_PENDING, None)
+
+    event.listen(session, "after_commit", publish)
+    event.listen(session, "after_rollback", forget)
 
 
 def last_seq(engine: Engine, meeting_id: int) -> int:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
 
 import anyio
 from pycrdt import Doc
@@ -34,16 +33,6 @@ from app.store.log import last_seqs
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-_keepers: "WeakKeyDictionary[Engine, RevisionKeeper]" = WeakKeyDictionary()
-
-
-def keeper_for(engine: Any) -> "RevisionKeeper | None":
-    """The keeper serving the app that owns ``engine`` (None outside a running app)."""
-    try:
-        return _keepers.get(engine)
-    except TypeError:
-        return None
 
 
 class RevisionKeeper:
@@ -81,15 +70,13 @@ class RevisionKeeper:
             await tracker.caught_up()
 
     def start(self) -> None:
-        """Register for ``record_revision`` and recover lagging rooms in the background."""
-        _keepers[self.engine] = self
+        """Recover lagging rooms in the background."""
         self._startup = asyncio.get_running_loop().create_task(self._recover_all())
 
     async def aclose(self) -> None:
         """Stop the start-up recovery and every catch-up still running, so that shutting
         down does not wait for them (the next start resumes them from the cursor); rooms
         flush their trackers when the hub closes."""
-        _keepers.pop(self.engine, None)
         for tracker in self.trackers.values():
             tracker.stop_catch_up()
         if self._startup is not None:

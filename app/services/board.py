@@ -25,6 +25,7 @@ from app.models.document import SectionStatus
 from app.models.names import board_room
 from app.models.participant import Participant, Role
 from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
+from app.revisions.keeper import RevisionKeeper
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
@@ -105,6 +106,7 @@ def promote(
     data: NotePromote,
     boards: LiveBoards,
     inserter: TextInserter,
+    keeper: RevisionKeeper | None,
 ) -> NotePromoted:
     """Put a board note into a section as a new last paragraph (secretariat)."""
     document = sections.get_document(session, actor, document_id)
@@ -141,7 +143,7 @@ def promote(
         boards.call(boards.unclaim, document_id, note_id, entry)
         raise
     # 3. record
-    revision = _record_revision(section)
+    revision = _record_revision(keeper, section)
     section.body = inserted.body
     session.add(section)
     author_id = whole_number(note.get("author"))
@@ -193,11 +195,11 @@ def promote(
     )
 
 
-def _record_revision(section: Any) -> int | None:
+def _record_revision(keeper: RevisionKeeper | None, section: Any) -> int | None:
     """The revision of the section with the note in it (None, logged, if none was taken:
     the text is in the document already, so the promotion stands)."""
     try:
-        revision = revisions.record_revision(section, PROMOTED_REASON)
+        revision = revisions.record_revision(keeper, section, PROMOTED_REASON)
     except Exception:
         log.exception("no revision recorded for section %s", section.id)
         return None

@@ -42,6 +42,11 @@ def room_texts(live: LiveDocuments) -> LiveTexts:
     return lambda document_id, infos: live.call(live.texts, document_id, infos)
 
 
+def live_source(live: LiveDocuments | None) -> LiveTexts | None:
+    """Where the live texts are: the rooms of the running app (None without them)."""
+    return None if live is None else room_texts(live)
+
+
 def stored_texts(engine: Engine) -> LiveTexts:
     """Texts from the stored update log and snapshots, for the command line (no rooms run)."""
 

@@ -9,14 +9,26 @@ submitter edits or withdraws, and only while the input is still ``submitted``. R
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion
+from app.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+    StaleVersion,
+)
 from app.events import feed
+from app.events.bus import EventBus
+from app.events.sse import event_stream
 from app.models.common import utcnow
 from app.models.document import Document, Section, SectionKind
 from app.models.input import (
@@ -44,6 +56,36 @@ def reader_scope(session: Session, actor: Actor, meeting_id: int) -> str | None:
             raise Forbidden("This rapporteur link belongs to no breakout group.")
         return actor.group_code
     return None
+
+
+def feed_position(session: Session, meeting_id: int) -> int:
+    """The meeting feed's newest event (what a list read now reflects)."""
+    return feed.last_seq_in(session, meeting_id)
+
+
+def feed_stream(
+    engine: Engine,
+    bus: EventBus | None,
+    view: feed.FeedView,
+    after: int | None,
+    keepalive_seconds: float,
+    link: str | None,
+) -> AsyncIterator[str]:
+    """The server-sent events ``view`` may see: missed ones after ``after``, then live ones
+    (``link``: the hash of the join token, whose revocation ends the stream)."""
+    if bus is None:  # an app that is not serving
+        raise ServiceUnavailable("The event feed is unavailable right now; try again shortly.")
+    meeting_id = view.meeting_id
+    return event_stream(
+        bus,
+        meeting_id,
+        view.sees,
+        after,
+        lambda cursor, limit: feed.read_after(engine, meeting_id, cursor, limit),
+        partial(feed.last_seq, engine, meeting_id),
+        keepalive_seconds,
+        link,
+    )
 
 
 def feed_view(session: Session, actor: Actor, meeting_id: int) -> feed.FeedView:

@@ -26,6 +26,7 @@ from app.models.revision import (
     SectionChange,
     SectionRevision,
 )
+from app.revisions.keeper import RevisionKeeper
 
 # -- reading ------------------------------------------------------------------------------
 
@@ -145,17 +146,16 @@ def get_checkpoint(session: Session, document_id: int, checkpoint_id: int) -> Ch
     return checkpoint
 
 
-def record_revision(section: Section, reason: str) -> SectionRevision | None:
+def record_revision(
+    keeper: RevisionKeeper | None, section: Section, reason: str
+) -> SectionRevision | None:
     """Take a revision of ``section``'s live text now, with ``reason`` (e.g. when an input
     is merged into it). Call from a route's worker thread after the text edit: it commits
-    the section's session first (the revision is written by the realtime side, which must
-    not wait behind this transaction). None when no realtime service runs (the CLI)."""
-    from app.revisions.keeper import keeper_for
-
+    the section's session first (the revision is written by the keeper on the rooms' loop,
+    which must not wait behind this transaction). None without a keeper (the CLI)."""
     session = object_session(section)
     if session is None or section.id is None:
         raise ValueError("record_revision needs a section loaded in a session")
-    keeper = keeper_for(session.get_bind())
     if keeper is None:
         return None
     session.commit()

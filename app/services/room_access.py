@@ -3,13 +3,15 @@
 from dataclasses import replace
 from enum import Enum
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden, NotFound, Unauthenticated
 from app.models.document import Document
 from app.models.meeting import BreakoutGroup
 from app.models.names import RoomName
 from app.models.participant import Role
+from app.services import links
 from app.services.actor import Actor
 
 
@@ -68,6 +70,20 @@ def authorize(session: Session, actor: Actor, room: RoomName) -> Access:
     if access is None:
         raise Forbidden(f"A {actor.role} cannot open this room.")
     return access
+
+
+def check_connection(
+    engine: Engine, token: str | None, room: RoomName | None
+) -> tuple[Actor, Access]:
+    """Who opens a room connection with ``token`` and what they may do there (401 without a
+    valid token, 404 for an unknown room, 403 without rights); call in a worker thread."""
+    if token is None:
+        raise Unauthenticated("A join token is required (?token= or the join cookie).")
+    with Session(engine) as session:
+        actor = links.authenticate(session, token)
+        if room is None:
+            raise NotFound("No such room.")
+        return actor, authorize(session, actor, room)
 
 
 def identity(actor: Actor) -> dict[str, str]:
