@@ -17,21 +17,17 @@ resumes from the cursor.
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import anyio
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.models.realtime import YUpdate
 from app.realtime.docs import doc_from
 from app.revisions.ledger import Batch, commit_batch, dirty_sections, read_cursor
 from app.revisions.replay import replay, text_of
 from app.store.base import StoredRoom
-from app.store.log import LogRow
+from app.store.log import LogRow, read_log
 
-_NO_TIME = datetime.min.replace(tzinfo=UTC)  # replay never reads a row's time
 CHUNK_ROWS = 2_000  # index rows per transaction: ~10-20 ms of SQLite writer lock
 
 Touches = list[tuple[int, frozenset[int]]]
@@ -62,22 +58,9 @@ def lagging(engine: Engine, room: str, stored: StoredRoom, section_ids: set[int]
     after = 0
     if stored.snapshot is not None and stored.snapshot_seq <= cursor:
         base, after = stored.snapshot, stored.snapshot_seq
-    rows = _read_rows(engine, room, after, stored.last_seq)
+    rows = read_log(engine, room, after_seq=after, upto_seq=stored.last_seq, metadata=False)
     replayed = replay(_polite(rows), section_ids, base=base, after_seq=cursor)
     return Lag(replayed.touches, {s: text_of(replayed.doc, s) for s in section_ids})
-
-
-def _read_rows(engine: Engine, room: str, after_seq: int, upto_seq: int) -> list[LogRow]:
-    """The log rows ``(after_seq, upto_seq]`` with only what replay reads (seq and bytes):
-    converting 50,000 timestamps costs more than replaying them."""
-    updates = YUpdate.__table__  # type: ignore[attr-defined]
-    query = (
-        select(updates.c.seq, updates.c.data)
-        .where(updates.c.room == room, updates.c.seq > after_seq, updates.c.seq <= upto_seq)
-        .order_by(updates.c.seq)
-    )
-    with engine.connect() as conn:
-        return [LogRow(int(seq), bytes(data), None, _NO_TIME) for seq, data in conn.execute(query)]
 
 
 def _polite(rows: list[LogRow], every: int = 32) -> Iterator[LogRow]:

@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.models.document import Section
-from app.models.realtime import YUpdate
 from app.models.revision import Checkpoint, RevisionCursor, SectionChange, SectionRevision
+from app.store.log import writers_of
 
 EDIT_REASON = "edit"
 
@@ -84,18 +84,7 @@ def authors_between(
         SectionChange.seq > after_seq,
         SectionChange.seq <= upto_seq,
     )
-    first = func.min(YUpdate.seq)
-    query = (
-        select(YUpdate.participant_id, first)
-        .where(
-            YUpdate.room == room,
-            col(YUpdate.seq).in_(changed),
-            col(YUpdate.participant_id).is_not(None),
-        )
-        .group_by(col(YUpdate.participant_id))
-        .order_by(first)
-    )
-    return [int(pid) for pid, _ in session.exec(query) if pid is not None]
+    return writers_of(session, room, changed)
 
 
 def _index(session: Session, batch: Batch, known: set[int]) -> None:

@@ -6,14 +6,12 @@ SQL in the caller's session.
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.models.document import Section
 from app.models.participant import Participant
-from app.models.realtime import YUpdate
 from app.models.revision import (
     AgendaCheckpoint,
     AuthorPublic,
@@ -27,6 +25,7 @@ from app.models.revision import (
     SectionRevision,
 )
 from app.revisions.keeper import RevisionKeeper
+from app.store.log import written
 
 # -- reading ------------------------------------------------------------------------------
 
@@ -84,24 +83,25 @@ def get_revision(session: Session, section_id: int, number: int) -> SectionRevis
 
 def timeline(session: Session, room: str, section_id: int, limit: int) -> list[ChangePoint]:
     """The newest ``limit`` updates that changed the section, oldest first."""
-    query = (
-        select(SectionChange.seq, YUpdate.created_at, YUpdate.participant_id, Participant.name)
-        .join(
-            YUpdate,
-            and_(
-                col(YUpdate.room) == col(SectionChange.room),
-                col(YUpdate.seq) == col(SectionChange.seq),
-            ),
+    seqs = list(
+        session.exec(
+            select(SectionChange.seq)
+            .where(SectionChange.room == room, SectionChange.section_id == section_id)
+            .order_by(col(SectionChange.seq).desc())
+            .limit(limit)
         )
-        .outerjoin(Participant, col(Participant.id) == col(YUpdate.participant_id))
-        .where(SectionChange.room == room, SectionChange.section_id == section_id)
-        .order_by(col(SectionChange.seq).desc())
-        .limit(limit)
     )
-    points = [
-        ChangePoint(seq=seq, at=at, participant_id=pid, name=name)
-        for seq, at, pid, name in session.exec(query)
-    ]
+    meta = written(session, room, seqs)
+    ids = {pid for _, pid in meta.values() if pid is not None}
+    names: dict[int | None, str] = {}
+    if ids:
+        query = select(Participant.id, Participant.name).where(col(Participant.id).in_(ids))
+        names.update(session.exec(query).all())
+    points = []
+    for seq in seqs:
+        if seq in meta:
+            at, pid = meta[seq]
+            points.append(ChangePoint(seq=seq, at=at, participant_id=pid, name=names.get(pid)))
     return points[::-1]
 
 

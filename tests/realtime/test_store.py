@@ -2,15 +2,18 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from app.db import make_engine
 from app.models.realtime import YUpdate
 from app.models.schema import create_tables
-from app.store import MemoryUpdateStore, SqlUpdateStore, StoreError, UpdateStore
+from app.store import MemoryUpdateStore, SqlUpdateStore, StoreError, UpdateStore, log
 from tests.support.databases import database
 
 
@@ -29,6 +32,15 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         finally:
             await sql.aclose()
             engine.dispose()
+
+
+def kept_seqs(store: UpdateStore, room: str, upto_seq: int | None = None) -> list[int]:
+    """The sequence numbers of the update rows ``store`` keeps for ``room``."""
+    if isinstance(store, MemoryUpdateStore):
+        seqs = [seq for seq, _, _ in store.updates.get(room, [])]
+        return [s for s in seqs if upto_seq is None or s <= upto_seq]
+    assert isinstance(store, SqlUpdateStore)
+    return [row.seq for row in log.read_log(store.engine, room, upto_seq=upto_seq)]
 
 
 async def test_an_empty_room_loads_empty(store: UpdateStore) -> None:
@@ -58,8 +70,8 @@ async def test_a_snapshot_shortens_loading_but_keeps_history(store: UpdateStore)
     assert (loaded.snapshot, loaded.snapshot_seq) == (b"state-at-3", 3)
     assert loaded.updates == [b"\x04", b"\x05"]
     assert loaded.last_seq == 5
-    assert [seq for seq, _ in await store.history("r")] == [1, 2, 3, 4, 5]
-    assert [seq for seq, _ in await store.history("r", upto_seq=2)] == [1, 2]
+    assert kept_seqs(store, "r") == [1, 2, 3, 4, 5]
+    assert kept_seqs(store, "r", upto_seq=2) == [1, 2]
     await store.submit_snapshot("r", 5, b"state-at-5")
     newer = await store.load("r")
     assert (newer.snapshot, newer.updates, newer.last_seq) == (b"state-at-5", [], 5)
@@ -112,8 +124,73 @@ async def test_an_unreachable_database_raises_store_error(tmp_path: Path) -> Non
     try:
         with pytest.raises(StoreError):
             await asyncio.wait_for(store.load("doc-1"), 10)
-        with pytest.raises(StoreError):
-            await asyncio.wait_for(store.history("doc-1"), 10)
     finally:
         await store.aclose()
         engine.dispose()
+
+
+# -- the log's reads (app/store/log.py), as production makes them, on both databases ----------
+
+
+async def test_the_log_reads_by_sequence_number_and_time(db_kind: str, tmp_path: Path) -> None:
+    with database(db_kind, tmp_path) as url:
+        engine = make_engine(url)
+        create_tables(engine)
+        store = SqlUpdateStore(engine)
+        try:
+            for seq in range(1, 6):
+                await store.append("doc-1", seq, bytes([seq]), seq % 2 or None)
+            await store.append("doc-2", 1, b"other", None)
+            rows = log.read_log(engine, "doc-1")
+            assert [(r.seq, r.data, r.participant_id) for r in rows] == [
+                (1, b"\x01", 1),
+                (2, b"\x02", None),
+                (3, b"\x03", 1),
+                (4, b"\x04", None),
+                (5, b"\x05", 1),
+            ]
+            assert all(r.created_at.tzinfo is not None for r in rows)
+            assert [r.seq for r in log.read_log(engine, "doc-1", after_seq=1, upto_seq=3)] == [2, 3]
+            until = rows[2].created_at
+            upto_then = [r.seq for r in log.read_log(engine, "doc-1", until=until)]
+            assert upto_then[:3] == [1, 2, 3]
+            assert all(r.created_at <= until for r in rows if r.seq in upto_then)
+            assert log.read_log(engine, "doc-1", until=rows[0].created_at - timedelta(days=1)) == []
+            bare = log.read_log(engine, "doc-1", after_seq=3, metadata=False)
+            assert [(r.seq, r.data, r.participant_id) for r in bare] == [
+                (4, b"\x04", None),
+                (5, b"\x05", None),
+            ]
+            assert log.last_seqs(engine) == {"doc-1": 5, "doc-2": 1}
+            assert log.last_seqs(engine, prefix="doc-2") == {"doc-2": 1}
+        finally:
+            await store.aclose()
+            engine.dispose()
+
+
+async def test_the_log_names_who_wrote_which_update(db_kind: str, tmp_path: Path) -> None:
+    with database(db_kind, tmp_path) as url:
+        engine = make_engine(url)
+        create_tables(engine)
+        store = SqlUpdateStore(engine)
+        try:
+            for seq, who in enumerate([7, None, 3, 7, 3, 9], start=1):
+                await store.append("doc-1", seq, b"u", who)
+            await store.append("doc-2", 1, b"u", 5)
+            with Session(engine) as session:
+                some = (
+                    sa_select(literal_column("seq"))
+                    .select_from(
+                        YUpdate.__table__  # type: ignore[attr-defined]
+                    )
+                    .where(literal_column("seq") >= 2)
+                )
+                assert log.writers_of(session, "doc-1", some) == [3, 7, 9]
+                meta = log.written(session, "doc-1", [2, 4, 99])
+                assert sorted(meta) == [2, 4]
+                assert meta[2][1] is None
+                assert meta[4][1] == 7
+                assert log.written(session, "doc-1", []) == {}
+        finally:
+            await store.aclose()
+            engine.dispose()
