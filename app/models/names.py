@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass
 
 SECTIONS_MAP = "sections"
-DRAFT_TEXT = "draft"
 NOTES_MAP = "notes"
 PROMOTED_MAP = "promoted"
 

@@ -65,6 +65,5 @@ async def yjs(
         max_message_bytes=settings.ws_max_message_bytes,
         rate_per_second=settings.ws_rate_per_second,
         rate_burst=settings.ws_rate_burst,
-        send_queue_frames=settings.ws_send_queue_frames,
     )
     await serve(websocket, hub, str(parsed), peer, limits)
