@@ -4,6 +4,10 @@ Every change to the doc, whoever made it, is seen by one observer: it gets the n
 sequence number, is submitted to the store and queued in the room's durable outbox
 (``app/realtime/outbox.py``), which delivers it once its write committed, so a client never
 receives an update that a crash could lose.
+
+Past 400 lines: :meth:`Room.receive` and the refusals it applies (read-only, client ids,
+server-owned types, the room's write check) read as one dispatch; the outbox, awareness and
+Doc helpers are in their own modules.
 """
 
 import asyncio
