@@ -2,19 +2,29 @@
 ``create_app``): a document room publishes its sections, a board room gets its write rules,
 and every room of an adopted document refuses writers."""
 
+from datetime import datetime
+
 import anyio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.board import rules as board
+from app.models.document import Document
 from app.models.names import PROMOTED_MAP, SECTIONS_MAP, RoomName
-from app.realtime.adoption import AdoptedDocuments, read_adopted_at
+from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import OnLoad
 from app.realtime.owned import ServerOwned
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile
 from app.services.sections import ordered_sections
 from app.store.base import StoredRoom
+
+
+def read_adopted_at(engine: Engine, document_id: int) -> datetime | None:
+    """The document's ``adopted_at`` from the database (call in a worker thread)."""
+    with Session(engine) as session:
+        document = session.get(Document, document_id)
+        return None if document is None else document.adopted_at
 
 
 def section_infos(engine: Engine, document_id: int) -> list[SectionInfo]:
