@@ -66,9 +66,11 @@ lint: install
 	$(BIN)/ruff format --check app tests bench
 	$(BIN)/lint-imports
 
-typecheck: install
+# The frontend's layers (app -> pages -> components -> sync/api, no cycles): frontend/.dependency-cruiser.cjs
+typecheck: install $(FRONTEND_STAMP)
 	$(BIN)/mypy
 	cd frontend && npx tsc --noEmit
+	cd frontend && npx depcruise src
 
 pytest: install
 	$(BIN)/pytest

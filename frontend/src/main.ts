@@ -228,11 +228,27 @@ async function start(): Promise<void> {
       event.returnValue = "";
     }
   });
-  // For tests and diagnostics: how many local changes the server has not committed.
-  (window as unknown as { outcomes: unknown }).outcomes = {
-    unsaved: () => page.unsaved(),
-    rooms,
-  };
+  // The browser tests read the live rooms and how many local changes the server has not
+  // committed; a normal page exposes neither (see testHooksOn).
+  if (testHooksOn()) {
+    (window as unknown as { outcomes: unknown }).outcomes = {
+      unsaved: () => page.unsaved(),
+      rooms,
+    };
+  }
+}
+
+/**
+ * Whether this browser asked for the test hooks: tests/e2e/conftest.py sets
+ * localStorage["outcomes.testHooks"] = "1" before the page's scripts run. The same build serves
+ * tests and production; without the flag `window.outcomes` does not exist.
+ */
+function testHooksOn(): boolean {
+  try {
+    return window.localStorage.getItem("outcomes.testHooks") === "1";
+  } catch {
+    return false; // storage disabled: no hooks
+  }
 }
 
 start().catch((err: unknown) => {

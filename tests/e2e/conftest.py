@@ -48,6 +48,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 });
 """
 
+# The pages expose their live rooms as window.outcomes (src/main.ts) only when this flag is set;
+# about:blank has no storage, hence the try.
+TEST_HOOKS = "try { localStorage.setItem('outcomes.testHooks', '1'); } catch (e) {}"
+
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -191,14 +195,19 @@ OpenPage = Callable[..., WatchedPage]
 
 @pytest.fixture
 def open_page(browser: Browser, server: RunningServer) -> Iterator[OpenPage]:
-    """``open_page(path, viewport=...)``: a fresh browser context (no cookies) at ``path``."""
+    """``open_page(path, viewport=..., test_hooks=True)``: a fresh browser context (no cookies)
+    at ``path``; ``test_hooks=False`` opens it as a user's browser, without window.outcomes."""
     contexts: list[BrowserContext] = []
 
-    def _open(path: str, viewport: ViewportSize | None = None) -> WatchedPage:
+    def _open(
+        path: str, viewport: ViewportSize | None = None, *, test_hooks: bool = True
+    ) -> WatchedPage:
         context = browser.new_context(viewport=viewport or DESKTOP, locale="en-GB")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         context.add_init_script(WATCH_CSP)
+        if test_hooks:
+            context.add_init_script(TEST_HOOKS)
         page = context.new_page()
         watched = WatchedPage(page)
 
@@ -225,7 +234,9 @@ def join(open_page: OpenPage, server: RunningServer) -> OpenPage:
         group: str | None = None,
         viewport: ViewportSize | None = None,
         token: str | None = None,
+        test_hooks: bool = True,
     ) -> WatchedPage:
-        return open_page(f"/join/{token or server.token(role, group)}", viewport=viewport)
+        path = f"/join/{token or server.token(role, group)}"
+        return open_page(path, viewport=viewport, test_hooks=test_hooks)
 
     return _join

@@ -4,7 +4,8 @@ from typing import Literal
 
 from playwright.sync_api import Locator, Page, expect
 
-# The page exposes its rooms as window.outcomes (src/main.ts): rooms[0] is the document room.
+# The page exposes its rooms as window.outcomes (src/main.ts) when the test fixtures set the
+# flag (conftest.TEST_HOOKS): rooms[0] is the document room.
 
 
 def expect_connected(page: Page) -> None:

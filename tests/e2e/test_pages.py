@@ -285,3 +285,16 @@ def test_page_csp_keeps_scripts_strict(server: RunningServer) -> None:
     assert policy["style-src"] == f"'self' 'nonce-{nonce.group(1)}'"
     assert policy["style-src-attr"] == "'unsafe-inline'"
     assert "unsafe-inline" not in policy["default-src"]
+
+
+def test_a_users_page_exposes_no_test_hooks(join: OpenPage) -> None:
+    # The same build the tests drive: only the tests' flag (conftest.TEST_HOOKS) adds the hooks.
+    plain = join("secretariat", test_hooks=False)
+    expect_connected(plain.page)
+    expect(plain.page.locator(".section").first).to_be_visible()
+    assert plain.page.evaluate("() => 'outcomes' in window") is False
+    hooked = join("secretariat")
+    expect_connected(hooked.page)
+    hooked.page.wait_for_function("() => window.outcomes && window.outcomes.rooms.length > 0")
+    plain.assert_clean()
+    hooked.assert_clean()

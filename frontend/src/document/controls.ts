@@ -1,0 +1,16 @@
+// What the document page's controls share: a plain button and a refused request as a sentence.
+
+import { ApiError } from "../api";
+import { h } from "../dom";
+
+export function button(text: string, className: string, attrs: Record<string, string> = {}): HTMLButtonElement {
+  return h("button", { class: `button ${className}`, attrs: { type: "button", ...attrs }, text });
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.status === 409) return `${err.detail} (someone changed it meanwhile; try again)`;
+    return err.detail;
+  }
+  return String(err);
+}

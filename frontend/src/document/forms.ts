@@ -1,0 +1,67 @@
+// The secretariat's two forms above and below the sections: save a named checkpoint of the
+// whole document (every section's version) and add a section at the end.
+
+import { ApiError, api } from "../api";
+import { h } from "../dom";
+import { button, describe } from "./controls";
+
+export function checkpointForm(documentId: number, notify: (text: string) => void): HTMLFormElement {
+  const name = h("input", {
+    class: "input checkpoint-name",
+    attrs: { type: "text", placeholder: "Checkpoint name", "aria-label": "Checkpoint name", maxlength: "200" },
+  });
+  const save = button("Save checkpoint", "checkpoint-save");
+  const form = h("form", { class: "checkpoint" }, name, save);
+  form.addEventListener("submit", (event) => event.preventDefault());
+  save.addEventListener("click", () => {
+    const value = name.value.trim();
+    if (!value) {
+      name.focus();
+      return;
+    }
+    save.disabled = true;
+    api
+      .checkpoint(documentId, value)
+      .then(() => {
+        name.value = "";
+        notify(`Checkpoint “${value}” saved.`);
+      })
+      .catch((err: unknown) =>
+        notify(
+          err instanceof ApiError && err.status === 404
+            ? "Checkpoints are not available on this server yet."
+            : describe(err),
+        ),
+      )
+      .finally(() => {
+        save.disabled = false;
+      });
+  });
+  return form;
+}
+
+export function addSectionForm(documentId: number, notify: (text: string) => void): HTMLFormElement {
+  const newTitle = h("input", {
+    class: "input add-section-title",
+    attrs: { type: "text", placeholder: "New section title", "aria-label": "New section title", maxlength: "200" },
+  });
+  const add = button("Add section", "add-section");
+  const addForm = h("form", { class: "add-section-form" }, newTitle, add);
+  addForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = newTitle.value.trim();
+    if (!value) return;
+    add.disabled = true;
+    api
+      .addSection(documentId, value)
+      .then(() => {
+        newTitle.value = "";
+      })
+      .catch((err: unknown) => notify(describe(err)))
+      .finally(() => {
+        add.disabled = false;
+      });
+  });
+  add.type = "submit";
+  return addForm;
+}

@@ -1,0 +1,262 @@
+// The document's sections, each a view: its title, badges (group, status, read-only, now), its
+// tools (rename, move, status; the chair's "Mark agreed"; history) and a CodeMirror editor bound
+// to the section's Y.Text, with the other recorders' cursors and the provenance markers. Views
+// are kept across structure changes, so a focused editor keeps its focus while others reorder.
+
+import { api } from "../api";
+import { h, replaceChildren } from "../dom";
+import { type SectionEditor, createEditor } from "../editor";
+import { HistoryPanel } from "../history";
+import { type ProvenanceMark, provenanceMarks, showProvenance } from "../inputs/provenance";
+import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections";
+import type { Room } from "../sync/room";
+import type { SectionMeta, SectionStatus } from "../types";
+import { button, describe } from "./controls";
+import { renderToc } from "./toc";
+
+interface SectionView {
+  meta: SectionMeta;
+  el: HTMLElement;
+  head: HTMLElement;
+  title: HTMLElement;
+  badges: HTMLElement;
+  tools: HTMLElement;
+  editor: SectionEditor;
+  history: HistoryPanel | null;
+  renaming: boolean;
+}
+
+const NEXT_STATUS: Record<SectionStatus, SectionStatus[]> = {
+  draft: ["agreed"],
+  agreed: ["draft", "locked"],
+  locked: ["agreed"],
+};
+
+export interface SectionListOptions {
+  documentId: number;
+  /** The document room: its `sections` map and each section's Y.Text. */
+  room: Room;
+  /** Where the sections go, and the table of contents that follows them. */
+  list: HTMLElement;
+  toc: HTMLElement;
+  isSecretariat: boolean;
+  isChair: boolean;
+  /** Whether we may edit now (the secretariat, not denied by the server, not adopted). */
+  canWrite(): boolean;
+  provenance(sectionId: number): ProvenanceMark[] | undefined;
+  notify(text: string): void;
+}
+
+export class SectionList {
+  private readonly views = new Map<number, SectionView>();
+  private order: SectionMeta[] = [];
+  private current: number | null = null;
+
+  constructor(private readonly options: SectionListOptions) {}
+
+  /** Read the `sections` map again and bring every view, and the contents, up to date. */
+  structure(): void {
+    const { list } = this.options;
+    this.order = readSections(this.options.room.doc.getMap<unknown>("sections"));
+    const seen = new Set<number>();
+    const elements: HTMLElement[] = [];
+    for (const meta of this.order) {
+      seen.add(meta.id);
+      let view = this.views.get(meta.id);
+      if (!view) {
+        view = this.create(meta);
+        this.views.set(meta.id, view);
+      }
+      view.meta = meta;
+      this.decorate(view);
+      this.renderTools(view);
+      elements.push(view.el);
+    }
+    for (const [id, view] of this.views) {
+      if (!seen.has(id)) {
+        view.editor.destroy();
+        view.el.remove();
+        this.views.delete(id);
+      }
+    }
+    // Move only what moved, so a focused editor keeps its focus while others reorder.
+    elements.forEach((el, i) => {
+      if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
+    });
+    renderToc(this.options.toc, this.order, this.current);
+  }
+
+  /** The section of the current agenda item changed. */
+  setCurrent(id: number | null): void {
+    if (id === this.current) return;
+    this.current = id;
+    for (const view of this.views.values()) this.decorate(view);
+    renderToc(this.options.toc, this.order, this.current);
+  }
+
+  /** Draw the provenance markers again, in every section. */
+  showProvenance(): void {
+    for (const [id, view] of this.views) showProvenance(view.editor.view, this.options.provenance(id) ?? []);
+  }
+
+  private readOnly(meta: SectionMeta): boolean {
+    return !this.options.canWrite() || meta.status === "locked";
+  }
+
+  private move(id: number, by: -1 | 1): void {
+    const ids = this.order.map((m) => m.id);
+    const at = ids.indexOf(id);
+    const to = at + by;
+    if (at < 0 || to < 0 || to >= ids.length) return;
+    [ids[at], ids[to]] = [ids[to] as number, ids[at] as number];
+    api.reorderSections(this.options.documentId, ids).catch((err: unknown) => this.options.notify(describe(err)));
+  }
+
+  private setStatus(view: SectionView, status: SectionStatus): void {
+    api
+      .setStatus(this.options.documentId, view.meta.id, status, view.meta.version)
+      .catch((err: unknown) => {
+        this.options.notify(describe(err));
+        this.renderTools(view);
+      });
+  }
+
+  private startRename(view: SectionView): void {
+    view.renaming = true;
+    const input = h("input", {
+      class: "input rename-input",
+      attrs: { type: "text", "aria-label": "Section title", maxlength: "200", dir: "auto" },
+    });
+    input.value = view.meta.title;
+    const save = button("Save", "rename-save");
+    save.type = "submit";
+    const cancel = button("Cancel", "rename-cancel");
+    const form = h("form", { class: "rename" }, input, save, cancel);
+    const done = (): void => {
+      view.renaming = false;
+      form.replaceWith(view.title);
+    };
+    cancel.addEventListener("click", done);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = input.value.trim();
+      if (!value || value === view.meta.title) {
+        done();
+        return;
+      }
+      save.disabled = true;
+      api
+        .renameSection(this.options.documentId, view.meta.id, value, view.meta.version)
+        .then(done)
+        .catch((err: unknown) => {
+          this.options.notify(describe(err));
+          save.disabled = false;
+        });
+    });
+    view.title.replaceWith(form);
+    input.focus();
+    input.select();
+  }
+
+  private toggleHistory(view: SectionView, toggle: HTMLButtonElement): void {
+    if (view.history) {
+      view.history.el.remove();
+      view.history = null;
+      toggle.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const { documentId, isSecretariat, notify } = this.options;
+    view.history = new HistoryPanel(documentId, view.meta.id, isSecretariat, notify);
+    view.el.append(view.history.el);
+    toggle.setAttribute("aria-expanded", "true");
+    void view.history.load();
+  }
+
+  private renderTools(view: SectionView): void {
+    const { meta } = view;
+    const { isSecretariat, isChair } = this.options;
+    const items: HTMLElement[] = [];
+    if (this.options.canWrite()) {
+      const rename = button("Rename", "section-rename");
+      rename.addEventListener("click", () => this.startRename(view));
+      const index = this.order.findIndex((m) => m.id === meta.id);
+      const up = button("↑", "section-up", { "aria-label": "Move up", title: "Move up" });
+      up.disabled = index <= 0;
+      up.addEventListener("click", () => this.move(meta.id, -1));
+      const down = button("↓", "section-down", { "aria-label": "Move down", title: "Move down" });
+      down.disabled = index < 0 || index >= this.order.length - 1;
+      down.addEventListener("click", () => this.move(meta.id, 1));
+      const status = h("select", { class: "section-status", attrs: { "aria-label": "Status" } });
+      for (const value of ["draft", "agreed", "locked"] as const) {
+        const choice = h("option", { attrs: { value }, text: STATUS_LABEL[value] });
+        // The server moves a section one step at a time: draft ⇄ agreed ⇄ locked.
+        choice.disabled = value !== meta.status && !NEXT_STATUS[meta.status].includes(value);
+        status.append(choice);
+      }
+      status.value = meta.status;
+      status.addEventListener("change", () => this.setStatus(view, status.value as SectionStatus));
+      items.push(rename, up, down, status);
+    } else if (isChair && meta.status === "draft") {
+      const agree = button("Mark agreed", "section-agree");
+      agree.addEventListener("click", () => this.setStatus(view, "agreed"));
+      items.push(agree);
+    }
+    if (isSecretariat || isChair) {
+      const history = button("History", "section-history", {
+        "aria-expanded": view.history ? "true" : "false",
+      });
+      history.addEventListener("click", () => this.toggleHistory(view, history));
+      items.push(history);
+    }
+    replaceChildren(view.tools, ...items);
+  }
+
+  private decorate(view: SectionView): void {
+    const { meta } = view;
+    const isCurrent = meta.id === this.current;
+    view.el.className = `section section-${meta.kind}${isCurrent ? " is-current" : ""}`;
+    view.el.dataset["status"] = meta.status;
+    if (view.title.textContent !== meta.title) {
+      view.title.textContent = meta.title;
+      view.editor.setLabel(meta.title);
+    }
+    replaceChildren(
+      view.badges,
+      meta.group_code ? h("span", { class: "badge badge-group", text: `Group ${meta.group_code}` }) : null,
+      h("span", { class: `badge badge-${meta.status}`, text: STATUS_LABEL[meta.status] }),
+      !this.options.canWrite() && meta.status !== "locked"
+        ? h("span", { class: "badge badge-readonly", text: "Read-only" })
+        : null,
+      isCurrent ? h("span", { class: "badge badge-now", text: "Now" }) : null,
+    );
+    view.editor.setReadOnly(this.readOnly(meta));
+  }
+
+  private create(meta: SectionMeta): SectionView {
+    const { room } = this.options;
+    const title = h("h2", { class: "section-title", attrs: { dir: "auto" }, text: meta.title });
+    title.id = `${sectionDomId(meta.id)}-title`;
+    const badges = h("div", { class: "badges" });
+    const tools = h("div", { class: "section-tools" });
+    const editorHost = h("div", { class: "section-editor" });
+    const sectionHead = h("header", { class: "section-head" }, title, badges, tools);
+    const el = h(
+      "section",
+      {
+        class: "section",
+        attrs: { id: sectionDomId(meta.id), "aria-labelledby": title.id, "data-section-id": String(meta.id) },
+      },
+      sectionHead,
+      editorHost,
+    );
+    const editor = createEditor(editorHost, room.doc.getText(textName(meta.id)), room.awareness, {
+      readOnly: this.readOnly(meta),
+      label: meta.title,
+      placeholder: this.options.canWrite() ? "Type the agreed text here…" : "Nothing recorded yet.",
+      extensions: [provenanceMarks()],
+    });
+    const marks = this.options.provenance(meta.id);
+    if (marks) showProvenance(editor.view, marks);
+    return { meta, el, head: sectionHead, title, badges, tools, editor, history: null, renaming: false };
+  }
+}
