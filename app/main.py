@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
-    # order does not matter; tests/api/test_agenda_import.py would see it if it did.
+    # order does not matter; tests/routes/test_agenda_import.py would see it if it did.
     api.include_router(agenda_import.router)
     # Join cards and the open join link (app/routes/joining.py).
     api.include_router(joining.router)
