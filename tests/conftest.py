@@ -83,7 +83,9 @@ def empty_db_url(_db_engine: Engine, _db_session_url: str) -> str:
 def frontend_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built-frontend directory with a stand-in index page."""
     dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<!doctype html><title>Outcomes</title>", encoding="utf-8")
+    # A <head> like the real one: the server puts its meta tags (CSP nonce, a refused link) in it.
+    index = "<!doctype html><html><head><title>Outcomes</title></head><body></body></html>"
+    (dist / "index.html").write_text(index, encoding="utf-8")
     return dist
 
 

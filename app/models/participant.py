@@ -58,6 +58,8 @@ class MePublic(SQLModel):
     role: Role
     group_code: str | None
     color: str
+    # The person's preferred language (a tag such as "ar"), null if none: the pages' default.
+    language: str | None = None
     # The meetings an organiser created (it is their secretariat); empty for everyone else.
     organised_meeting_ids: list[int] = Field(default_factory=list)
 

@@ -42,6 +42,7 @@ def me(actor: CurrentActor) -> MePublic:
         role=actor.role,
         group_code=actor.group_code,
         color=actor.color,
+        language=actor.language,
     )
 
 

@@ -50,7 +50,13 @@ def join(token: str, session: SessionDep, settings: SettingsDep) -> Response:
     try:
         actor = links.authenticate(session, token)
     except AppError as exc:
-        return _message_page(exc.status, "This join link does not work", exc.detail)
+        # The app shows the refusal in the person's language: its code and text ride along.
+        refused = _index(
+            settings.frontend_dist, error=("This join link does not work", exc.code, exc.detail)
+        )
+        if refused.status_code == 200:
+            refused.status_code = exc.status
+        return refused
     if actor.is_organiser:
         target = ORGANISER_HOME
     else:
@@ -100,16 +106,22 @@ def page_csp(nonce: str) -> str:
     )
 
 
-def _index(settings_dist: Path) -> Response:
+def _index(settings_dist: Path, error: tuple[str, str, str] | None = None) -> Response:
     index = settings_dist / "index.html"
     if not index.is_file():
         return _message_page(
             503, "The pages are not built", "Run `make run`, which builds the frontend."
         )
     nonce = secrets.token_urlsafe(16)
-    body = index.read_text(encoding="utf-8").replace(
-        "<head>", f'<head>\n    <meta name="csp-nonce" content="{nonce}" />', 1
-    )
+    meta = f'<meta name="csp-nonce" content="{nonce}" />'
+    if error is not None:
+        # (English title, stable code, English detail): the app says them in the page's language.
+        title, code, detail = (html.escape(part, quote=True) for part in error)
+        meta += (
+            f'\n    <meta name="outcomes-error" content="{code}" data-title="{title}"'
+            f' data-detail="{detail}" />'
+        )
+    body = index.read_text(encoding="utf-8").replace("<head>", f"<head>\n    {meta}", 1)
     return HTMLResponse(
         body,
         headers={"Cache-Control": "no-cache", "Content-Security-Policy": page_csp(nonce)},

@@ -16,6 +16,8 @@ class Actor:
     role: Role | None
     group_code: str | None = None
     color: str = "#1f6feb"
+    # The person's preferred language (a tag such as "ar"): the pages' default interface language.
+    language: str | None = None
     # An organiser (role ORGANISER) and the meetings it created, of which it is the secretariat.
     organiser_id: int | None = None
     organised: frozenset[int] = frozenset()

@@ -215,6 +215,7 @@ def actor_for(participant: Participant) -> Actor:
         role=Role(participant.role),
         group_code=participant.group_code,
         color=participant.color,
+        language=participant.language,
     )
 
 

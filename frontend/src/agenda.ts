@@ -3,6 +3,7 @@
 // the item whose time range holds the meeting's local clock in meeting.time_zone.
 
 import { h, replaceChildren } from "./dom";
+import { t } from "./i18n";
 import type { AgendaItem, Meeting } from "./types";
 
 /** Minutes since midnight of "HH:MM" or "HH:MM:SS". */
@@ -77,19 +78,22 @@ export function renderAgendaStrip(
   const current = currentAgendaItem(meeting, agenda, now);
   const clock = h("p", {
     class: "agenda-clock",
-    text: `${zoneName(meeting.time_zone)} time ${localClock(meeting.time_zone, now)}`,
+    text: t("agenda.clock", {
+      zone: zoneName(meeting.time_zone),
+      time: localClock(meeting.time_zone, now),
+    }),
   });
   const nowLine = h(
     "p",
     { class: "agenda-now" },
-    h("span", { class: "agenda-now-label", text: "Now: " }),
+    h("span", { class: "agenda-now-label", text: t("agenda.now") }),
     current
       ? h("span", {
           class: "agenda-now-title",
           attrs: { dir: "auto" },
           text: `${shortTime(current.start)}–${shortTime(current.end)} ${current.title}`,
         })
-      : h("span", { class: "agenda-now-title muted", text: "no agenda item is running" }),
+      : h("span", { class: "agenda-now-title muted", text: t("agenda.nothingRunning") }),
   );
   const list = h("ol", { class: "agenda-items" });
   for (const item of agenda) {
@@ -109,7 +113,7 @@ export function renderAgendaStrip(
         "button",
         {
           class: "agenda-pick",
-          attrs: { type: "button", title: isCurrent ? "Running now" : "Mark as running now" },
+          attrs: { type: "button", title: isCurrent ? t("agenda.runningNow") : t("agenda.markRunning") },
         },
         time,
         title,
@@ -125,7 +129,7 @@ export function renderAgendaStrip(
   replaceChildren(
     container,
     h("div", { class: "agenda-summary" }, nowLine, clock),
-    h("nav", { class: "agenda-scroll", attrs: { "aria-label": "Agenda" } }, list),
+    h("nav", { class: "agenda-scroll", attrs: { "aria-label": t("agenda.label") } }, list),
   );
   const currentEl = list.querySelector<HTMLElement>(".is-current");
   const scroller = container.querySelector<HTMLElement>(".agenda-scroll");

@@ -17,19 +17,29 @@ import type {
   Section,
   SectionStatus,
 } from "./types";
+import { errorText, t } from "./i18n";
+
+/** What to tell the person about a failure: an ApiError's message, or the error itself. */
+export function errorMessage(err: unknown): string {
+  return err instanceof ApiError ? err.detail : String(err);
+}
 
 /** A failed request: `status` 0 means the server could not be reached at all. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** What the pages show: the stable code's message in the interface language. */
   readonly detail: string;
+  /** The server's own (English) text. */
+  readonly serverDetail: string;
 
   constructor(status: number, code: string, detail: string) {
     super(`${status} ${code}: ${detail}`);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
-    this.detail = detail;
+    this.serverDetail = detail;
+    this.detail = errorText(code, detail);
   }
 
   /** The join cookie is missing, expired or revoked. */
@@ -59,7 +69,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
     // Not JSON (a proxy's error page, say): fall back to the status line.
   }
   if (isErrorBody(body)) return new ApiError(response.status, body.error, body.detail);
-  const detail = response.statusText || `The server answered ${response.status}.`;
+  const detail = response.statusText || t("error.http_status", { status: response.status });
   return new ApiError(response.status, "http_error", detail);
 }
 
@@ -109,8 +119,9 @@ export async function requestWithHeaders<T>(
   try {
     response = await fetch(path, init);
   } catch {
-    const detail = timedOut ? "The server did not answer in time." : "The server cannot be reached.";
-    throw new ApiError(0, "network", detail);
+    throw timedOut
+      ? new ApiError(0, "timeout", t("error.timeout"))
+      : new ApiError(0, "network", t("error.network"));
   } finally {
     clearTimeout(timer);
     outer?.removeEventListener("abort", forward);
@@ -120,7 +131,7 @@ export async function requestWithHeaders<T>(
   try {
     return { data: (await response.json()) as T, headers: response.headers };
   } catch {
-    throw new ApiError(response.status, "bad_response", "The server sent an unreadable answer.");
+    throw new ApiError(response.status, "bad_response", t("error.bad_response"));
   }
 }
 

@@ -27,6 +27,7 @@ import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 
+import { t } from "./i18n";
 import { arabicLang } from "./markdown";
 
 // CommonMark from @lezer/markdown (its parser carries the highlighting tags). Not
@@ -121,7 +122,7 @@ export function createEditor(
         EditorView.lineWrapping,
         EditorView.perLineTextDirection.of(true),
         lineDirection,
-        placeholder(options.placeholder ?? "Type here…"),
+        placeholder(options.placeholder ?? t("editor.placeholder")),
         access.of(accessOf(options.readOnly)),
         label.of(labelOf(options.label)),
         yCollab(text, awareness, { undoManager }),

@@ -3,16 +3,36 @@
 // the API and is shown through textContent only. When the server has no history endpoints, the
 // panel says so instead of failing.
 
-import { ApiError, api } from "./api";
+import { ApiError, api, errorMessage } from "./api";
 import { h, replaceChildren } from "./dom";
+import { type MessageKey, intlLocale, nameList, t } from "./i18n";
 import { inline } from "./markdown";
 import type { Diff, Revision } from "./types";
 
 function when(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString([], { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
+  return date.toLocaleString(intlLocale(), { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
 }
+
+// The reasons the server records under fixed names; others (an input's number) stay as sent.
+const REASON: Record<string, MessageKey> = {
+  edit: "history.reason.edit",
+  "board note promoted": "history.reason.promoted",
+};
+/** The server's reason in the page's language: fixed names, and its two patterns. */
+const reasonText = (reason: string): string => {
+  const key = REASON[reason];
+  if (key) return t(key);
+  const restored = /^restored from v(\d+)$/.exec(reason);
+  if (restored) return t("history.reason.restored", { n: restored[1] ?? "" });
+  const input = /^inputs? (#\d+(?:, #\d+)*) from groups? ([A-Z](?:, [A-Z])*)$/.exec(reason);
+  if (input) {
+    const numbers = input[1] ?? "";
+    return t("history.reason.inputs", { count: numbers.split(",").length, numbers, groups: input[2] ?? "" });
+  }
+  return reason;
+};
 
 function option(value: string, text: string): HTMLOptionElement {
   const el = h("option", { attrs: { value }, text });
@@ -26,7 +46,7 @@ function diffView(diff: Diff): HTMLElement {
     out.append(h(tag, { class: `diff-${hunk.op}`, text: hunk.text }));
   }
   if (diff.hunks.every((hunk) => hunk.op === "equal")) {
-    out.prepend(h("p", { class: "muted", text: "No difference." }));
+    out.prepend(h("p", { class: "muted", text: t("history.noDifference") }));
   }
   return out;
 }
@@ -54,25 +74,25 @@ export class HistoryPanel {
     private readonly documentId: number,
     private readonly sectionId: number,
     private readonly canRestore: boolean,
-    private readonly notify: (text: string) => void,
+    private readonly notify: (text: string | Node[]) => void,
   ) {
     this.list = h("ol", { class: "revisions" });
     this.output = h("div", { class: "history-output", attrs: { "aria-live": "polite" } });
-    this.from = h("select", { class: "history-from", attrs: { "aria-label": "Compare from" } });
-    this.to = h("select", { class: "history-to", attrs: { "aria-label": "Compare to" } });
-    const compare = h("button", { class: "button", attrs: { type: "button" }, text: "Compare" });
+    this.from = h("select", { class: "history-from", attrs: { "aria-label": t("versions.compareFrom") } });
+    this.to = h("select", { class: "history-to", attrs: { "aria-label": t("history.compareTo") } });
+    const compare = h("button", { class: "button", attrs: { type: "button" }, text: t("versions.compare") });
     compare.addEventListener("click", () => void this.compare());
     this.el = h(
       "div",
       { class: "history", attrs: { "data-section-id": String(sectionId) } },
-      h("h3", { class: "history-heading", text: "History" }),
+      h("h3", { class: "history-heading", text: t("history.title") }),
       h("div", { class: "history-body" }, this.list),
       h(
         "div",
         { class: "history-compare" },
-        h("span", { text: "Compare " }),
+        h("span", { text: t("versions.compareWord") }),
         this.from,
-        h("span", { text: " with " }),
+        h("span", { text: t("versions.withWord") }),
         this.to,
         compare,
       ),
@@ -81,7 +101,7 @@ export class HistoryPanel {
   }
 
   async load(): Promise<void> {
-    replaceChildren(this.list, h("li", { class: "muted", text: "Loading…" }));
+    replaceChildren(this.list, h("li", { class: "muted", text: t("history.loading") }));
     try {
       this.revisions = await api.revisions(this.documentId, this.sectionId);
     } catch (err) {
@@ -92,8 +112,8 @@ export class HistoryPanel {
         h("li", {
           class: "muted",
           text: notThere
-            ? "History not available on this server yet."
-            : `History could not be read: ${err instanceof ApiError ? err.detail : String(err)}`,
+            ? t("history.unavailable")
+            : t("history.unreadable", { detail: errorMessage(err) }),
         }),
       );
       return;
@@ -105,35 +125,36 @@ export class HistoryPanel {
   private renderList(): void {
     const newest = [...this.revisions].sort((a, b) => b.number - a.number);
     if (newest.length === 0) {
-      replaceChildren(this.list, h("li", { class: "muted", text: "No revisions yet." }));
+      replaceChildren(this.list, h("li", { class: "muted", text: t("history.empty") }));
     } else {
       replaceChildren(this.list, ...newest.map((rev) => this.row(rev)));
     }
     const choices = newest.map((rev) => option(String(rev.number), `v${rev.number}`));
     replaceChildren(this.from, ...choices.map((o) => o.cloneNode(true)));
-    replaceChildren(this.to, option("live", "live text"), ...choices.map((o) => o.cloneNode(true)));
+    replaceChildren(this.to, option("live", t("history.liveText")), ...choices.map((o) => o.cloneNode(true)));
     this.from.value = newest[0] ? String(newest[0].number) : "";
     this.to.value = "live";
   }
 
   private row(rev: Revision): HTMLElement {
-    const authors = rev.authors.map((a) => a.name).join(", ");
-    const view = h("button", { class: "link-button", attrs: { type: "button" }, text: "View" });
+    // Each name in its own <bdi>: a U+202E in one cannot reverse the list around it.
+    const authors = nameList(rev.authors.map((a) => a.name), "revision-author");
+    const view = h("button", { class: "link-button", attrs: { type: "button" }, text: t("history.view") });
     view.addEventListener("click", () => void this.show(rev.number));
     const li = h(
       "li",
       { class: "revision", attrs: { "data-revision": String(rev.number) } },
-      h("span", { class: "revision-number", text: `v${rev.number}` }),
+      h("span", { class: "revision-number", text: t("history.v", { n: rev.number }) }),
       h("span", { class: "revision-time", text: when(rev.created_at) }),
-      h("span", { class: "revision-reason", attrs: { dir: "auto" }, text: rev.reason }),
-      authors ? h("span", { class: "revision-authors", attrs: { dir: "auto" }, text: authors }) : null,
+      h("span", { class: "revision-reason", attrs: { dir: "auto" }, text: reasonText(rev.reason) }),
+      authors.length ? h("span", { class: "revision-authors" }, ...authors) : null,
       view,
     );
     if (this.canRestore) {
       const restore = h("button", {
         class: "link-button revision-restore",
         attrs: { type: "button" },
-        text: "Restore",
+        text: t("history.restore"),
       });
       restore.addEventListener("click", () => void this.restore(rev.number, restore));
       li.append(restore);
@@ -146,11 +167,11 @@ export class HistoryPanel {
       const rev = await api.revision(this.documentId, this.sectionId, n);
       replaceChildren(
         this.output,
-        h("p", { class: "history-caption", text: `Text of v${n}` }),
+        h("p", { class: "history-caption", text: t("history.textOf", { n }) }),
         textView(rev.text),
       );
     } catch (err) {
-      this.notify(err instanceof ApiError ? err.detail : String(err));
+      this.notify(errorMessage(err));
     }
   }
 
@@ -162,11 +183,14 @@ export class HistoryPanel {
       const diff = await api.diff(this.documentId, this.sectionId, from, to);
       replaceChildren(
         this.output,
-        h("p", { class: "history-caption", text: `Changes from v${from} to ${to === "live" ? "the live text" : `v${to}`}` }),
+        h("p", {
+          class: "history-caption",
+          text: to === "live" ? t("history.changesToLive", { from }) : t("history.changes", { from, to }),
+        }),
         diffView(diff),
       );
     } catch (err) {
-      this.notify(err instanceof ApiError ? err.detail : String(err));
+      this.notify(errorMessage(err));
     }
   }
 
@@ -174,7 +198,7 @@ export class HistoryPanel {
   private async restore(n: number, button: HTMLButtonElement): Promise<void> {
     if (this.armed !== n) {
       this.armed = n;
-      button.textContent = `Confirm restore of v${n}`;
+      button.textContent = t("history.confirmRestore", { n });
       button.classList.add("is-armed");
       return;
     }
@@ -184,9 +208,9 @@ export class HistoryPanel {
       await api.restore(this.documentId, this.sectionId, n);
       await this.load();
     } catch (err) {
-      this.notify(err instanceof ApiError ? err.detail : String(err));
+      this.notify(errorMessage(err));
       button.disabled = false;
-      button.textContent = "Restore";
+      button.textContent = t("history.restore");
       button.classList.remove("is-armed");
     }
   }

@@ -3,9 +3,11 @@
 // Offline, the page starts from what it saw last (localStorage) and the service worker's copy
 // of the app; the rooms come from IndexedDB and sync when the connection returns.
 
+import "./fonts";
 import "./styles.css";
 
-import { ApiError, api } from "./api";
+import { ApiError, api, errorMessage } from "./api";
+import { applyLang, chooseLang, errorText, t } from "./i18n";
 import { AdoptionWatch, adoptionBanner } from "./closing/adopt";
 import { boardPage } from "./pages/board";
 import { openJoinPage } from "./joining/open";
@@ -37,19 +39,31 @@ function showError(root: HTMLElement, err: unknown): void {
   }
   showMessage(root, {
     kind: error?.status === 404 ? "not-found" : "error",
-    title: error?.status === 404 ? "Not found" : "Something went wrong",
-    text: error ? error.detail : "The page could not start. Reload it to try again.",
-    link: { href: "/", text: "Go to your page" },
+    title: error?.status === 404 ? t("page.notFound") : t("page.error"),
+    text: error ? error.detail : t("page.couldNotStart"),
+    link: { href: "/", text: t("page.goHome") },
   });
 }
 
 async function readSession(me: Me, meeting: Meeting): Promise<Session> {
   const agenda = await api.agenda(meeting.id);
-  let documentTitle = "Outcome document";
+  let documentTitle = t("doc.defaultTitle");
   if (meeting.document_id !== null) {
     documentTitle = (await api.document(meeting.document_id)).title;
   }
   return { me, meeting, agenda, documentTitle };
+}
+
+/** The server refused a join link: its reason (code and English detail) in the page's language. */
+function showRefusedJoin(root: HTMLElement): void {
+  const meta = document.querySelector<HTMLMetaElement>('meta[name="outcomes-error"]');
+  const code = meta?.content ?? "unauthenticated";
+  showMessage(root, {
+    kind: "signed-out",
+    title: t("open.broken"),
+    text: t("join.advice"),
+    detail: errorText(code, meta?.dataset["detail"] ?? ""),
+  });
 }
 
 /** An organiser (no meeting of its own) opening a meeting it created: its secretariat. */
@@ -62,9 +76,9 @@ async function organiserSession(root: HTMLElement, me: Me, route: Route): Promis
   if (!meeting) {
     showMessage(root, {
       kind: "not-found",
-      title: "Not found",
-      text: "This outcome document is not one of your meetings'.",
-      link: { href: "/meetings", text: "Go to your meetings" },
+      title: t("page.notFound"),
+      text: t("page.notYourMeetings"),
+      link: { href: "/meetings", text: t("page.goMeetings") },
     });
     return null;
   }
@@ -88,8 +102,8 @@ async function signIn(root: HTMLElement, route: Route): Promise<Session | null> 
           return cached;
         }
         showMessage(root, {
-          title: "Connecting…",
-          text: "The server cannot be reached yet (offline, retrying).",
+          title: t("page.connecting"),
+          text: t("page.offlineRetrying"),
           detail: err.detail,
         });
         await new Promise((resolve) => setTimeout(resolve, STARTUP_RETRY_MS));
@@ -138,12 +152,16 @@ async function start(): Promise<void> {
   const root = rootElement();
   const route = parseRoute(window.location.pathname);
   registerServiceWorker();
+  // A first choice before anyone is known (switch, browser); refined once the person is.
+  applyLang(chooseLang());
   if (route.page === "open") return openJoinPage(root, route.token);
+  if (route.page === "join") return showRefusedJoin(root);
   if (route.page === "meetings") return startSetup(root, null);
   if (route.page === "setup") return startSetup(root, route.meetingId);
   const session = await signIn(root, route);
   if (session === null) return;
   const { me, meeting } = session;
+  applyLang(chooseLang(me.language, meeting.languages));
 
   if (route.page === "home" || route.page === "unknown") {
     const target = landingPath(me, meeting.document_id);
@@ -152,17 +170,17 @@ async function start(): Promise<void> {
       return;
     }
     showMessage(root, {
-      title: "No outcome document yet",
-      text: "This meeting has no outcome document yet. The secretariat creates it.",
+      title: t("page.noDocument"),
+      text: t("page.noDocumentText"),
     });
     return;
   }
   if (route.documentId !== meeting.document_id) {
     showMessage(root, {
       kind: "not-found",
-      title: "Not found",
-      text: "This outcome document is not part of your meeting.",
-      link: { href: landingPath(me, meeting.document_id), text: "Go to your meeting's document" },
+      title: t("page.notFound"),
+      text: t("page.notYourDocument"),
+      link: { href: landingPath(me, meeting.document_id), text: t("page.goDocument") },
     });
     return;
   }
@@ -208,7 +226,7 @@ async function start(): Promise<void> {
     api
       .setCurrentItem(meeting.id, item.id)
       .then((updated) => poller.show(updated))
-      .catch((err: unknown) => shell.notify(err instanceof ApiError ? err.detail : String(err)));
+      .catch((err: unknown) => shell.notify(errorMessage(err)));
   };
   const poller: MeetingPoller = new MeetingPoller(session, {
     changed(current, agenda) {

@@ -6,6 +6,7 @@
 import type * as Y from "yjs";
 
 import { h, replaceChildren } from "./dom";
+import { t } from "./i18n";
 import { arabicLang, blockKey, parseBlocks, renderBlock } from "./markdown";
 import { STATUS_LABEL, readSections, sectionDomId, textName } from "./sections";
 import type { SectionMeta } from "./types";
@@ -167,12 +168,14 @@ export class LiveDocumentView {
     }
     replaceChildren(
       r.badges,
-      meta.group_code ? h("span", { class: "badge badge-group", text: `Group ${meta.group_code}` }) : null,
+      meta.group_code
+        ? h("span", { class: "badge badge-group", text: t("section.group", { group: meta.group_code }) })
+        : null,
       h("span", {
         class: `badge badge-${meta.status}`,
-        text: recentlyAgreed ? "Agreed just now" : STATUS_LABEL[meta.status],
+        text: recentlyAgreed ? t("section.agreedJustNow") : STATUS_LABEL[meta.status],
       }),
-      isCurrent ? h("span", { class: "badge badge-now", text: "Now" }) : null,
+      isCurrent ? h("span", { class: "badge badge-now", text: t("section.now") }) : null,
     );
   }
 
@@ -201,7 +204,7 @@ export class LiveDocumentView {
     if (blocks.length === 0) {
       r.keys = [];
       r.blocks = [];
-      replaceChildren(r.body, h("p", { class: "empty", text: "Nothing recorded yet." }));
+      replaceChildren(r.body, h("p", { class: "empty", text: t("section.empty") }));
       return;
     }
     // Keep the common head and tail; rebuild only the middle, which is what changed.

@@ -9,6 +9,7 @@ export type Route =
   | { page: "board"; documentId: number }
   | { page: "group"; documentId: number; groupCode: string }
   | { page: "open"; token: string }
+  | { page: "join" }
   | { page: "meetings" }
   | { page: "setup"; meetingId: number }
   | { page: "unknown" };
@@ -25,6 +26,8 @@ export function parseRoute(pathname: string): Route {
   if (m) return { page: "projector", documentId: Number(m[1]) };
   m = /^\/d\/(\d+)\/board$/.exec(path);
   if (m) return { page: "board", documentId: Number(m[1]) };
+  // /join/{token} reaches the app only when the server refused the link (else it redirects).
+  if (/^\/join\/[^/]+$/.test(path)) return { page: "join" };
   m = /^\/open\/([^/]+)$/.exec(path);
   if (m) return { page: "open", token: decodeURIComponent(m[1] ?? "") };
   m = /^\/d\/(\d+)\/group\/([^/]+)$/.exec(path);

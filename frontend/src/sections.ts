@@ -3,6 +3,7 @@
 
 import type * as Y from "yjs";
 
+import { type MessageKey, t } from "./i18n";
 import type { SectionKind, SectionMeta, SectionStatus } from "./types";
 
 const STATUSES: readonly SectionStatus[] = ["draft", "agreed", "locked"];
@@ -35,10 +36,27 @@ export function readSections(map: Y.Map<unknown>): SectionMeta[] {
   return out.sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
-export const STATUS_LABEL: Record<SectionStatus, string> = {
-  draft: "Draft",
-  agreed: "Agreed",
-  locked: "Locked",
+const STATUS_KEY: Record<SectionStatus, MessageKey> = {
+  draft: "section.status.draft",
+  agreed: "section.status.agreed",
+  locked: "section.status.locked",
+};
+
+export function statusLabel(status: SectionStatus): string {
+  return t(STATUS_KEY[status]);
+}
+
+/** The labels by status, read in the interface language when used. */
+export const STATUS_LABEL: Readonly<Record<SectionStatus, string>> = {
+  get draft() {
+    return statusLabel("draft");
+  },
+  get agreed() {
+    return statusLabel("agreed");
+  },
+  get locked() {
+    return statusLabel("locked");
+  },
 };
 
 export function sectionDomId(id: number): string {

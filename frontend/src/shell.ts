@@ -3,21 +3,44 @@
 
 import { renderAgendaStrip } from "./agenda";
 import { h, replaceChildren } from "./dom";
+import { LANGUAGES, type MessageKey, lang, nativeName, switchLang, t } from "./i18n";
 import { autoDir } from "./render";
 import { StatusIndicator } from "./status";
 import type { AgendaItem, Me, Meeting, Role } from "./types";
 
-const ROLE_LABEL: Record<Role, string> = {
-  secretariat: "Secretariat",
-  chair: "Chair",
-  rapporteur: "Rapporteur",
-  participant: "Participant",
-  projector: "Projector",
+const ROLE_KEY: Record<Role, MessageKey> = {
+  secretariat: "role.secretariat",
+  chair: "role.chair",
+  rapporteur: "role.rapporteur",
+  participant: "role.participant",
+  projector: "role.projector",
 };
 
+export function roleName(role: string): string {
+  const key = ROLE_KEY[role as Role];
+  return key ? t(key) : role;
+}
+
 export function roleLabel(me: Me): string {
-  const label = ROLE_LABEL[me.role] ?? me.role;
-  return me.group_code ? `${label}, group ${me.group_code}` : label;
+  const label = roleName(me.role);
+  return me.group_code ? t("role.withGroup", { role: label, group: me.group_code }) : label;
+}
+
+/** The language switch every page shows: each language named in itself, remembered. */
+export function languageSwitch(): HTMLElement {
+  const nav = h("nav", { class: "lang-switch", attrs: { "aria-label": t("lang.switch") } });
+  for (const code of LANGUAGES) {
+    const button = h("button", {
+      class: "lang-option",
+      attrs: { type: "button", lang: code, "data-lang": code, "aria-pressed": String(code === lang()) },
+      text: nativeName(code),
+    });
+    button.addEventListener("click", () => {
+      if (code !== lang()) switchLang(code);
+    });
+    nav.append(button);
+  }
+  return nav;
 }
 
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -40,7 +63,7 @@ export class Shell {
       "p",
       { class: "who" },
       dot,
-      h("span", { class: "visually-hidden", text: "Signed in as " }),
+      h("span", { class: "visually-hidden", text: t("shell.signedInAs") }),
       autoDir("span", me.name, "who-name"),
       h("span", { class: "who-role", text: roleLabel(me) }),
     );
@@ -50,23 +73,24 @@ export class Shell {
       h(
         "div",
         { class: "topbar-inner" },
-        h("p", { class: "brand", text: "Outcomes" }),
+        h("p", { class: "brand", text: t("app.name") }),
         this.meetingTitle,
         h(
           "div",
           { class: "topbar-meta" },
           // The secretariat sets its meeting up on /m/{id}/setup (frontend/src/setup/).
           me.role === "secretariat"
-            ? h("a", { class: "setup-link", attrs: { href: `/m/${meeting.id}/setup` }, text: "Set up" })
+            ? h("a", { class: "setup-link", attrs: { href: `/m/${meeting.id}/setup` }, text: t("shell.setUp") })
             : null,
           who,
           this.status.el,
+          languageSwitch(),
         ),
       ),
     );
-    this.agenda = h("section", { class: "agenda", attrs: { "aria-label": "Agenda" } });
+    this.agenda = h("section", { class: "agenda", attrs: { "aria-label": t("agenda.label") } });
     this.main = h("main", { class: "main", attrs: { id: "main", tabindex: "-1" } });
-    const skip = h("a", { class: "skip-link", attrs: { href: "#main" }, text: "Skip to content" });
+    const skip = h("a", { class: "skip-link", attrs: { href: "#main" }, text: t("shell.skip") });
     this.notice = h("div", { class: "notice", attrs: { role: "status", "aria-live": "polite" } });
     this.notice.hidden = true;
     replaceChildren(root, skip, header, this.agenda, this.main, this.notice);
@@ -74,8 +98,9 @@ export class Shell {
   }
 
   /** A short message at the bottom of the screen (a refused change, a saved checkpoint). */
-  notify(text: string): void {
-    this.notice.textContent = text;
+  notify(text: string | Node[]): void {
+    if (typeof text === "string") this.notice.textContent = text;
+    else this.notice.replaceChildren(...text);
     this.notice.hidden = false;
     if (this.noticeTimer !== null) clearTimeout(this.noticeTimer);
     this.noticeTimer = setTimeout(() => {
@@ -107,11 +132,12 @@ export interface MessageOptions {
 /** A whole-page message, e.g. "Open your join link". */
 export function showMessage(root: HTMLElement, options: MessageOptions): void {
   document.body.className = `page-message message-${options.kind ?? "error"}`;
-  document.title = `${options.title} — Outcomes`;
+  document.title = t("shell.pageTitle", { title: options.title });
   const box = h(
     "main",
     { class: "message", attrs: { id: "main" } },
-    h("p", { class: "brand", text: "Outcomes" }),
+    languageSwitch(),
+    h("p", { class: "brand", text: t("app.name") }),
     h("h1", { class: "message-title", text: options.title }),
     h("p", { class: "message-text", text: options.text }),
   );
@@ -128,11 +154,8 @@ export function showMessage(root: HTMLElement, options: MessageOptions): void {
 export function showSignedOut(root: HTMLElement, detail?: string): void {
   showMessage(root, {
     kind: "signed-out",
-    title: "Open your join link",
-    text:
-      "This page shows the meeting's outcome document to the people taking part. Open the " +
-      "personal join link you were sent (it looks like …/join/…) on this device; if it no " +
-      "longer works, ask the meeting secretariat for a new one.",
+    title: t("signedOut.title"),
+    text: t("signedOut.text"),
     ...(detail ? { detail } : {}),
   });
 }

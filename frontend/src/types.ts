@@ -22,6 +22,8 @@ export interface Me {
   role: Role;
   group_code: string | null;
   color: string;
+  /** The person's preferred language ("ar"), if their link has one. */
+  language?: string | null;
 }
 
 export interface BreakoutGroup {

@@ -195,14 +195,19 @@ OpenPage = Callable[..., WatchedPage]
 
 @pytest.fixture
 def open_page(browser: Browser, server: RunningServer) -> Iterator[OpenPage]:
-    """``open_page(path, viewport=..., test_hooks=True)``: a fresh browser context (no cookies)
-    at ``path``; ``test_hooks=False`` opens it as a user's browser, without window.outcomes."""
+    """``open_page(path, viewport=..., test_hooks=True, locale="en-GB")``: a fresh browser
+    context (no cookies) at ``path``; ``test_hooks=False`` opens it as a user's browser, without
+    window.outcomes; ``locale`` is the browser's language (navigator.languages)."""
     contexts: list[BrowserContext] = []
 
     def _open(
-        path: str, viewport: ViewportSize | None = None, *, test_hooks: bool = True
+        path: str,
+        viewport: ViewportSize | None = None,
+        *,
+        test_hooks: bool = True,
+        locale: str = "en-GB",
     ) -> WatchedPage:
-        context = browser.new_context(viewport=viewport or DESKTOP, locale="en-GB")
+        context = browser.new_context(viewport=viewport or DESKTOP, locale=locale)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         context.add_init_script(WATCH_CSP)
@@ -235,8 +240,9 @@ def join(open_page: OpenPage, server: RunningServer) -> OpenPage:
         viewport: ViewportSize | None = None,
         token: str | None = None,
         test_hooks: bool = True,
+        locale: str = "en-GB",
     ) -> WatchedPage:
         path = f"/join/{token or server.token(role, group)}"
-        return open_page(path, viewport=viewport, test_hooks=test_hooks)
+        return open_page(path, viewport=viewport, test_hooks=test_hooks, locale=locale)
 
     return _join

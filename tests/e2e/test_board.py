@@ -167,7 +167,9 @@ def test_secretariat_promotes_a_note_into_the_document(join: OpenPage, api: Api)
         line = page.locator(f"#section-{section['id']} .cm-line", has_text=PROMOTE)
         expect(line).to_have_class(re.compile(r"\bcm-from-input\b"))
         expect(line).to_have_attribute(
-            "data-provenance", re.compile(r"^From the board \(Delegate of Morocco\).*Promoted by")
+            # The name is a bidi isolate (U+2068 … U+2069) in the hover text.
+            "data-provenance",
+            re.compile(r"^From the board \(\u2068Delegate of Morocco\u2069\).*Promoted by"),
         )
     watched.assert_clean()
 

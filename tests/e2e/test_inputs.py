@@ -82,9 +82,10 @@ def test_submit_review_and_see_the_outcome(join: OpenPage, api: Api) -> None:
 
     # The accepted text is in the document: the editor marks where it came from.
     line = desk.locator(f"#section-{group_b['id']} .cm-line", has_text=FIRST_EDITED)
+    # Names in the hover text are bidi isolates (U+2068 … U+2069): a name cannot reorder it.
     provenance = re.compile(
-        r"^From group B \(Rapporteur, Group B\), submitted \d\d:\d\d\. "
-        r"Accepted by OECD Secretariat recorder at \d\d:\d\d\.$"
+        r"^From group B \(\u2068Rapporteur, Group B\u2069\), submitted \d\d:\d\d\. "
+        r"Accepted by \u2068OECD Secretariat recorder\u2069 at \d\d:\d\d\.$"
     )
     expect(line).to_have_attribute("title", provenance)
     assert FIRST_EDITED in api.text("Breakout group B")

@@ -1,7 +1,8 @@
-"""Screenshots of the editor and the projector at 1920×1080, with realistic content.
+"""Screenshots of the editor and the projector at 1920×1080, with realistic content, in each
+interface language (English, French, Arabic: the browser's language picks it).
 
 They land in tests/e2e/artifacts/ (git-ignored); the README's pictures
-(docs/screenshots/editor.png and projector.png) are copies of them.
+(docs/screenshots/editor.png, projector.png, editor-fr.png, editor-ar.png, …) are copies of them.
 """
 
 import struct
@@ -48,7 +49,10 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def settle(page: Page, selector: str, text: str) -> None:
     """Wait until the page is live and shows the seeded content."""
-    expect_connected(page)
+    if page.locator("html").get_attribute("lang") == "en":
+        expect_connected(page)
+    else:
+        expect(page.locator(".status")).to_have_attribute("data-state", "connected")
     expect(page.locator(selector, has_text=text).first).to_be_visible()
     page.evaluate("() => document.fonts.ready.then(() => true)")
 
@@ -63,14 +67,21 @@ def seeded(api: Api) -> Api:
     return api
 
 
+SHOTS = [
+    ("secretariat", None, DESKTOP, "editor.png", "en-GB"),
+    ("projector", None, DESKTOP, "projector.png", "en-GB"),
+    ("rapporteur", "A", PHONE, "group-phone.png", "en-GB"),
+    ("secretariat", None, DESKTOP, "editor-fr.png", "fr-FR"),
+    ("projector", None, DESKTOP, "projector-fr.png", "fr-FR"),
+    ("secretariat", None, DESKTOP, "editor-ar.png", "ar"),
+    ("projector", None, DESKTOP, "projector-ar.png", "ar"),
+]
+
+
 @pytest.mark.parametrize(
-    ("role", "group", "viewport", "name"),
-    [
-        ("secretariat", None, DESKTOP, "editor.png"),
-        ("projector", None, DESKTOP, "projector.png"),
-        ("rapporteur", "A", PHONE, "group-phone.png"),
-    ],
-    ids=["editor", "projector", "group-phone"],
+    ("role", "group", "viewport", "name", "locale"),
+    SHOTS,
+    ids=[shot[3].removesuffix(".png") for shot in SHOTS],
 )
 def test_screenshot(
     join: OpenPage,
@@ -79,9 +90,13 @@ def test_screenshot(
     group: str | None,
     viewport: ViewportSize,
     name: str,
+    locale: str,
 ) -> None:
-    watched = join(role, group, viewport=viewport)
+    watched = join(role, group, viewport=viewport, locale=locale)
     page = watched.page
+    lang = locale.split("-")[0]
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
     if role == "secretariat":
         settle(page, ".cm-line", "World Governments Summit 2024")
     elif role == "projector":

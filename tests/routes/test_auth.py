@@ -36,6 +36,7 @@ def test_me_names_the_token_holder(client: TestClient, demo: Meeting, role: str)
     assert me["group_code"] == ("A" if role == "rapporteur" else None)
     assert me["name"]
     assert me["color"].startswith("#")
+    assert me["language"] is None  # the demo's people have no preferred language
 
 
 @pytest.mark.read_only

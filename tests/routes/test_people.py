@@ -72,6 +72,8 @@ def test_add_a_person_then_issue_expire_and_revoke_their_links(
     assert issued["participant"]["id"] == person["id"]
     me = _me(client, issued["token"]).json()
     assert (me["name"], me["role"], me["group_code"]) == ("ليلى حداد", "rapporteur", "B")
+    # The person's preferred language: the pages open in it unless the person switches.
+    assert me["language"] == "ar"
     second = client.post(links_path, json={"expires_in_hours": 2}, headers=auth).json()
     # Expire the first now: it stops working, the second goes on.
     past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()

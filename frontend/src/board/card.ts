@@ -3,8 +3,9 @@
 // Promote/Remove for the secretariat. Editing and promoting open a small form inside the card;
 // while a form is open, live changes to the note do not replace what is being typed.
 
-import { ApiError } from "../api";
+import { errorMessage } from "../api";
 import { h, replaceChildren } from "../dom";
+import { isolate, t } from "../i18n";
 import { clock } from "../inputs/feed";
 import { autoDir } from "../render";
 import type { SectionMeta } from "../types";
@@ -97,21 +98,19 @@ export class NoteCard {
       "p",
       { class: "note-meta" },
       autoDir("span", note.name, "note-author"),
-      time ? h("span", { class: "note-time", text: ` · ${time}` }) : null,
+      time ? h("span", { class: "note-time", text: t("board.noteTime", { time }) }) : null,
     );
     let badge: HTMLElement | null = null;
     if (promotion) {
       const section = ctx.sections().find((s) => s.id === promotion.section_id);
-      const where = section ? ` (${section.title})` : "";
-      const by = promotion.by ? ` by ${promotion.by}` : "";
+      const title = t("board.promotedTitle", {
+        section: section ? isolate(section.title) : "none",
+        by: promotion.by ? isolate(promotion.by) : "none",
+      });
       badge = h(
         "p",
         { class: "note-badges" },
-        h("span", {
-          class: "badge badge-promoted",
-          attrs: { title: `Added to the outcome document${where}${by}` },
-          text: "In the document",
-        }),
+        h("span", { class: "badge badge-promoted", attrs: { title }, text: t("board.inDocument") }),
       );
     }
     replaceChildren(this.el, text, meta, badge, this.actions(textId));
@@ -123,17 +122,21 @@ export class NoteCard {
     const mine = note.author === ctx.me;
     const items: HTMLElement[] = [];
     if (mine) {
-      const edit = button("Edit", "note-edit");
+      const edit = button(t("action.edit"), "note-edit");
       edit.addEventListener("click", () => this.openEdit());
-      items.push(edit, armedButton("Delete", "Confirm delete", "note-delete", () => ctx.remove(note.id)));
+      const remove = (): void => ctx.remove(note.id);
+      items.push(edit, armedButton(t("action.delete"), t("action.confirmDelete"), "note-delete", remove));
     }
     if (ctx.moderator) {
       if (!promotion) {
-        const promote = button("Promote", "note-promote");
+        const promote = button(t("board.promote"), "note-promote");
         promote.addEventListener("click", () => this.openPromote());
         items.push(promote);
       }
-      if (!mine) items.push(armedButton("Remove", "Confirm remove", "note-remove", () => ctx.remove(note.id)));
+      if (!mine) {
+        const remove = (): void => ctx.remove(note.id);
+        items.push(armedButton(t("action.remove"), t("action.confirmRemove"), "note-remove", remove));
+      }
     }
     for (const item of items) item.setAttribute("aria-describedby", textId);
     return items.length ? h("div", { class: "note-actions" }, ...items) : null;
@@ -154,13 +157,13 @@ export class NoteCard {
     });
     area.value = this.note.text;
     const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
-    const save = button("Save", "button-primary note-save");
+    const save = button(t("action.save"), "button-primary note-save");
     save.type = "submit";
-    const cancel = button("Cancel", "note-cancel");
+    const cancel = button(t("action.cancel"), "note-cancel");
     const form = h(
       "form",
       { class: "note-form" },
-      h("label", { class: "field-label", attrs: { for: id }, text: "Edit your note" }),
+      h("label", { class: "field-label", attrs: { for: id }, text: t("board.editYourNote") }),
       area,
       problem,
       h("div", { class: "note-actions" }, save, cancel),
@@ -206,19 +209,19 @@ export class NoteCard {
     });
     area.value = this.note.text;
     const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
-    const send = button("Promote to document", "button-primary note-promote-send");
+    const send = button(t("board.promoteToDocument"), "button-primary note-promote-send");
     send.type = "submit";
     send.disabled = sections.length === 0;
-    const cancel = button("Cancel", "note-cancel");
+    const cancel = button(t("action.cancel"), "note-cancel");
     const form = h(
       "form",
       { class: "note-form review-form" },
       autoDir("p", this.note.text, "note-text note-quote"),
-      h("label", { class: "field-label", attrs: { for: select.id }, text: "Section" }),
+      h("label", { class: "field-label", attrs: { for: select.id }, text: t("field.section") }),
       select,
-      h("label", { class: "field-label", attrs: { for: area.id }, text: "Text for the document (optional edit)" }),
+      h("label", { class: "field-label", attrs: { for: area.id }, text: t("board.textForDocument") }),
       area,
-      sections.length ? null : h("p", { class: "muted", text: "The document has no sections yet." }),
+      sections.length ? null : h("p", { class: "muted", text: t("doc.noSections") }),
       problem,
       h("div", { class: "note-actions" }, send, cancel),
     );
@@ -228,11 +231,11 @@ export class NoteCard {
       const sectionId = Number(select.value);
       const edited = area.value.trim();
       if (!Number.isInteger(sectionId) || sectionId <= 0) {
-        problem.textContent = "Choose a section.";
+        problem.textContent = t("field.chooseSection");
         return;
       }
       if (edited === "") {
-        problem.textContent = "The text for the document is empty.";
+        problem.textContent = t("board.textEmpty");
         return;
       }
       send.disabled = true;
@@ -242,7 +245,7 @@ export class NoteCard {
         .promote(this.note.id, sectionId, text)
         .then(() => this.close())
         .catch((err: unknown) => {
-          problem.textContent = err instanceof ApiError ? err.detail : String(err);
+          problem.textContent = errorMessage(err);
           send.disabled = false;
         });
     });

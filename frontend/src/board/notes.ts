@@ -5,15 +5,17 @@
 
 import type * as Y from "yjs";
 
+import { type MessageKey, t } from "../i18n";
+
 export const NOTE_COLORS = ["yellow", "pink", "blue", "green", "orange"] as const;
 export type NoteColor = (typeof NOTE_COLORS)[number];
 
-export const COLOR_LABEL: Record<NoteColor, string> = {
-  yellow: "Yellow",
-  pink: "Pink",
-  blue: "Blue",
-  green: "Green",
-  orange: "Orange",
+export const COLOR_LABEL: Record<NoteColor, MessageKey> = {
+  yellow: "board.color.yellow",
+  pink: "board.color.pink",
+  blue: "board.color.blue",
+  green: "board.color.green",
+  orange: "board.color.orange",
 };
 
 /** Characters (code points, after trimming) a note may hold. */
@@ -60,9 +62,9 @@ export function charCount(text: string): number {
 /** Why `text` cannot be a note ("" when it can). */
 export function textProblem(text: string): string {
   const trimmed = text.trim();
-  if (trimmed === "") return "Write something first.";
+  if (trimmed === "") return t("board.writeFirst");
   const count = charCount(trimmed);
-  if (count > MAX_NOTE_CHARS) return `A note holds at most ${MAX_NOTE_CHARS} characters (this one has ${count}).`;
+  if (count > MAX_NOTE_CHARS) return t("board.tooLong", { max: MAX_NOTE_CHARS, count });
   return "";
 }
 

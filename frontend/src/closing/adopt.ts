@@ -6,8 +6,9 @@
 // reason is required). The state comes from GET /api/documents/{id} once the stream is caught
 // up, so nothing falls between the load and the first event.
 
-import { ApiError, request } from "../api";
+import { errorMessage, request } from "../api";
 import { h, replaceChildren } from "../dom";
+import { bdi, intlLocale, t, tNodes } from "../i18n";
 import type { AdoptionState, Me, OutcomeDocument, StreamMessage } from "../types";
 
 const RETRY_MS = 3_000;
@@ -102,17 +103,17 @@ export class AdoptionWatch {
 function format(iso: string, timeZone: string, options: Intl.DateTimeFormatOptions): string {
   const date = new Date(iso);
   try {
-    return new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(date);
+    return new Intl.DateTimeFormat(intlLocale(), { ...options, timeZone }).format(date);
   } catch {
-    return new Intl.DateTimeFormat("en-GB", options).format(date);
+    return new Intl.DateTimeFormat(intlLocale(), options).format(date);
   }
 }
 
 /** "Adopted on 12 February 2024, 17:05 (Asia/Dubai)", in the meeting's time zone. */
 export function adoptedText(adopted: Adopted, timeZone: string): string {
   const day = format(adopted.at, timeZone, { day: "numeric", month: "long", year: "numeric" });
-  const time = format(adopted.at, timeZone, { hour: "2-digit", minute: "2-digit" });
-  return `Adopted on ${day}, ${time} (${timeZone})`;
+  const time = format(adopted.at, timeZone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return t("adopt.on", { day, time, zone: timeZone });
 }
 
 /** The banner every page shows while the document is adopted. */
@@ -127,10 +128,13 @@ export function adoptionBanner(watch: AdoptionWatch, timeZone: string): HTMLElem
     replaceChildren(
       banner,
       h("strong", { class: "adopted-when", text: adoptedText(adopted, timeZone) }),
-      h("span", {
-        class: "adopted-note",
-        text: adopted.by ? ` by ${adopted.by}. The document is read-only.` : ". The document is read-only.",
-      }),
+      h(
+        "span",
+        { class: "adopted-note" },
+        ...(adopted.by
+          ? tNodes("adopt.byReadOnly", { name: bdi(adopted.by) })
+          : tNodes("adopt.readOnly", {})),
+      ),
     );
   };
   watch.on(show);
@@ -144,9 +148,7 @@ function dialog(title: string, ...body: HTMLElement[]): HTMLDialogElement {
   return el;
 }
 
-function describe(err: unknown): string {
-  return err instanceof ApiError ? err.detail : String(err);
-}
+const describe = errorMessage;
 
 /** "Adopt" (secretariat, chair) and "Reopen…" (secretariat) for the editor's header; null for
  * the other roles. */
@@ -154,12 +156,12 @@ export function adoptionControls(
   watch: AdoptionWatch,
   me: Me,
   documentId: number,
-  notify: (text: string) => void,
+  notify: (text: string | Node[]) => void,
 ): HTMLElement | null {
   const mayAdopt = me.role === "secretariat" || me.role === "chair";
   if (!mayAdopt) return null;
-  const adopt = h("button", { class: "button button-primary adopt-open", attrs: { type: "button" }, text: "Adopt" });
-  const reopen = h("button", { class: "button reopen-open", attrs: { type: "button" }, text: "Reopen…" });
+  const adopt = h("button", { class: "button button-primary adopt-open", attrs: { type: "button" }, text: t("adopt.adopt") });
+  const reopen = h("button", { class: "button reopen-open", attrs: { type: "button" }, text: t("adopt.reopen") });
   const el = h("div", { class: "adopt-controls" }, adopt, me.role === "secretariat" ? reopen : null);
   const show = (): void => {
     adopt.hidden = watch.adopted;
@@ -169,16 +171,12 @@ export function adoptionControls(
   show();
 
   adopt.addEventListener("click", () => {
-    const confirm = h("button", { class: "button button-primary adopt-confirm", attrs: { type: "button" }, text: "Adopt the document" });
-    const cancel = h("button", { class: "button adopt-cancel", attrs: { type: "button" }, text: "Cancel" });
+    const confirm = h("button", { class: "button button-primary adopt-confirm", attrs: { type: "button" }, text: t("adopt.confirm") });
+    const cancel = h("button", { class: "button adopt-cancel", attrs: { type: "button" }, text: t("action.cancel") });
     const box = dialog(
-      "Adopt the outcome document?",
-      h("p", {
-        text:
-          "Every section will be locked and the document, the groups' drafts and the board become " +
-          "read-only for everyone. A checkpoint “Adopted” is saved.",
-      }),
-      h("p", { class: "muted", text: "Only the secretariat can reopen it afterwards." }),
+      t("adopt.question"),
+      h("p", { text: t("adopt.explain") }),
+      h("p", { class: "muted", text: t("adopt.onlySecretariat") }),
       h("div", { class: "adopt-dialog-actions" }, confirm, cancel),
     );
     cancel.addEventListener("click", () => box.close());
@@ -204,24 +202,24 @@ export function adoptionControls(
       attrs: { id: "reopen-reason", rows: "3", maxlength: String(MAX_REASON), dir: "auto", "aria-required": "true" },
     });
     const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
-    const confirm = h("button", { class: "button button-primary reopen-confirm", attrs: { type: "submit" }, text: "Reopen" });
-    const cancel = h("button", { class: "button reopen-cancel", attrs: { type: "button" }, text: "Cancel" });
+    const confirm = h("button", { class: "button button-primary reopen-confirm", attrs: { type: "submit" }, text: t("adopt.reopenConfirm") });
+    const cancel = h("button", { class: "button reopen-cancel", attrs: { type: "button" }, text: t("action.cancel") });
     const form = h(
       "form",
       { class: "reopen-form" },
-      h("p", { text: "The sections stay locked: unlock the ones to change afterwards." }),
-      h("label", { class: "field-label", attrs: { for: reason.id }, text: "Why is it reopened? (required)" }),
+      h("p", { text: t("adopt.staysLocked") }),
+      h("label", { class: "field-label", attrs: { for: reason.id }, text: t("adopt.why") }),
       reason,
       problem,
       h("div", { class: "adopt-dialog-actions" }, confirm, cancel),
     );
-    const box = dialog("Reopen the adopted document?", form);
+    const box = dialog(t("adopt.reopenQuestion"), form);
     cancel.addEventListener("click", () => box.close());
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const text = reason.value.trim();
       if (!text) {
-        problem.textContent = "Give a reason.";
+        problem.textContent = t("adopt.giveReason");
         reason.focus();
         return;
       }
@@ -230,7 +228,7 @@ export function adoptionControls(
         .then((state) => {
           watch.set(state);
           box.close();
-          notify("The document is open again; its sections are still locked.");
+          notify(t("adopt.reopened"));
         })
         .catch((err: unknown) => {
           problem.textContent = describe(err);

@@ -4,6 +4,7 @@
 
 import { request } from "../api";
 import { h } from "../dom";
+import { type MessageKey, intlLocale, t } from "../i18n";
 
 /** GET /api/documents/{id}/checkpoints (the fields the menu uses). */
 interface CheckpointEntry {
@@ -12,11 +13,11 @@ interface CheckpointEntry {
   created_at: string;
 }
 
-const FORMATS: [string, string][] = [
-  ["docx", "Word (DOCX)"],
-  ["pdf", "PDF"],
-  ["html", "Web page (HTML)"],
-  ["md", "Markdown"],
+const FORMATS: [string, MessageKey][] = [
+  ["docx", "export.docx"],
+  ["pdf", "export.pdf"],
+  ["html", "export.html"],
+  ["md", "export.md"],
 ];
 
 /** The export URL for these choices. */
@@ -31,23 +32,23 @@ function when(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime())
     ? iso
-    : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+    : date.toLocaleString(intlLocale(), { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** The Export menu: a disclosure with the choices and a download link. */
 export function exportMenu(documentId: number): HTMLElement {
   const format = h(
     "select",
-    { class: "input export-format", attrs: { "aria-label": "Export format" } },
-    ...FORMATS.map(([value, label]) => h("option", { attrs: { value }, text: label })),
+    { class: "input export-format", attrs: { "aria-label": t("export.format") } },
+    ...FORMATS.map(([value, label]) => h("option", { attrs: { value }, text: t(label) })),
   );
   const version = h(
     "select",
-    { class: "input export-version", attrs: { "aria-label": "Version to export" } },
-    h("option", { attrs: { value: "" }, text: "Live text" }),
+    { class: "input export-version", attrs: { "aria-label": t("export.version") } },
+    h("option", { attrs: { value: "" }, text: t("export.live") }),
   );
   const annex = h("input", { class: "export-annex", attrs: { type: "checkbox" } });
-  const download = h("a", { class: "button export-download", attrs: { download: "" }, text: "Download" });
+  const download = h("a", { class: "button export-download", attrs: { download: "" }, text: t("export.download") });
   const note = h("p", { class: "export-note", attrs: { role: "status" } });
   const update = (): void => {
     download.href = exportUrl(documentId, format.value, version.value, annex.checked);
@@ -58,13 +59,13 @@ export function exportMenu(documentId: number): HTMLElement {
   const menu = h(
     "details",
     { class: "export-menu" },
-    h("summary", { class: "tool", text: "Export…" }),
+    h("summary", { class: "tool", text: t("export.menu") }),
     h(
       "div",
       { class: "export-panel" },
-      h("label", { class: "export-field" }, "Format ", format),
-      h("label", { class: "export-field" }, "Version ", version),
-      h("label", { class: "export-field" }, annex, " Provenance annex"),
+      h("label", { class: "export-field" }, t("export.formatLabel"), format),
+      h("label", { class: "export-field" }, t("export.versionLabel"), version),
+      h("label", { class: "export-field" }, annex, t("export.annex")),
       download,
       note,
     ),
@@ -76,12 +77,12 @@ export function exportMenu(documentId: number): HTMLElement {
     request<CheckpointEntry[]>(`/api/documents/${documentId}/checkpoints`)
       .then((checkpoints) => {
         for (const cp of checkpoints) {
-          version.append(h("option", { attrs: { value: String(cp.id) }, text: `${cp.name} (${when(cp.created_at)})` }));
+          version.append(h("option", { attrs: { value: String(cp.id) }, text: t("export.checkpoint", { name: cp.name, when: when(cp.created_at) }) }));
         }
       })
       .catch(() => {
         loaded = false;
-        note.textContent = "Checkpoints could not be loaded; the live text can still be exported.";
+        note.textContent = t("export.noCheckpoints");
       });
   });
   return menu;

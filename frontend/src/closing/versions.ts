@@ -6,9 +6,10 @@
 // checkpoint here. Every text arrives from the API and goes in through textContent only; each
 // paragraph takes its own direction (dir="auto").
 
-import { ApiError, request } from "../api";
+import { errorMessage, request } from "../api";
 import { zoneName } from "../agenda";
 import { h, replaceChildren } from "../dom";
+import { type MessageKey, bdi, intlLocale, t, tBdi, tNodes } from "../i18n";
 import { parseBlocks, renderBlock } from "../markdown";
 import type { OutcomeDocument } from "../types";
 
@@ -50,12 +51,12 @@ export const versionsApi = {
     `/api/documents/${documentId}/export?format=${format}&checkpoint=${checkpointId}`,
 };
 
-const CHANGE_LABEL: Record<Change, string> = {
-  added: "Added",
-  removed: "Removed",
-  changed: "Changed",
-  unchanged: "Unchanged",
-  renamed: "Renamed",
+const CHANGE_LABEL: Record<Change, MessageKey> = {
+  added: "versions.change.added",
+  removed: "versions.change.removed",
+  changed: "versions.change.changed",
+  unchanged: "versions.change.unchanged",
+  renamed: "versions.change.renamed",
 };
 
 /** "12 Feb 2024, 11:20 (Dubai time)": a time in the meeting's time zone, the zone named. */
@@ -71,10 +72,11 @@ export function meetingTime(iso: string, timeZone: string): string {
     hourCycle: "h23",
   };
   try {
-    const text = new Intl.DateTimeFormat("en-GB", { ...options, timeZone }).format(date);
-    return `${text} (${zoneName(timeZone)} time)`;
+    const text = new Intl.DateTimeFormat(intlLocale(), { ...options, timeZone }).format(date);
+    return t("versions.time", { time: text, zone: zoneName(timeZone) });
   } catch {
-    return `${new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" }).format(date)} (UTC)`;
+    const text = new Intl.DateTimeFormat(intlLocale(), { ...options, timeZone: "UTC" }).format(date);
+    return t("versions.timeUtc", { time: text });
   }
 }
 
@@ -101,9 +103,7 @@ function button(text: string, className: string): HTMLButtonElement {
   return h("button", { class: `button ${className}`, attrs: { type: "button" }, text });
 }
 
-function describe(err: unknown): string {
-  return err instanceof ApiError ? err.detail : String(err);
-}
+const describe = errorMessage;
 
 export interface VersionsOptions {
   documentId: number;
@@ -112,7 +112,7 @@ export interface VersionsOptions {
   canSave: boolean;
   /** The live sections: a version or a comparison is shown in their place. */
   live: HTMLElement;
-  notify(text: string): void;
+  notify(text: string | Node[]): void;
 }
 
 export class VersionsPanel {
@@ -130,29 +130,29 @@ export class VersionsPanel {
     this.toggle = h("button", {
       class: "tool versions-toggle",
       attrs: { type: "button", "aria-expanded": "false", "aria-controls": "versions-panel" },
-      text: "Versions",
+      text: t("versions.title"),
     });
     this.toggle.addEventListener("click", () => this.setOpen(this.el.hidden));
     this.list = h("ol", { class: "versions-list" });
-    this.from = h("select", { class: "versions-from", attrs: { "aria-label": "Compare from" } });
-    this.to = h("select", { class: "versions-to", attrs: { "aria-label": "Compare with" } });
-    const compare = button("Compare", "versions-compare");
+    this.from = h("select", { class: "versions-from", attrs: { "aria-label": t("versions.compareFrom") } });
+    this.to = h("select", { class: "versions-to", attrs: { "aria-label": t("versions.compareWith") } });
+    const compare = button(t("versions.compare"), "versions-compare");
     compare.addEventListener("click", () => void this.compare());
     // Automatic checkpoints arrive while the panel is open (an agenda item ends).
-    const refresh = h("button", { class: "link-button versions-refresh", attrs: { type: "button" }, text: "Refresh" });
+    const refresh = h("button", { class: "link-button versions-refresh", attrs: { type: "button" }, text: t("versions.refresh") });
     refresh.addEventListener("click", () => void this.load());
     this.el = h(
       "section",
-      { class: "versions", attrs: { id: "versions-panel", "aria-label": "Versions" } },
-      h("div", { class: "versions-top" }, h("h2", { class: "versions-heading", text: "Versions" }), refresh),
+      { class: "versions", attrs: { id: "versions-panel", "aria-label": t("versions.title") } },
+      h("div", { class: "versions-top" }, h("h2", { class: "versions-heading", text: t("versions.title") }), refresh),
       options.canSave ? this.saveForm() : null,
       this.list,
       h(
         "div",
         { class: "versions-compare-form" },
-        h("span", { text: "Compare " }),
+        h("span", { text: t("versions.compareWord") }),
         this.from,
-        h("span", { text: " with " }),
+        h("span", { text: t("versions.withWord") }),
         this.to,
         compare,
       ),
@@ -174,7 +174,7 @@ export class VersionsPanel {
     try {
       this.versions = await versionsApi.list(this.options.documentId);
     } catch (err) {
-      replaceChildren(this.list, h("li", { class: "muted", text: `Versions could not be read: ${describe(err)}` }));
+      replaceChildren(this.list, h("li", { class: "muted", text: t("versions.unreadable", { detail: describe(err) }) }));
       return;
     }
     this.render();
@@ -183,9 +183,9 @@ export class VersionsPanel {
   private saveForm(): HTMLElement {
     const name = h("input", {
       class: "input versions-name",
-      attrs: { type: "text", placeholder: "Name this version", "aria-label": "Version name", maxlength: "200", dir: "auto" },
+      attrs: { type: "text", placeholder: t("versions.namePlaceholder"), "aria-label": t("versions.nameLabel"), maxlength: "200", dir: "auto" },
     });
-    const save = button("Save checkpoint", "versions-save");
+    const save = button(t("versions.save"), "versions-save");
     save.type = "submit";
     const form = h("form", { class: "versions-save-form" }, name, save);
     form.addEventListener("submit", (event) => {
@@ -200,7 +200,7 @@ export class VersionsPanel {
         .save(this.options.documentId, value)
         .then(async () => {
           name.value = "";
-          this.options.notify(`Checkpoint “${value}” saved.`);
+          this.options.notify(tBdi("versions.saved", { name: value }));
           await this.load();
         })
         .catch((err: unknown) => this.options.notify(describe(err)))
@@ -214,21 +214,21 @@ export class VersionsPanel {
   private render(): void {
     const newest = [...this.versions].sort((a, b) => b.id - a.id);
     if (newest.length === 0) {
-      replaceChildren(this.list, h("li", { class: "muted", text: "No versions yet." }));
+      replaceChildren(this.list, h("li", { class: "muted", text: t("versions.empty") }));
     } else {
       replaceChildren(this.list, ...newest.map((v) => this.row(v)));
     }
     const choice = (v: Version): HTMLOptionElement => h("option", { attrs: { value: String(v.id) }, text: v.name });
     replaceChildren(this.from, ...newest.map(choice));
-    replaceChildren(this.to, h("option", { attrs: { value: "live" }, text: "the live document" }), ...newest.map(choice));
+    replaceChildren(this.to, h("option", { attrs: { value: "live" }, text: t("versions.liveDocument") }), ...newest.map(choice));
     this.to.value = "live";
   }
 
   private row(version: Version): HTMLElement {
     const { documentId, timeZone } = this.options;
-    const open = h("button", { class: "link-button version-open", attrs: { type: "button" }, text: "Open" });
+    const open = h("button", { class: "link-button version-open", attrs: { type: "button" }, text: t("versions.open") });
     open.addEventListener("click", () => void this.open(version));
-    const by = version.kind === "auto" ? "automatic" : version.created_by?.name ?? "";
+    const by = version.kind === "auto" ? t("versions.automatic") : version.created_by?.name ?? "";
     return h(
       "li",
       { class: `version version-${version.kind}`, attrs: { "data-checkpoint-id": String(version.id) } },
@@ -245,17 +245,19 @@ export class VersionsPanel {
     );
   }
 
-  private name(ref: Ref): string {
-    if (ref === "live") return "the live document";
+  private name(ref: Ref): Node {
+    if (ref === "live") return document.createTextNode(t("versions.liveDocument"));
     const found = this.versions.find((v) => v.id === ref);
-    return found ? `version “${found.name}”` : `version ${ref}`;
+    const span = h("span");
+    span.append(...(found ? tBdi("versions.named", { name: found.name }) : tNodes("versions.numbered", { n: ref })));
+    return span;
   }
 
   /** Show `content` in place of the live sections, under a bar that leads back. */
-  private show(message: string, ...content: HTMLElement[]): void {
-    const back = button("Back to live", "version-back");
+  private show(message: Node[], ...content: HTMLElement[]): void {
+    const back = button(t("versions.back"), "version-back");
     back.addEventListener("click", () => this.backToLive());
-    const bar = h("div", { class: "version-bar", attrs: { role: "status" } }, h("span", { text: message }), back);
+    const bar = h("div", { class: "version-bar", attrs: { role: "status" } }, h("span", {}, ...message), back);
     replaceChildren(this.viewer, bar, ...content);
     this.viewer.hidden = false;
     this.options.live.hidden = true;
@@ -279,7 +281,7 @@ export class VersionsPanel {
     const sections = document.sections.map((section) => {
       const body = h("div", { class: "section-body" });
       const blocks = parseBlocks(section.body);
-      if (blocks.length === 0) body.append(h("p", { class: "muted", text: "Nothing recorded." }));
+      if (blocks.length === 0) body.append(h("p", { class: "muted", text: t("versions.nothing") }));
       for (const block of blocks) body.append(renderBlock(block));
       return h(
         "section",
@@ -289,7 +291,7 @@ export class VersionsPanel {
       );
     });
     const when = meetingTime(version.created_at, this.options.timeZone);
-    this.show(`You are viewing version “${version.name}”, saved ${when} — read-only.`, ...sections);
+    this.show(tNodes("versions.viewing", { name: bdi(version.name), when }), ...sections);
   }
 
   private async compare(): Promise<void> {
@@ -307,13 +309,14 @@ export class VersionsPanel {
     const legend = h(
       "p",
       { class: "compare-legend" },
-      h("ins", { class: "compare-insert", text: "Inserted text is underlined" }),
-      h("span", { text: ", " }),
-      h("del", { class: "compare-delete", text: "deleted text struck through" }),
-      h("span", { text: "." }),
+      ...tNodes("versions.legend", {
+        inserted: h("ins", { class: "compare-insert", text: t("versions.inserted") }),
+        deleted: h("del", { class: "compare-delete", text: t("versions.deleted") }),
+      }),
     );
     const rows = comparison.sections.map((row) => {
-      const label = row.old_title !== null ? `${CHANGE_LABEL[row.change]} (was “${row.old_title}”)` : CHANGE_LABEL[row.change];
+      const change = t(CHANGE_LABEL[row.change]);
+      const label = row.old_title !== null ? t("versions.was", { change, title: row.old_title }) : change;
       return h(
         "section",
         {
@@ -329,6 +332,6 @@ export class VersionsPanel {
         row.change === "unchanged" ? null : diffParagraphs(row.hunks),
       );
     });
-    this.show(`Comparing ${this.name(from)} with ${this.name(to)}.`, legend, ...rows);
+    this.show(tNodes("versions.comparing", { from: this.name(from), to: this.name(to) }), legend, ...rows);
   }
 }

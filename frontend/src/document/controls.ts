@@ -2,6 +2,7 @@
 
 import { ApiError } from "../api";
 import { h } from "../dom";
+import { t } from "../i18n";
 
 export function button(text: string, className: string, attrs: Record<string, string> = {}): HTMLButtonElement {
   return h("button", { class: `button ${className}`, attrs: { type: "button", ...attrs }, text });
@@ -9,7 +10,7 @@ export function button(text: string, className: string, attrs: Record<string, st
 
 export function describe(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.status === 409) return `${err.detail} (someone changed it meanwhile; try again)`;
+    if (err.status === 409) return t("doc.conflict", { detail: err.detail });
     return err.detail;
   }
   return String(err);

@@ -3,14 +3,15 @@
 
 import { ApiError, api } from "../api";
 import { h } from "../dom";
+import { t, tBdi } from "../i18n";
 import { button, describe } from "./controls";
 
-export function checkpointForm(documentId: number, notify: (text: string) => void): HTMLFormElement {
+export function checkpointForm(documentId: number, notify: (text: string | Node[]) => void): HTMLFormElement {
   const name = h("input", {
     class: "input checkpoint-name",
-    attrs: { type: "text", placeholder: "Checkpoint name", "aria-label": "Checkpoint name", maxlength: "200" },
+    attrs: { type: "text", placeholder: t("doc.checkpointName"), "aria-label": t("doc.checkpointName"), maxlength: "200" },
   });
-  const save = button("Save checkpoint", "checkpoint-save");
+  const save = button(t("versions.save"), "checkpoint-save");
   const form = h("form", { class: "checkpoint" }, name, save);
   form.addEventListener("submit", (event) => event.preventDefault());
   save.addEventListener("click", () => {
@@ -24,12 +25,12 @@ export function checkpointForm(documentId: number, notify: (text: string) => voi
       .checkpoint(documentId, value)
       .then(() => {
         name.value = "";
-        notify(`Checkpoint “${value}” saved.`);
+        notify(tBdi("versions.saved", { name: value }));
       })
       .catch((err: unknown) =>
         notify(
           err instanceof ApiError && err.status === 404
-            ? "Checkpoints are not available on this server yet."
+            ? t("doc.noCheckpoints")
             : describe(err),
         ),
       )
@@ -40,12 +41,12 @@ export function checkpointForm(documentId: number, notify: (text: string) => voi
   return form;
 }
 
-export function addSectionForm(documentId: number, notify: (text: string) => void): HTMLFormElement {
+export function addSectionForm(documentId: number, notify: (text: string | Node[]) => void): HTMLFormElement {
   const newTitle = h("input", {
     class: "input add-section-title",
-    attrs: { type: "text", placeholder: "New section title", "aria-label": "New section title", maxlength: "200" },
+    attrs: { type: "text", placeholder: t("doc.newSectionTitle"), "aria-label": t("doc.newSectionTitle"), maxlength: "200" },
   });
-  const add = button("Add section", "add-section");
+  const add = button(t("structure.addSection"), "add-section");
   const addForm = h("form", { class: "add-section-form" }, newTitle, add);
   addForm.addEventListener("submit", (event) => {
     event.preventDefault();

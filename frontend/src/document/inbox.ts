@@ -13,7 +13,7 @@ export interface DocumentInboxOptions {
   groups: BreakoutGroup[];
   /** The document room. */
   room: Room;
-  notify(text: string): void;
+  notify(text: string | Node[]): void;
   /** Open the board room (board-{id}), whose `promoted` map only the server writes. */
   openBoard(): Promise<Room>;
   /** Something may have added a provenance record. */

@@ -5,6 +5,7 @@
 
 import { api } from "../api";
 import { h, replaceChildren } from "../dom";
+import { t } from "../i18n";
 import { type SectionEditor, createEditor } from "../editor";
 import { HistoryPanel } from "../history";
 import { type ProvenanceMark, provenanceMarks, showProvenance } from "../inputs/provenance";
@@ -44,7 +45,7 @@ export interface SectionListOptions {
   /** Whether we may edit now (the secretariat, not denied by the server, not adopted). */
   canWrite(): boolean;
   provenance(sectionId: number): ProvenanceMark[] | undefined;
-  notify(text: string): void;
+  notify(text: string | Node[]): void;
 }
 
 export class SectionList {
@@ -125,12 +126,12 @@ export class SectionList {
     view.renaming = true;
     const input = h("input", {
       class: "input rename-input",
-      attrs: { type: "text", "aria-label": "Section title", maxlength: "200", dir: "auto" },
+      attrs: { type: "text", "aria-label": t("structure.sectionTitle"), maxlength: "200", dir: "auto" },
     });
     input.value = view.meta.title;
-    const save = button("Save", "rename-save");
+    const save = button(t("action.save"), "rename-save");
     save.type = "submit";
-    const cancel = button("Cancel", "rename-cancel");
+    const cancel = button(t("action.cancel"), "rename-cancel");
     const form = h("form", { class: "rename" }, input, save, cancel);
     const done = (): void => {
       view.renaming = false;
@@ -177,16 +178,16 @@ export class SectionList {
     const { isSecretariat, isChair } = this.options;
     const items: HTMLElement[] = [];
     if (this.options.canWrite()) {
-      const rename = button("Rename", "section-rename");
+      const rename = button(t("structure.rename"), "section-rename");
       rename.addEventListener("click", () => this.startRename(view));
       const index = this.order.findIndex((m) => m.id === meta.id);
-      const up = button("↑", "section-up", { "aria-label": "Move up", title: "Move up" });
+      const up = button("↑", "section-up", { "aria-label": t("action.moveUp"), title: t("action.moveUp") });
       up.disabled = index <= 0;
       up.addEventListener("click", () => this.move(meta.id, -1));
-      const down = button("↓", "section-down", { "aria-label": "Move down", title: "Move down" });
+      const down = button("↓", "section-down", { "aria-label": t("action.moveDown"), title: t("action.moveDown") });
       down.disabled = index < 0 || index >= this.order.length - 1;
       down.addEventListener("click", () => this.move(meta.id, 1));
-      const status = h("select", { class: "section-status", attrs: { "aria-label": "Status" } });
+      const status = h("select", { class: "section-status", attrs: { "aria-label": t("inbox.status") } });
       for (const value of ["draft", "agreed", "locked"] as const) {
         const choice = h("option", { attrs: { value }, text: STATUS_LABEL[value] });
         // The server moves a section one step at a time: draft ⇄ agreed ⇄ locked.
@@ -197,12 +198,12 @@ export class SectionList {
       status.addEventListener("change", () => this.setStatus(view, status.value as SectionStatus));
       items.push(rename, up, down, status);
     } else if (isChair && meta.status === "draft") {
-      const agree = button("Mark agreed", "section-agree");
+      const agree = button(t("doc.markAgreed"), "section-agree");
       agree.addEventListener("click", () => this.setStatus(view, "agreed"));
       items.push(agree);
     }
     if (isSecretariat || isChair) {
-      const history = button("History", "section-history", {
+      const history = button(t("history.title"), "section-history", {
         "aria-expanded": view.history ? "true" : "false",
       });
       history.addEventListener("click", () => this.toggleHistory(view, history));
@@ -222,12 +223,14 @@ export class SectionList {
     }
     replaceChildren(
       view.badges,
-      meta.group_code ? h("span", { class: "badge badge-group", text: `Group ${meta.group_code}` }) : null,
+      meta.group_code
+        ? h("span", { class: "badge badge-group", text: t("section.group", { group: meta.group_code }) })
+        : null,
       h("span", { class: `badge badge-${meta.status}`, text: STATUS_LABEL[meta.status] }),
       !this.options.canWrite() && meta.status !== "locked"
-        ? h("span", { class: "badge badge-readonly", text: "Read-only" })
+        ? h("span", { class: "badge badge-readonly", text: t("doc.readOnly") })
         : null,
-      isCurrent ? h("span", { class: "badge badge-now", text: "Now" }) : null,
+      isCurrent ? h("span", { class: "badge badge-now", text: t("section.now") }) : null,
     );
     view.editor.setReadOnly(this.readOnly(meta));
   }
@@ -252,7 +255,7 @@ export class SectionList {
     const editor = createEditor(editorHost, room.doc.getText(textName(meta.id)), room.awareness, {
       readOnly: this.readOnly(meta),
       label: meta.title,
-      placeholder: this.options.canWrite() ? "Type the agreed text here…" : "Nothing recorded yet.",
+      placeholder: this.options.canWrite() ? t("doc.placeholder") : t("section.empty"),
       extensions: [provenanceMarks()],
     });
     const marks = this.options.provenance(meta.id);

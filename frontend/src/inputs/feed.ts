@@ -5,6 +5,7 @@
 // ?after= the last id it saw. Each input keeps its highest version.
 
 import { ApiError, api } from "../api";
+import { type MessageKey, formatTime } from "../i18n";
 import type { Input, InputStatus, StreamMessage } from "../types";
 
 const RETRY_MS = 3_000;
@@ -121,13 +122,13 @@ export class InputFeed {
   }
 }
 
-export const STATUS_TEXT: Record<InputStatus, string> = {
-  submitted: "Submitted",
-  accepted: "Accepted",
-  rejected: "Rejected",
-  duplicate: "Duplicate",
-  deferred: "Deferred",
-  withdrawn: "Withdrawn",
+export const STATUS_TEXT: Record<InputStatus, MessageKey> = {
+  submitted: "input.status.submitted",
+  accepted: "input.status.accepted",
+  rejected: "input.status.rejected",
+  duplicate: "input.status.duplicate",
+  deferred: "input.status.deferred",
+  withdrawn: "input.status.withdrawn",
 };
 
 /** "14:05" in the meeting's time zone (the browser's if that zone is unknown). */
@@ -135,11 +136,7 @@ export function clock(iso: string | null, timeZone: string): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  try {
-    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone }).format(date);
-  } catch {
-    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" }).format(date);
-  }
+  return formatTime(date, timeZone);
 }
 
 /** A section's paragraphs as the server counts them: separated by a blank line. */

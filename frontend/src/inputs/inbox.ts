@@ -8,6 +8,7 @@ import type * as Y from "yjs";
 
 import { ApiError, api } from "../api";
 import { h, replaceChildren } from "../dom";
+import { t } from "../i18n";
 import { autoDir } from "../render";
 import { readSections, textName } from "../sections";
 import type { BreakoutGroup, Input, InputStatus, Me, ReviewAction } from "../types";
@@ -24,12 +25,12 @@ export interface InboxOptions {
   groups: BreakoutGroup[];
   /** The document room: its `sections` map and each section's Y.Text. */
   doc: Y.Doc;
-  notify(text: string): void;
+  notify(text: string | Node[]): void;
 }
 
 function describe(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.code === "already_reviewed") return "Someone has already reviewed this input.";
+    if (err.code === "already_reviewed") return t("error.already_reviewed");
     return err.detail;
   }
   return String(err);
@@ -44,7 +45,7 @@ export class Inbox {
   readonly el: HTMLElement;
   readonly feed: InputFeed;
   private readonly list = h("ol", { class: "inbox-list" });
-  private readonly count = h("span", { class: "inbox-count", attrs: { "data-count": "0", "aria-label": "Inputs to review" } });
+  private readonly count = h("span", { class: "inbox-count", attrs: { "data-count": "0", "aria-label": t("inbox.toReview") } });
   private readonly body: HTMLElement;
   private readonly groupFilter: HTMLSelectElement;
   private readonly statusFilter: HTMLSelectElement;
@@ -58,22 +59,22 @@ export class Inbox {
   constructor(private readonly options: InboxOptions) {
     this.reviews = options.me.role === "secretariat";
     this.feed = new InputFeed(options.meetingId);
-    this.groupFilter = h("select", { class: "input inbox-filter-group", attrs: { "aria-label": "Group" } });
+    this.groupFilter = h("select", { class: "input inbox-filter-group", attrs: { "aria-label": t("field.groupShort") } });
     this.groupFilter.append(
-      h("option", { attrs: { value: "" }, text: "All groups" }),
-      ...options.groups.map((g) => h("option", { attrs: { value: g.code }, text: `Group ${g.code}` })),
+      h("option", { attrs: { value: "" }, text: t("inbox.allGroups") }),
+      ...options.groups.map((g) => h("option", { attrs: { value: g.code }, text: t("section.group", { group: g.code }) })),
     );
-    this.statusFilter = h("select", { class: "input inbox-filter-status", attrs: { "aria-label": "Status" } });
+    this.statusFilter = h("select", { class: "input inbox-filter-status", attrs: { "aria-label": t("inbox.status") } });
     this.statusFilter.append(
-      h("option", { attrs: { value: "" }, text: "All" }),
-      h("option", { attrs: { value: "open" }, text: "To review" }),
-      ...(Object.keys(STATUS_TEXT) as InputStatus[]).map((s) => h("option", { attrs: { value: s }, text: STATUS_TEXT[s] })),
+      h("option", { attrs: { value: "" }, text: t("inbox.all") }),
+      h("option", { attrs: { value: "open" }, text: t("inbox.open") }),
+      ...(Object.keys(STATUS_TEXT) as InputStatus[]).map((s) => h("option", { attrs: { value: s }, text: t(STATUS_TEXT[s]) })),
     );
     for (const select of [this.groupFilter, this.statusFilter]) select.addEventListener("change", () => this.render());
     const toggle = h("button", {
       class: "button inbox-toggle",
       attrs: { type: "button", "aria-expanded": "true", "aria-controls": "inbox-body" },
-      text: "Hide",
+      text: t("inbox.hide"),
     });
     this.body = h(
       "div",
@@ -85,7 +86,7 @@ export class Inbox {
     toggle.addEventListener("click", () => {
       const open = this.body.hidden;
       this.body.hidden = !open;
-      toggle.textContent = open ? "Hide" : "Show";
+      toggle.textContent = open ? t("inbox.hide") : t("inbox.show");
       toggle.setAttribute("aria-expanded", String(open));
     });
     this.el = h(
@@ -94,10 +95,10 @@ export class Inbox {
       h(
         "header",
         { class: "inbox-head" },
-        h("h2", { class: "inbox-title", attrs: { id: "inbox-title" }, text: "Breakout inputs" }, " ", this.count),
+        h("h2", { class: "inbox-title", attrs: { id: "inbox-title" }, text: t("inbox.title") }, " ", this.count),
         toggle,
       ),
-      this.reviews ? null : h("p", { class: "inbox-note muted", text: "Read-only: the secretariat reviews inputs." }),
+      this.reviews ? null : h("p", { class: "inbox-note muted", text: t("inbox.readOnly") }),
       this.body,
     );
     this.feed.on((changed, kind) => {
@@ -149,7 +150,11 @@ export class Inbox {
       children.push(item.el);
     }
     if (children.length === 0) {
-      const text = this.feed.error ? this.feed.error.detail : this.feed.inputs.size ? "No input matches these filters." : "No inputs yet.";
+      const text = this.feed.error
+        ? this.feed.error.detail
+        : this.feed.inputs.size
+          ? t("inbox.noMatch")
+          : t("inbox.empty");
       children.push(h("li", { class: "inbox-empty muted", text }));
     }
     replaceChildren(this.list, ...children);
@@ -166,7 +171,7 @@ export class Inbox {
     if (this.reviews && OPEN.includes(input.status)) {
       const check = h("input", {
         class: "inbox-select",
-        attrs: { type: "checkbox", "aria-label": `Select input #${input.id}` },
+        attrs: { type: "checkbox", "aria-label": t("inbox.select", { id: input.id }) },
       });
       check.checked = this.selected.has(input.id);
       check.addEventListener("change", () => {
@@ -200,11 +205,11 @@ export class Inbox {
         h(
           "div",
           { class: "input-actions" },
-          act("Accept…", "inbox-accept", () => this.acceptForm(input, close)),
-          act("Reject…", "inbox-reject", () => this.rejectForm(input, close)),
-          act("Duplicate…", "inbox-duplicate", () => this.duplicateForm(input, close)),
+          act(t("inbox.accept"), "inbox-accept", () => this.acceptForm(input, close)),
+          act(t("inbox.reject"), "inbox-reject", () => this.rejectForm(input, close)),
+          act(t("inbox.duplicate"), "inbox-duplicate", () => this.duplicateForm(input, close)),
           input.status === "submitted"
-            ? act("Defer", "inbox-defer", () => {
+            ? act(t("inbox.defer"), "inbox-defer", () => {
                 this.review(input, { action: "defer" });
                 return null;
               })
@@ -229,22 +234,22 @@ export class Inbox {
 
   /** Section and position choices: "At the end", "At the start", "After paragraph N". */
   private placeFields(sectionId: number): { section: HTMLSelectElement; position: HTMLSelectElement; el: HTMLElement } {
-    const section = h("select", { class: "input place-section", attrs: { "aria-label": "Into the section" } });
+    const section = h("select", { class: "input place-section", attrs: { "aria-label": t("inbox.intoSection") } });
     for (const meta of readSections(this.options.doc.getMap("sections"))) {
       const option = h("option", { attrs: { value: String(meta.id), dir: "auto" }, text: meta.title });
       option.disabled = meta.status === "locked";
       section.append(option);
     }
     section.value = String(sectionId);
-    const position = h("select", { class: "input place-position", attrs: { "aria-label": "Where in the section" } });
+    const position = h("select", { class: "input place-position", attrs: { "aria-label": t("inbox.whereInSection") } });
     const fill = (): void => {
       const paras = paragraphs(this.options.doc.getText(textName(Number(section.value))).toString());
       replaceChildren(
         position,
-        h("option", { attrs: { value: "" }, text: "At the end" }),
-        paras.length ? h("option", { attrs: { value: "0" }, text: "At the start" }) : null,
+        h("option", { attrs: { value: "" }, text: t("inbox.atEnd") }),
+        paras.length ? h("option", { attrs: { value: "0" }, text: t("inbox.atStart") }) : null,
         ...paras.slice(0, -1).map((p, i) =>
-          h("option", { attrs: { value: String(i + 1), dir: "auto" }, text: `After paragraph ${i + 1}: ${excerpt(p, 40)}` }),
+          h("option", { attrs: { value: String(i + 1), dir: "auto" }, text: t("inbox.afterParagraph", { n: i + 1, excerpt: excerpt(p, 40) }) }),
         ),
       );
     };
@@ -253,18 +258,18 @@ export class Inbox {
     const el = h(
       "div",
       { class: "place-fields" },
-      h("label", { class: "field-label" }, "Section ", section),
-      h("label", { class: "field-label" }, "Where ", position),
+      h("label", { class: "field-label" }, t("inbox.sectionLabel"), section),
+      h("label", { class: "field-label" }, t("inbox.whereLabel"), position),
     );
     return { section, position, el };
   }
 
   private acceptForm(input: Input, close: () => void): HTMLElement {
-    const text = h("textarea", { class: "input accept-text", attrs: { dir: "auto", rows: "4", "aria-label": "Text to insert" } });
+    const text = h("textarea", { class: "input accept-text", attrs: { dir: "auto", rows: "4", "aria-label": t("inbox.textToInsert") } });
     text.value = input.text;
     const place = this.placeFields(input.section_id);
-    const ok = h("button", { class: "button button-primary accept-confirm", attrs: { type: "submit" }, text: "Accept into the document" });
-    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+    const ok = h("button", { class: "button button-primary accept-confirm", attrs: { type: "submit" }, text: t("inbox.acceptConfirm") });
+    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: t("action.cancel") });
     cancel.addEventListener("click", close);
     const form = h("form", { class: "review-form accept-form" }, text, place.el, h("div", { class: "input-actions" }, ok, cancel));
     form.addEventListener("submit", (event) => {
@@ -282,10 +287,10 @@ export class Inbox {
   private rejectForm(input: Input, close: () => void): HTMLElement {
     const reason = h("input", {
       class: "input reject-reason",
-      attrs: { type: "text", dir: "auto", required: "", maxlength: "1000", placeholder: "Reason (shown to the rapporteur)", "aria-label": "Reason" },
+      attrs: { type: "text", dir: "auto", required: "", maxlength: "1000", placeholder: t("inbox.reasonPlaceholder"), "aria-label": t("inbox.reasonLabel") },
     });
-    const ok = h("button", { class: "button reject-confirm", attrs: { type: "submit" }, text: "Reject" });
-    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+    const ok = h("button", { class: "button reject-confirm", attrs: { type: "submit" }, text: t("inbox.rejectConfirm") });
+    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: t("action.cancel") });
     cancel.addEventListener("click", close);
     const form = h("form", { class: "review-form reject-form" }, reason, h("div", { class: "input-actions" }, ok, cancel));
     form.addEventListener("submit", (event) => {
@@ -300,15 +305,15 @@ export class Inbox {
   private duplicateForm(input: Input, close: () => void): HTMLElement | null {
     const others = this.feed.list().filter((i) => i.id !== input.id && i.status !== "withdrawn");
     if (others.length === 0) {
-      this.options.notify("There is no other input to point to.");
+      this.options.notify(t("inbox.noOther"));
       return null;
     }
-    const of = h("select", { class: "input duplicate-of", attrs: { "aria-label": "Duplicate of" } });
+    const of = h("select", { class: "input duplicate-of", attrs: { "aria-label": t("inbox.duplicateOf") } });
     for (const other of others.slice().reverse()) {
-      of.append(h("option", { attrs: { value: String(other.id), dir: "auto" }, text: `#${other.id} (group ${other.group_code}): ${excerpt(other.text)}` }));
+      of.append(h("option", { attrs: { value: String(other.id), dir: "auto" }, text: t("inbox.otherInput", { id: other.id, group: other.group_code ?? "", excerpt: excerpt(other.text) }) }));
     }
-    const ok = h("button", { class: "button duplicate-confirm", attrs: { type: "submit" }, text: "Mark duplicate" });
-    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+    const ok = h("button", { class: "button duplicate-confirm", attrs: { type: "submit" }, text: t("inbox.duplicateConfirm") });
+    const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: t("action.cancel") });
     cancel.addEventListener("click", close);
     const form = h("form", { class: "review-form duplicate-form" }, of, h("div", { class: "input-actions" }, ok, cancel));
     form.addEventListener("submit", (event) => {
@@ -328,19 +333,19 @@ export class Inbox {
     }
     if (this.batchOpen) {
       const label = this.batch.querySelector(".batch-count");
-      if (label) label.textContent = `${chosen.length} selected`;
+      if (label) label.textContent = t("people.selected", { count: chosen.length });
       return;
     }
-    const start = h("button", { class: "button button-primary batch-start", attrs: { type: "button" }, text: "Accept together…" });
+    const start = h("button", { class: "button button-primary batch-start", attrs: { type: "button" }, text: t("inbox.batchStart") });
     start.addEventListener("click", () => {
       this.batchOpen = true;
       const current = [...this.selected].sort((a, b) => a - b).map((id) => this.feed.inputs.get(id)).filter((i): i is Input => !!i);
-      const text = h("textarea", { class: "input batch-text", attrs: { dir: "auto", rows: "5", "aria-label": "Consolidated paragraph" } });
+      const text = h("textarea", { class: "input batch-text", attrs: { dir: "auto", rows: "5", "aria-label": t("inbox.batchText") } });
       text.value = current.map((i) => i.text.replace(/\s+/g, " ").trim()).join(" ");
       const first = current[0];
       const place = this.placeFields(first ? first.section_id : 0);
-      const ok = h("button", { class: "button button-primary batch-confirm", attrs: { type: "submit" }, text: "Accept as one paragraph" });
-      const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: "Cancel" });
+      const ok = h("button", { class: "button button-primary batch-confirm", attrs: { type: "submit" }, text: t("inbox.batchConfirm") });
+      const cancel = h("button", { class: "button form-cancel", attrs: { type: "button" }, text: t("action.cancel") });
       cancel.addEventListener("click", () => {
         this.batchOpen = false;
         this.renderBatch();
@@ -371,9 +376,9 @@ export class Inbox {
             this.options.notify(describe(err));
           });
       });
-      replaceChildren(this.batch, h("p", { class: "batch-count", text: `${current.length} selected` }), form);
+      replaceChildren(this.batch, h("p", { class: "batch-count", text: t("people.selected", { count: current.length }) }), form);
       text.focus();
     });
-    replaceChildren(this.batch, h("p", { class: "batch-count", text: `${chosen.length} selected` }), start);
+    replaceChildren(this.batch, h("p", { class: "batch-count", text: t("people.selected", { count: chosen.length }) }), start);
   }
 }

@@ -7,6 +7,7 @@
 import { type EditorState, type Extension, RangeSetBuilder, StateEffect, StateField } from "@codemirror/state";
 import { Decoration, type DecorationSet, EditorView } from "@codemirror/view";
 
+import { isolate, t } from "../i18n";
 import type { Provenance } from "../types";
 import { clock, normalise } from "./feed";
 
@@ -75,14 +76,21 @@ export function showProvenance(view: EditorView, marks: ProvenanceMark[]): void 
 
 /** The hover text of one record. */
 export function provenanceLabel(record: Provenance, timeZone: string): string {
+  // A title attribute is plain text: names go in as bidi isolates (FSI … PDI).
   const sources = record.inputs.map((source) => {
-    const who = source.rapporteur ? ` (${source.rapporteur})` : "";
-    const at = clock(source.submitted_at, timeZone);
-    if (source.source === "board") return `the board${who}, posted ${at}`;
-    return `group ${source.group_code}${who}, submitted ${at}`;
+    const values = {
+      who: source.rapporteur ? isolate(source.rapporteur) : "none",
+      time: clock(source.submitted_at, timeZone),
+      group: source.group_code ?? "",
+    };
+    return source.source === "board" ? t("provenance.fromBoard", values) : t("provenance.fromGroup", values);
   });
   const board = record.source === "board";
-  const from = sources.length ? `From ${sources.join("; ")}` : board ? "From the board" : "From a breakout input";
-  const verb = board ? "Promoted" : "Accepted";
-  return `${from}. ${verb} by ${record.accepted_by_name} at ${clock(record.accepted_at, timeZone)}.`;
+  const from = sources.length
+    ? t("provenance.from", { sources: sources.join("; ") })
+    : board
+      ? t("provenance.fromTheBoard")
+      : t("provenance.fromInput");
+  const by = { name: isolate(record.accepted_by_name), time: clock(record.accepted_at, timeZone) };
+  return `${from} ${board ? t("provenance.promotedBy", by) : t("provenance.acceptedBy", by)}`;
 }

@@ -8,8 +8,9 @@
 import type { EditorView } from "@codemirror/view";
 import type * as Y from "yjs";
 
-import { ApiError, api } from "../api";
+import { ApiError, api, errorMessage } from "../api";
 import { h, replaceChildren } from "../dom";
+import { t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import { readSections } from "../sections";
 import type { Input, Me, SectionMeta } from "../types";
@@ -111,7 +112,7 @@ export interface SubmitPanelOptions {
   timeZone: string;
   /** The document room's server-owned `sections` map (the target section choices). */
   sections: Y.Map<unknown>;
-  notify(text: string): void;
+  notify(text: string | Node[]): void;
 }
 
 export class SubmitPanel {
@@ -131,16 +132,16 @@ export class SubmitPanel {
     this.feed = new InputFeed(options.meetingId);
     this.textarea = h("textarea", {
       class: "input submit-text",
-      attrs: { dir: "auto", rows: "4", maxlength: String(MAX_TEXT), id: "submit-text", placeholder: "A proposed paragraph or bullet for the outcome document" },
+      attrs: { dir: "auto", rows: "4", maxlength: String(MAX_TEXT), id: "submit-text", placeholder: t("submit.placeholder") },
     });
     this.select = h("select", { class: "input submit-section", attrs: { id: "submit-section" } });
-    const send = h("button", { class: "button button-primary submit-send", attrs: { type: "submit" }, text: "Submit to the secretariat" });
+    const send = h("button", { class: "button button-primary submit-send", attrs: { type: "submit" }, text: t("submit.send") });
     const form = h(
       "form",
       { class: "submit-form" },
-      h("label", { class: "field-label", attrs: { for: "submit-text" }, text: "Proposed text" }),
+      h("label", { class: "field-label", attrs: { for: "submit-text" }, text: t("submit.text") }),
       this.textarea,
-      h("label", { class: "field-label", attrs: { for: "submit-section" }, text: "For the section" }),
+      h("label", { class: "field-label", attrs: { for: "submit-section" }, text: t("submit.section") }),
       this.select,
       send,
     );
@@ -152,12 +153,12 @@ export class SubmitPanel {
     this.el = h(
       "section",
       { class: "group-submit", attrs: { "data-slot": "submit-inputs", "aria-labelledby": "group-submit-title" } },
-      h("h2", { class: "group-section-heading", attrs: { id: "group-submit-title" }, text: "Inputs for the secretariat" }),
+      h("h2", { class: "group-section-heading", attrs: { id: "group-submit-title" }, text: t("inputs.forSecretariat") }),
       this.mayWrite
-        ? h("p", { class: "muted", text: "Propose text for the outcome document. If the connection drops, it is sent when it returns." })
-        : h("p", { class: "muted", text: "What the group's rapporteur has proposed, and what the secretariat did with it." }),
+        ? h("p", { class: "muted", text: t("submit.help") })
+        : h("p", { class: "muted", text: t("submit.helpReader") }),
       this.mayWrite ? form : null,
-      h("h3", { class: "input-list-heading", text: "Our inputs" }),
+      h("h3", { class: "input-list-heading", text: t("submit.ours") }),
       this.list,
     );
     this.outbox = this.mayWrite
@@ -165,7 +166,7 @@ export class SubmitPanel {
           `outcomes:outbox:${options.meetingId}:${me.id}`,
           options.meetingId,
           (input) => this.feed.put(input),
-          (text, err) => options.notify(`Not sent (“${text.slice(0, 40)}…”): ${err.detail}`),
+          (text, err) => options.notify(tBdi("submit.notSent", { text: text.slice(0, 40), detail: err.detail })),
           () => this.render(),
         )
       : null;
@@ -185,7 +186,7 @@ export class SubmitPanel {
     const clean = text.trim();
     if (!this.outbox || !clean) return false;
     if (clean.length > MAX_TEXT) {
-      this.options.notify(`An input is at most ${MAX_TEXT} characters.`);
+      this.options.notify(t("submit.tooLong", { max: MAX_TEXT }));
       return false;
     }
     const chosen = sectionId ?? (Number(this.select.value) || null);
@@ -196,30 +197,30 @@ export class SubmitPanel {
   /** "Submit selection" and the per-paragraph actions under the group's draft. */
   draftTools(view: EditorView, draft: Y.Text): HTMLElement | null {
     if (!this.mayWrite) return null;
-    const selection = h("button", { class: "button submit-selection", attrs: { type: "button" }, text: "Submit selection" });
+    const selection = h("button", { class: "button submit-selection", attrs: { type: "button" }, text: t("submit.selection") });
     selection.addEventListener("click", () => {
       const { from, to } = view.state.selection.main;
       const text = view.state.sliceDoc(from, to).trim();
       if (!text) {
-        this.options.notify("Select some text of the draft first (or use a paragraph below).");
+        this.options.notify(t("submit.selectFirst"));
         return;
       }
-      if (this.submit(text)) this.options.notify("Sent to the secretariat.");
+      if (this.submit(text)) this.options.notify(t("submit.sent"));
     });
     const list = h("ol", { class: "draft-paragraphs" });
     const details = h(
       "details",
       { class: "draft-submit" },
-      h("summary", { text: "Submit a paragraph of our draft" }),
+      h("summary", { text: t("submit.paragraph") }),
       list,
     );
     const fill = (): void => {
       const items = paragraphs(draft.toString()).map((text) => {
-        const send = h("button", { class: "button draft-paragraph-submit", attrs: { type: "button" }, text: "Submit" });
+        const send = h("button", { class: "button draft-paragraph-submit", attrs: { type: "button" }, text: t("submit.submit") });
         send.addEventListener("click", () => {
-          if (this.submit(text)) this.options.notify("Sent to the secretariat.");
+          if (this.submit(text)) this.options.notify(t("submit.sent"));
         });
-        const edit = h("button", { class: "button draft-paragraph-edit", attrs: { type: "button" }, text: "Edit first" });
+        const edit = h("button", { class: "button draft-paragraph-edit", attrs: { type: "button" }, text: t("submit.editFirst") });
         edit.addEventListener("click", () => {
           this.textarea.value = text;
           this.textarea.focus();
@@ -227,7 +228,7 @@ export class SubmitPanel {
         });
         return h("li", { class: "draft-paragraph" }, autoDir("p", text, "draft-paragraph-text"), h("div", { class: "draft-paragraph-tools" }, send, edit));
       });
-      replaceChildren(list, ...(items.length ? items : [h("li", { class: "muted", text: "The draft is empty." })]));
+      replaceChildren(list, ...(items.length ? items : [h("li", { class: "muted", text: t("submit.draftEmpty") })]));
     };
     let frame: number | null = null;
     draft.observe(() => {
@@ -249,7 +250,7 @@ export class SubmitPanel {
     replaceChildren(
       this.select,
       ...metas.map((m) =>
-        h("option", { attrs: { value: String(m.id), dir: "auto" }, text: m.group_code === this.options.groupCode ? `${m.title} (our section)` : m.title }),
+        h("option", { attrs: { value: String(m.id), dir: "auto" }, text: m.group_code === this.options.groupCode ? t("submit.ourSection", { title: m.title }) : m.title }),
       ),
     );
     if (previous && metas.some((m) => String(m.id) === previous)) this.select.value = previous;
@@ -267,9 +268,9 @@ export class SubmitPanel {
         h(
           "li",
           { class: "input-item is-pending", attrs: { "data-status": "pending" } },
-          h("span", { class: "input-status input-status-pending", text: "Waiting to send" }),
+          h("span", { class: "input-status input-status-pending", text: t("submit.waiting") }),
           autoDir("p", p.text, "input-text"),
-          h("p", { class: "input-outcome-line muted", text: "Not sent yet: it goes out by itself when the connection returns." }),
+          h("p", { class: "input-outcome-line muted", text: t("submit.pending") }),
         ),
       );
     for (const input of inputs) {
@@ -290,9 +291,9 @@ export class SubmitPanel {
     if (children.length === 0) {
       const empty = this.feed.error
         ? this.feed.error.status === 403
-          ? "Only the group's rapporteur, the secretariat and the chair see the group's inputs."
+          ? t("submit.private")
           : this.feed.error.detail
-        : "Nothing submitted yet.";
+        : t("submit.none");
       children.push(h("li", { class: "input-empty muted", text: empty }));
     }
     replaceChildren(this.list, ...children);
@@ -308,8 +309,8 @@ export class SubmitPanel {
       inputOutcome(input, tz),
     );
     if (this.mayWrite && input.status === "submitted") {
-      const edit = h("button", { class: "button input-edit", attrs: { type: "button" }, text: "Edit" });
-      const withdraw = h("button", { class: "button input-withdraw", attrs: { type: "button" }, text: "Withdraw" });
+      const edit = h("button", { class: "button input-edit", attrs: { type: "button" }, text: t("action.edit") });
+      const withdraw = h("button", { class: "button input-withdraw", attrs: { type: "button" }, text: t("submit.withdraw") });
       edit.addEventListener("click", () => this.startEdit(input, el));
       withdraw.addEventListener("click", () => {
         withdraw.disabled = true;
@@ -318,7 +319,7 @@ export class SubmitPanel {
           .then((updated) => this.feed.put(updated))
           .catch((err: unknown) => {
             withdraw.disabled = false;
-            this.options.notify(err instanceof ApiError ? err.detail : String(err));
+            this.options.notify(errorMessage(err));
           });
       });
       el.append(h("div", { class: "input-actions" }, edit, withdraw));
@@ -328,10 +329,10 @@ export class SubmitPanel {
 
   private startEdit(input: Input, el: HTMLElement): void {
     this.editing.add(input.id);
-    const area = h("textarea", { class: "input input-edit-text", attrs: { dir: "auto", rows: "4", maxlength: String(MAX_TEXT), "aria-label": "Edit the input" } });
+    const area = h("textarea", { class: "input input-edit-text", attrs: { dir: "auto", rows: "4", maxlength: String(MAX_TEXT), "aria-label": t("submit.editLabel") } });
     area.value = input.text;
-    const save = h("button", { class: "button button-primary input-edit-save", attrs: { type: "submit" }, text: "Save" });
-    const cancel = h("button", { class: "button input-edit-cancel", attrs: { type: "button" }, text: "Cancel" });
+    const save = h("button", { class: "button button-primary input-edit-save", attrs: { type: "submit" }, text: t("action.save") });
+    const cancel = h("button", { class: "button input-edit-cancel", attrs: { type: "button" }, text: t("action.cancel") });
     const form = h("form", { class: "input-edit-form" }, area, h("div", { class: "input-actions" }, save, cancel));
     const done = (): void => {
       this.editing.delete(input.id);
@@ -355,7 +356,7 @@ export class SubmitPanel {
         })
         .catch((err: unknown) => {
           save.disabled = false;
-          this.options.notify(err instanceof ApiError ? err.detail : String(err));
+          this.options.notify(errorMessage(err));
         });
     });
     el.querySelector(".input-actions")?.replaceWith(form);

@@ -2,6 +2,7 @@
 // code and the printable join cards.
 
 import { ApiError, request } from "../api";
+import { t } from "../i18n";
 import type { Me } from "../types";
 
 /** GET /api/meetings/{id}/open-link */
@@ -70,10 +71,10 @@ export async function downloadCards(
       body: JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, "network", "The server cannot be reached.");
+    throw new ApiError(0, "network", t("error.network"));
   }
   if (!response.ok) {
-    let detail = `The server answered ${response.status}.`;
+    let detail = t("error.http_status", { status: response.status });
     let code = "http_error";
     try {
       const error = (await response.json()) as { error?: string; detail?: string };

@@ -4,20 +4,19 @@
 
 import "./joining.css";
 
-import { ApiError } from "../api";
+import { ApiError, errorMessage } from "../api";
 import { h, replaceChildren } from "../dom";
-import { showMessage } from "../shell";
+import { t, tNodes } from "../i18n";
+import { languageSwitch, showMessage } from "../shell";
 import { type OpenLinkInfo, joiningApi } from "./api";
-
-const ADVICE = "Ask the secretariat for a new link.";
 
 function closed(root: HTMLElement, err: unknown): void {
   const error = err instanceof ApiError ? err : null;
   const gone = error?.status === 410;
   showMessage(root, {
     kind: "signed-out",
-    title: gone ? "This join link has been closed" : "This join link does not work",
-    text: error && !error.transient ? error.detail : `The join link could not be checked. ${ADVICE}`,
+    title: gone ? t("open.closed") : t("open.broken"),
+    text: error && !error.transient ? error.detail : t("open.uncheckable"),
   });
 }
 
@@ -27,10 +26,9 @@ function alreadyIn(info: OpenLinkInfo): HTMLElement | null {
   return h(
     "p",
     { class: "open-join-already" },
-    h("span", { text: "This browser is already in the meeting as " }),
-    h("bdi", { text: info.signed_in.name }),
-    h("span", { text: ". " }),
-    h("a", { class: "button", attrs: { href: info.signed_in.location }, text: "Continue under that name" }),
+    ...tNodes("open.alreadyIn", { name: h("bdi", { text: info.signed_in.name }) }),
+    " ",
+    h("a", { class: "button", attrs: { href: info.signed_in.location }, text: t("open.continue") }),
   );
 }
 
@@ -45,7 +43,7 @@ export async function openJoinPage(root: HTMLElement, token: string): Promise<vo
   const title = info.meeting_title;
   const already = alreadyIn(info);
   document.body.className = "page-message page-open-join";
-  document.title = "Join the meeting — Outcomes";
+  document.title = t("shell.pageTitle", { title: t("open.title") });
   const name = h("input", {
     class: "input open-join-name",
     attrs: {
@@ -57,17 +55,14 @@ export async function openJoinPage(root: HTMLElement, token: string): Promise<vo
       required: "",
     },
   });
-  const join = h("button", { class: "button button-primary", attrs: { type: "submit" }, text: "Join" });
+  const join = h("button", { class: "button button-primary", attrs: { type: "submit" }, text: t("open.join") });
   const error = h("p", { class: "open-join-error", attrs: { role: "alert" } });
   const form = h(
     "form",
     { class: "open-join-form" },
-    h("label", { attrs: { for: "open-join-name" }, text: "Your name" }),
+    h("label", { attrs: { for: "open-join-name" }, text: t("open.yourName") }),
     name,
-    h("p", {
-      class: "open-join-hint",
-      text: "Shown to the others next to your notes, e.g. “Delegate of Jordan”.",
-    }),
+    h("p", { class: "open-join-hint", text: t("open.hint") }),
     join,
     error,
   );
@@ -89,7 +84,7 @@ export async function openJoinPage(root: HTMLElement, token: string): Promise<vo
           closed(root, err);
           return;
         }
-        error.textContent = err instanceof ApiError ? err.detail : String(err);
+        error.textContent = errorMessage(err);
       });
   });
   replaceChildren(
@@ -97,8 +92,9 @@ export async function openJoinPage(root: HTMLElement, token: string): Promise<vo
     h(
       "main",
       { class: "message open-join", attrs: { id: "main" } },
-      h("p", { class: "brand", text: "Outcomes" }),
-      h("h1", { class: "message-title", text: "Join the meeting" }),
+      languageSwitch(),
+      h("p", { class: "brand", text: t("app.name") }),
+      h("h1", { class: "message-title", text: t("open.title") }),
       h("p", { class: "open-join-meeting", attrs: { dir: "auto" }, text: title }),
       already,
       form,

@@ -5,17 +5,18 @@
 import "./joining.css";
 
 import { h } from "../dom";
+import { t } from "../i18n";
 import { joiningApi } from "./api";
 
 const POLL_MS = 2_000;
 
 export function startOpenLinkOverlay(meetingId: number, parent: HTMLElement): void {
-  const image = h("img", { class: "qr-overlay-code", attrs: { alt: "QR code of the open join link" } });
+  const image = h("img", { class: "qr-overlay-code", attrs: { alt: t("overlay.qrAlt") } });
   const short = h("p", { class: "qr-overlay-link" });
   const overlay = h(
     "aside",
-    { class: "qr-overlay", attrs: { "aria-label": "Join this meeting" } },
-    h("p", { class: "qr-overlay-title", text: "Join from your phone" }),
+    { class: "qr-overlay", attrs: { "aria-label": t("overlay.label") } },
+    h("p", { class: "qr-overlay-title", text: t("overlay.title") }),
     image,
     short,
   );

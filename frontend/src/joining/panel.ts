@@ -5,8 +5,9 @@
 
 import "./joining.css";
 
-import { ApiError } from "../api";
+import { errorMessage } from "../api";
 import { h } from "../dom";
+import { formatTime, t } from "../i18n";
 import { type OpenLinkIssued, type OpenLinkStatus, downloadCards, joiningApi } from "./api";
 
 const REFRESH_MS = 10_000;
@@ -15,56 +16,57 @@ function button(text: string, className: string): HTMLButtonElement {
   return h("button", { class: `button ${className}`, attrs: { type: "button" }, text });
 }
 
-function describe(err: unknown): string {
-  return err instanceof ApiError ? err.detail : String(err);
-}
+const describe = errorMessage;
 
-function when(iso: string | null): string {
-  if (!iso) return "";
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-/** The panel; `notify` reports failures the way the page does. */
-export function joiningPanel(meetingId: number, notify: (text: string) => void): HTMLElement {
+/** The panel; `notify` reports failures the way the page does; times in the meeting's zone. */
+export function joiningPanel(
+  meetingId: number,
+  notify: (text: string) => void,
+  timeZone?: string,
+): HTMLElement {
+  const when = (iso: string | null): string => (iso ? formatTime(iso, timeZone) : "");
   let status: OpenLinkStatus | null = null;
   let issued: OpenLinkIssued | null = null;
 
   const line = h("p", { class: "open-link-status", attrs: { "aria-live": "polite" } });
   const url = h("input", {
     class: "input open-link-url",
-    attrs: { type: "text", readonly: "", "aria-label": "Open join link address", id: "open-link-url" },
+    attrs: { type: "text", readonly: "", "aria-label": t("joining.urlLabel"), id: "open-link-url" },
   });
   const urlRow = h("p", { class: "open-link-url-row" }, url);
-  const issue = button("Open join link", "open-link-issue");
-  const revoke = button("Revoke open link", "open-link-revoke");
-  const show = button("Show on projector", "open-link-show");
-  const hide = button("Hide from projector", "open-link-hide");
+  const issue = button(t("joining.openLink"), "open-link-issue");
+  const revoke = button(t("joining.revoke"), "open-link-revoke");
+  const show = button(t("joining.show"), "open-link-show");
+  const hide = button(t("joining.hide"), "open-link-hide");
   const hours = h("input", {
     class: "input cards-hours",
     attrs: { type: "number", min: "1", max: "8760", value: "72", id: "cards-hours" },
   });
-  const cards = button("Print join cards", "cards-print");
+  const cards = button(t("joining.printCards"), "cards-print");
   const cardsNote = h("p", { class: "cards-note", attrs: { "aria-live": "polite" } });
 
   function render(): void {
     const active = status?.active === true;
     const ours = active && issued !== null && issued.id === status?.id;
     if (!status) {
-      line.textContent = "Reading the open join link…";
+      line.textContent = t("joining.reading");
     } else if (!active) {
-      line.textContent = "No open join link: devices cannot join by themselves.";
+      line.textContent = t("joining.none");
     } else {
-      const joined = status.joined === 1 ? "1 device joined" : `${status.joined} devices joined`;
-      const shown = status.on_projector ? " — on the projector" : "";
-      line.textContent = `Open join link ${status.prefix ?? ""}… since ${when(status.created_at)}, ${joined}${shown}.`;
+      line.textContent = t("joining.status", {
+        prefix: status.prefix ?? "",
+        since: when(status.created_at),
+        joined: status.joined,
+        shown: status.on_projector ? "yes" : "no",
+      });
     }
     url.value = ours && issued ? issued.url : "";
     urlRow.hidden = !ours;
-    issue.textContent = active ? "New open join link" : "Open join link";
+    issue.textContent = active ? t("joining.newLink") : t("joining.openLink");
     revoke.hidden = !active;
     show.hidden = !active || status?.on_projector === true;
     show.disabled = !ours;
-    show.title = ours ? "" : "Only the page that opened the link knows it: open a new one to show it.";
+    show.title = ours ? "" : t("joining.showTitle");
     hide.hidden = !status?.on_projector;
   }
 
@@ -94,7 +96,7 @@ export function joiningPanel(meetingId: number, notify: (text: string) => void):
   }
 
   issue.addEventListener("click", () => {
-    if (status?.active && !window.confirm("Replace the open join link? The current one stops working for new devices.")) {
+    if (status?.active && !window.confirm(t("joining.replaceConfirm"))) {
       return;
     }
     act(issue, async () => {
@@ -119,10 +121,10 @@ export function joiningPanel(meetingId: number, notify: (text: string) => void):
   cards.addEventListener("click", () => {
     const value = Number(hours.value);
     cards.disabled = true;
-    cardsNote.textContent = "Making the cards…";
+    cardsNote.textContent = t("joining.making");
     downloadCards(meetingId, Number.isInteger(value) && value >= 1 ? { expires_in_hours: value } : {})
       .then((name) => {
-        cardsNote.textContent = `Saved ${name}: print it and cut along the dashed lines.`;
+        cardsNote.textContent = t("joining.saved", { name });
       })
       .catch((err: unknown) => {
         cardsNote.textContent = "";
@@ -136,31 +138,25 @@ export function joiningPanel(meetingId: number, notify: (text: string) => void):
   const panel = h(
     "details",
     { class: "joining" },
-    h("summary", { class: "joining-summary", text: "Joining" }),
+    h("summary", { class: "joining-summary", text: t("joining.title") }),
     h(
       "section",
-      { class: "joining-part", attrs: { "aria-label": "Open join link" } },
-      h("h3", { text: "Open join link" }),
-      h("p", {
-        class: "joining-help",
-        text: "Any device that opens it joins as a participant under a name it types. Revoking it stops new joins; devices that joined keep their own links.",
-      }),
+      { class: "joining-part", attrs: { "aria-label": t("joining.openLink") } },
+      h("h3", { text: t("joining.openLink") }),
+      h("p", { class: "joining-help", text: t("joining.openHelp") }),
       line,
       urlRow,
       h("p", { class: "joining-actions" }, issue, show, hide, revoke),
     ),
     h(
       "section",
-      { class: "joining-part", attrs: { "aria-label": "Join cards" } },
-      h("h3", { text: "Join cards" }),
-      h("p", {
-        class: "joining-help",
-        text: "A PDF with a card per person (not the projector or devices that joined by the open link): each card has a new personal join link as a QR code. Older links keep working.",
-      }),
+      { class: "joining-part", attrs: { "aria-label": t("joining.cards") } },
+      h("h3", { text: t("joining.cards") }),
+      h("p", { class: "joining-help", text: t("joining.cardsHelp") }),
       h(
         "p",
         { class: "joining-actions" },
-        h("label", { attrs: { for: "cards-hours" }, text: "Links valid for (hours)" }),
+        h("label", { attrs: { for: "cards-hours" }, text: t("joining.hours") }),
         hours,
         cards,
       ),

@@ -21,6 +21,7 @@ import {
   textProblem,
 } from "../board/notes";
 import { h, isTyping, replaceChildren } from "../dom";
+import { isolate, t, tBdi } from "../i18n";
 import { readSections } from "../sections";
 import type { Room } from "../sync/room";
 import type { SectionMeta } from "../types";
@@ -28,8 +29,8 @@ import { type Page, type PageContext, showStatus } from "./page";
 
 const COLOR_KEY = "outcomes:board-color";
 
-function countText(n: number): string {
-  return n === 1 ? "1 note" : `${n} notes`;
+function countText(count: number): string {
+  return t("board.count", { count });
 }
 
 /** The colour this device used last (a person tends to keep one). */
@@ -52,33 +53,34 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   const moderator = writer && me.role === "secretariat";
   // The wall reuses the projector's big, high-contrast frame.
   if (present) window.document.body.classList.add("page-projector", "board-present");
-  window.document.title = `Board — ${session.documentTitle} — Outcomes`;
+  window.document.title = t("board.pageTitle", { title: isolate(session.documentTitle) });
 
   const count = h("p", { class: "board-count", attrs: { "aria-live": "polite" }, text: countText(0) });
-  const links = h("nav", { class: "doc-tools board-links", attrs: { "aria-label": "Views" } });
+  const links = h("nav", { class: "doc-tools board-links", attrs: { "aria-label": t("group.views") } });
   const link = (href: string, text: string): HTMLElement => h("a", { class: "tool", attrs: { href }, text });
   if (me.role === "projector") {
-    links.append(link(`/d/${documentId}/projector`, "Document (key D)"));
+    links.append(link(`/d/${documentId}/projector`, t("board.documentKey")));
   } else {
-    links.append(link(`/d/${documentId}`, "Outcome document"));
+    links.append(link(`/d/${documentId}`, t("doc.defaultTitle")));
     if (me.group_code) {
-      links.append(link(`/d/${documentId}/group/${encodeURIComponent(me.group_code)}`, `Group ${me.group_code}`));
+      const group = t("section.group", { group: me.group_code });
+      links.append(link(`/d/${documentId}/group/${encodeURIComponent(me.group_code)}`, group));
     }
-    if (present && me.role !== "chair") links.append(link(`/d/${documentId}/board`, "Post notes"));
-    if (!present && me.role === "secretariat") links.append(link(`/d/${documentId}/board?present`, "Wall view"));
+    if (present && me.role !== "chair") links.append(link(`/d/${documentId}/board`, t("board.postNotes")));
+    if (!present && me.role === "secretariat") links.append(link(`/d/${documentId}/board?present`, t("board.wallView")));
   }
   const head = h(
     "div",
     { class: "board-head" },
-    h("h1", { class: "board-title", text: "Board" }),
+    h("h1", { class: "board-title", text: t("board.name") }),
     h("p", { class: "board-subtitle muted", attrs: { dir: "auto" }, text: session.documentTitle }),
     count,
     links,
   );
-  const list = h("ul", { class: "board-notes", attrs: { "aria-label": "Notes" } });
+  const list = h("ul", { class: "board-notes", attrs: { "aria-label": t("board.notes") } });
   const empty = h("p", {
     class: "empty board-empty",
-    text: writer ? "No notes yet. Post the first one." : "No notes yet.",
+    text: writer ? t("board.emptyWriter") : t("board.empty"),
   });
   const formSlot = h("div", { class: "board-form-slot" });
   replaceChildren(ctx.shell.main, h("article", { class: "board" }, head, formSlot, empty, list));
@@ -116,8 +118,8 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     },
     async promote(id: string, sectionId: number, text: string | null): Promise<void> {
       await api.promoteNote(documentId, id, { section_id: sectionId, text });
-      const title = sections.find((s) => s.id === sectionId)?.title ?? "the document";
-      ctx.notify(`Note added to “${title}”.`);
+      const title = sections.find((s) => s.id === sectionId)?.title;
+      ctx.notify(title === undefined ? t("board.promotedToDocument") : tBdi("board.promoted", { title }));
     },
   };
 
@@ -179,7 +181,7 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     if (status.denied === wasDenied) return;
     wasDenied = status.denied;
     if (status.denied && writer) {
-      ctx.notify("The board refused a change of yours. Reload the page to go on posting.");
+      ctx.notify(t("board.refused"));
       form?.remove();
       for (const card of cards.values()) card.refresh();
     }
@@ -211,14 +213,14 @@ function postForm(post: (text: string, color: NoteColor) => void): HTMLElement {
       dir: "auto",
       rows: "3",
       maxlength: String(MAX_NOTE_CHARS),
-      placeholder: "One idea per note",
+      placeholder: t("board.placeholder"),
     },
   });
   const remaining = h("p", { class: "board-remaining muted", attrs: { id: "board-remaining" } });
   area.setAttribute("aria-describedby", remaining.id);
   const showRemaining = (): void => {
     const left = MAX_NOTE_CHARS - [...area.value].length;
-    remaining.textContent = left === 1 ? "1 character left" : `${left} characters left`;
+    remaining.textContent = t("board.charactersLeft", { count: left });
   };
   showRemaining();
   area.addEventListener("input", showRemaining);
@@ -239,19 +241,19 @@ function postForm(post: (text: string, color: NoteColor) => void): HTMLElement {
         "label",
         { class: `board-color note-${value}`, attrs: { for: radio.id } },
         radio,
-        h("span", { text: COLOR_LABEL[value] }),
+        h("span", { text: t(COLOR_LABEL[value]) }),
       ),
     );
   }
   const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
-  const send = h("button", { class: "button button-primary submit-send board-post", attrs: { type: "submit" }, text: "Post" });
+  const send = h("button", { class: "button button-primary submit-send board-post", attrs: { type: "submit" }, text: t("board.post") });
   const form = h(
     "form",
-    { class: "board-form submit-form", attrs: { "aria-label": "Post a note" } },
-    h("label", { class: "field-label", attrs: { for: area.id }, text: "Your note" }),
+    { class: "board-form submit-form", attrs: { "aria-label": t("board.postANote") } },
+    h("label", { class: "field-label", attrs: { for: area.id }, text: t("board.yourNote") }),
     area,
     remaining,
-    h("fieldset", { class: "board-color-choice" }, h("legend", { class: "field-label", text: "Colour" }), swatches),
+    h("fieldset", { class: "board-color-choice" }, h("legend", { class: "field-label", text: t("board.colour") }), swatches),
     problem,
     send,
   );

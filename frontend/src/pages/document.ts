@@ -15,6 +15,7 @@ import { mountInbox } from "../document/inbox";
 import { DocumentProvenance } from "../document/provenance";
 import { SectionList } from "../document/section-view";
 import { h, replaceChildren } from "../dom";
+import { t } from "../i18n";
 import { joiningPanel } from "../joining/panel";
 import { autoDir } from "../render";
 import type { Room } from "../sync/room";
@@ -25,18 +26,19 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const { me, documentId } = ctx;
   const isSecretariat = me.role === "secretariat";
   const isChair = me.role === "chair";
+  const timeZone = ctx.session.meeting.time_zone;
 
   const title = autoDir("h1", ctx.session.documentTitle, "doc-title");
-  window.document.title = `${ctx.session.documentTitle} — Outcomes`;
-  const tools = h("nav", { class: "doc-tools", attrs: { "aria-label": "Views" } });
+  window.document.title = t("shell.pageTitle", { title: ctx.session.documentTitle });
+  const tools = h("nav", { class: "doc-tools", attrs: { "aria-label": t("group.views") } });
   const link = (href: string, text: string): HTMLElement =>
     h("a", { class: "tool", attrs: { href }, text });
   tools.append(
-    link(api.markdownUrl(documentId), "Markdown"),
-    link(`/d/${documentId}/projector`, "Projector view"),
-    link(`/d/${documentId}/board`, "Board"),
+    link(api.markdownUrl(documentId), t("export.md")),
+    link(`/d/${documentId}/projector`, t("doc.projectorView")),
+    link(`/d/${documentId}/board`, t("board.name")),
     ...ctx.session.meeting.groups.map((g) =>
-      link(`/d/${documentId}/group/${encodeURIComponent(g.code)}`, `Group ${g.code}`),
+      link(`/d/${documentId}/group/${encodeURIComponent(g.code)}`, t("section.group", { group: g.code })),
     ),
   );
   const toc = h("ol", { class: "toc-list" });
@@ -53,8 +55,8 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
       { class: showsInbox ? "doc-layout has-inbox" : "doc-layout" },
       h(
         "aside",
-        { class: "toc", attrs: { "aria-label": "Sections" } },
-        h("h2", { class: "toc-heading", text: "Sections" }),
+        { class: "toc", attrs: { "aria-label": t("doc.sections") } },
+        h("h2", { class: "toc-heading", text: t("doc.sections") }),
         toc,
       ),
       article,
@@ -70,7 +72,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   }
 
   if (isSecretariat) {
-    head.append(checkpointForm(documentId, ctx.notify), joiningPanel(ctx.session.meeting.id, ctx.notify));
+    head.append(checkpointForm(documentId, ctx.notify), joiningPanel(ctx.session.meeting.id, ctx.notify, timeZone));
     article.append(addSectionForm(documentId, ctx.notify));
   }
 
@@ -79,7 +81,6 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
     serverMap: "sections",
   });
   showStatus(ctx, room, isSecretariat ? [room] : []);
-  const timeZone = ctx.session.meeting.time_zone;
   const provenance = new DocumentProvenance(documentId, timeZone, () => sections.showProvenance());
   const sections = new SectionList({
     documentId,

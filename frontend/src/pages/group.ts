@@ -5,6 +5,7 @@
 
 import { append, h, replaceChildren } from "../dom";
 import { createEditor } from "../editor";
+import { isolate, t, tBdi } from "../i18n";
 import { LiveDocumentView, autoDir } from "../render";
 import type { Room } from "../sync/room";
 import { SubmitPanel } from "../inputs/submit";
@@ -18,47 +19,44 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
   if (group) {
     append(
       head,
-      h("p", { class: "group-code", text: `Breakout group ${group.code}` }),
+      h("p", { class: "group-code", text: t("group.code", { group: group.code }) }),
       autoDir("h1", group.name, "group-name"),
       group.facilitator
         ? h(
             "p",
             { class: "group-facilitator" },
-            h("span", { class: "muted", text: "Facilitator: " }),
+            h("span", { class: "muted", text: t("group.facilitator") }),
             autoDir("span", group.facilitator),
           )
         : null,
     );
-    window.document.title = `Group ${group.code}: ${group.name} — Outcomes`;
+    window.document.title = t("group.pageTitle", { group: group.code, name: isolate(group.name) });
   } else {
-    head.append(h("h1", { class: "group-name", text: `No breakout group “${groupCode}”` }));
+    head.append(h("h1", { class: "group-name" }, ...tBdi("group.noSuchGroup", { group: groupCode })));
   }
   const draftHost = h("div", { class: "group-draft-editor" });
   const draftNote = h("p", { class: "group-draft-note muted" });
   const draft = h(
     "section",
     { class: "group-draft", attrs: { "aria-labelledby": "group-draft-title" } },
-    h("h2", { class: "group-section-heading", attrs: { id: "group-draft-title" }, text: "Our draft" }),
+    h("h2", { class: "group-section-heading", attrs: { id: "group-draft-title" }, text: t("group.ourDraft") }),
     draftNote,
     draftHost,
   );
   // Inputs for the secretariat (inputs/submit.ts) replace this once the document room is open.
   let submit: HTMLElement = h(
     "section",
-    { class: "group-submit", attrs: { "data-slot": "submit-inputs", "aria-label": "Inputs for the secretariat" } },
-    h("h2", { class: "group-section-heading", text: "Inputs for the secretariat" }),
-    h("p", {
-      class: "muted",
-      text: "The group's rapporteur submits the group's proposed text to the secretariat.",
-    }),
+    { class: "group-submit", attrs: { "data-slot": "submit-inputs", "aria-label": t("inputs.forSecretariat") } },
+    h("h2", { class: "group-section-heading", text: t("inputs.forSecretariat") }),
+    h("p", { class: "muted", text: t("group.rapporteurSubmits") }),
   );
   const outcome = h("div", { class: "sections" });
   const footer = h("p", { class: "group-footer" });
   if (me.role !== "projector") {
-    footer.append(h("a", { attrs: { href: `/d/${documentId}` }, text: "Read the whole outcome document" }));
+    footer.append(h("a", { attrs: { href: `/d/${documentId}` }, text: t("group.readWhole") }));
   }
   // The open session's board: every participant posts there, group members included.
-  const boardLink = h("a", { class: "tool group-board-link", attrs: { href: `/d/${documentId}/board` }, text: "Board" });
+  const boardLink = h("a", { class: "tool group-board-link", attrs: { href: `/d/${documentId}/board` }, text: t("board.name") });
   const notice = h("div", { class: "group-notice" });
   replaceChildren(
     ctx.shell.main,
@@ -66,11 +64,11 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
       "article",
       { class: "group" },
       head,
-      h("nav", { class: "group-links", attrs: { "aria-label": "Views" } }, boardLink),
+      h("nav", { class: "group-links", attrs: { "aria-label": t("group.views") } }, boardLink),
       notice,
       group ? draft : null,
       group ? submit : null,
-      h("h2", { class: "group-section-heading", text: "In the outcome document" }),
+      h("h2", { class: "group-section-heading", text: t("group.inDocument") }),
       outcome,
       footer,
     ),
@@ -78,7 +76,7 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
   if (!group) {
     replaceChildren(
       notice,
-      h("p", { class: "empty", text: "This meeting has no breakout group with that letter." }),
+      h("p", { class: "empty", text: t("group.noSuchGroupText") }),
     );
   }
 
@@ -89,7 +87,7 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
   const emptyNote = (): void => {
     const message =
       group !== null && view.sectionCount === 0 && docRoom.doc.getMap("sections").size > 0
-        ? "The outcome document has no section for this group yet."
+        ? t("group.noSection")
         : "";
     if (group) replaceChildren(notice, message ? h("p", { class: "empty", text: message }) : null);
   };
@@ -121,24 +119,24 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
     groupRoom = await ctx.openRoom(`group-${documentId}-${groupCode}`, { presence: true });
     const editor = createEditor(draftHost, groupRoom.doc.getText("draft"), groupRoom.awareness, {
       readOnly: !member,
-      label: `Draft of group ${groupCode}`,
-      placeholder: member ? "Write the group's points here…" : "The group has not written anything yet.",
+      label: t("group.draftLabel", { group: groupCode }),
+      placeholder: member ? t("group.draftPlaceholder") : t("group.draftEmpty"),
     });
     const tools = panel?.draftTools(editor.view, groupRoom.doc.getText("draft"));
     if (tools) draftHost.after(tools);
     draftNote.textContent = member
-      ? "Everyone in the group can write here at the same time."
-      : "Read-only: the group's members write this draft.";
+      ? t("group.draftShared")
+      : t("group.draftReadOnly");
     const room = groupRoom;
     const lock = (): void => editor.setReadOnly(!member || room.current.denied || ctx.adoption.adopted);
     ctx.adoption.on(lock);
     lock();
     groupRoom.onStatus((status) => {
       if (status.denied) lock();
-      if (status.link === "forbidden") draftNote.textContent = "This draft is not open to you.";
+      if (status.link === "forbidden") draftNote.textContent = t("group.draftClosed");
     });
   } else if (group) {
-    draftNote.textContent = "Only the group's members, the secretariat and the chair see this draft.";
+    draftNote.textContent = t("group.draftPrivate");
   }
   showStatus(ctx, groupRoom ?? docRoom, member && groupRoom ? [groupRoom] : []);
 

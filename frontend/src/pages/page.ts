@@ -15,7 +15,7 @@ export interface PageContext {
   /** Open a room of this meeting (IndexedDB, websocket, stale-copy check). */
   openRoom(room: string, options: { presence: boolean; serverMap?: string }): Promise<Room>;
   /** Tell the user something went wrong (a refused rename, a failed request). */
-  notify(text: string): void;
+  notify(text: string | Node[]): void;
   /** Whether the document is adopted (read-only for everyone), live. */
   adoption: AdoptionWatch;
 }

@@ -4,6 +4,7 @@
 // it runs are marked. When the agenda moves on, it brings the new item's section into view.
 
 import { h, isTyping, replaceChildren } from "../dom";
+import { t } from "../i18n";
 import { startOpenLinkOverlay } from "../joining/overlay";
 import { LiveDocumentView } from "../render";
 import type { AgendaItem, Meeting } from "../types";
@@ -31,13 +32,13 @@ function inView(el: HTMLElement, scroller: HTMLElement): boolean {
 
 export async function projectorPage(ctx: PageContext): Promise<Page> {
   const title = h("h1", { class: "doc-title", attrs: { dir: "auto" }, text: ctx.session.documentTitle });
-  window.document.title = `${ctx.session.documentTitle} — Outcomes (projector)`;
+  window.document.title = t("projector.pageTitle", { title: ctx.session.documentTitle });
   const sections = h("div", { class: "sections", attrs: { "aria-live": "off" } });
   // The participants' board on the same screen: a small link, or the B key.
   const board = h("a", {
     class: "projector-board-link",
     attrs: { href: `/d/${ctx.documentId}/board`, "aria-keyshortcuts": "B" },
-    text: "Board (key B)",
+    text: t("projector.boardLink"),
   });
   replaceChildren(ctx.shell.main, h("article", { class: "doc" }, title, sections, board));
   startOpenLinkOverlay(ctx.session.meeting.id, window.document.body);

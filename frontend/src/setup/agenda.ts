@@ -3,6 +3,7 @@
 // each pair keeps its span and each item its duration (the agenda is ordered by time).
 
 import { h, replaceChildren } from "../dom";
+import { type MessageKey, isolate, t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import type { AgendaItem, BreakoutGroup, Section } from "../types";
 import { AGENDA_KINDS, type AgendaFields, setupApi } from "./api";
@@ -15,6 +16,15 @@ export interface AgendaContext {
   sections: () => Section[];
 }
 
+export const KIND_KEY: Record<AgendaFields["kind"], MessageKey> = {
+  opening: "agenda.kind.opening",
+  session: "agenda.kind.session",
+  breakout: "agenda.kind.breakout",
+  break: "agenda.kind.break",
+  brainstorm: "agenda.kind.brainstorm",
+  closing: "agenda.kind.closing",
+};
+
 const minutes = (time: string): number => {
   const [hh, mm] = time.split(":").map(Number);
   return (hh ?? 0) * 60 + (mm ?? 0);
@@ -24,8 +34,8 @@ const clock = (total: number): string =>
 
 function itemForm(ctx: AgendaContext, item: AgendaItem | null, save: (fields: AgendaFields) => Promise<void>): Form {
   const form = new Form({
-    submit: item ? "Save item" : "Add item",
-    label: item ? `Edit “${item.title}”` : "Add an agenda item",
+    submit: item ? t("agendaEditor.save") : t("agendaEditor.add"),
+    label: item ? t("agendaEditor.editLabel", { title: item.title }) : t("agendaEditor.addLabel"),
     className: "agenda-form",
     detailFields: [
       [/end before it starts/i, "end"],
@@ -33,16 +43,18 @@ function itemForm(ctx: AgendaContext, item: AgendaItem | null, save: (fields: Ag
       [/section/i, "section_id"],
     ],
   });
-  form.add("start", "Start", input({ type: "time", required: "" })).value = item ? hhmm(item.start) : "";
-  form.add("end", "End", input({ type: "time", required: "" })).value = item ? hhmm(item.end) : "";
-  form.add("title", "Title", input({ required: "", maxlength: "300" })).value = item?.title ?? "";
-  form.add("kind", "Kind", select(AGENDA_KINDS, item?.kind ?? "session"));
+  form.add("start", t("field.start"), input({ type: "time", required: "" })).value = item ? hhmm(item.start) : "";
+  form.add("end", t("field.end"), input({ type: "time", required: "" })).value = item ? hhmm(item.end) : "";
+  form.add("title", t("field.title"), input({ required: "", maxlength: "300" })).value = item?.title ?? "";
+  const kinds = AGENDA_KINDS.map((kind): [string, string] => [kind, t(KIND_KEY[kind])]);
+  form.add("kind", t("field.kind"), select(kinds, item?.kind ?? "session"));
   const groups = ctx.groups().map((g): [string, string] => [g.code, `${g.code} — ${g.name}`]);
-  form.add("group_code", "Breakout group", select([["", "None"], ...groups], item?.group_code ?? ""));
+  const none: [string, string] = ["", t("field.none")];
+  form.add("group_code", t("field.group"), select([none, ...groups], item?.group_code ?? ""));
   const sections = ctx.sections().map((s): [string, string] => [String(s.id), s.title]);
-  form.add("section_id", "Section", select([["", "None"], ...sections], item?.section_id ? String(item.section_id) : ""));
-  form.add("moderator", "Moderator", input({ maxlength: "300" })).value = item?.moderator ?? "";
-  form.add("description", "Description", input({ maxlength: "300" })).value = item?.description ?? "";
+  form.add("section_id", t("field.section"), select([none, ...sections], item?.section_id ? String(item.section_id) : ""));
+  form.add("moderator", t("field.moderator"), input({ maxlength: "300" })).value = item?.moderator ?? "";
+  form.add("description", t("field.description"), input({ maxlength: "300" })).value = item?.description ?? "";
   form.onSubmit(() =>
     save({
       start: form.value("start"),
@@ -71,7 +83,7 @@ export function agendaEditor(ctx: AgendaContext): {
       const created = await setupApi.addItem(ctx.meetingId, fields);
       form.reset();
       await load();
-      ctx.status.say(`Agenda item “${created.title}” added.`);
+      ctx.status.say(tBdi("agendaEditor.added", { title: created.title }));
     });
     return form;
   };
@@ -113,19 +125,20 @@ export function agendaEditor(ctx: AgendaContext): {
       }
     }
     await load({ id: moving.id, control });
-    ctx.status.say(`“${moving.title}” moved ${to < from ? "up" : "down"} to place ${to + 1}.`);
+    const said = { title: moving.title, way: to < from ? "up" : "down", place: to + 1 };
+    ctx.status.say(tBdi("agendaEditor.moved", said));
   }
 
   function row(item: AgendaItem, index: number): HTMLElement {
     const li = h("li", { class: `agenda-editor-item kind-${item.kind}`, attrs: { "data-item-id": String(item.id) } });
-    const up = button("Move up", "agenda-up");
-    const down = button("Move down", "agenda-down");
-    const edit = button("Edit", "agenda-edit");
-    const remove = button("Delete", "agenda-delete button-danger");
+    const up = button(t("action.moveUp"), "agenda-up");
+    const down = button(t("action.moveDown"), "agenda-down");
+    const edit = button(t("action.edit"), "agenda-edit");
+    const remove = button(t("action.delete"), "agenda-delete button-danger");
     up.disabled = index === 0;
     down.disabled = index === items.length - 1;
     for (const control of [up, down, edit, remove]) {
-      control.setAttribute("aria-label", `${control.textContent ?? ""}: ${item.title}`);
+      control.setAttribute("aria-label", t("action.on", { action: control.textContent ?? "", title: item.title }));
     }
     const move = (other: number, control: string) => (): void => {
       up.disabled = down.disabled = true;
@@ -140,9 +153,9 @@ export function agendaEditor(ctx: AgendaContext): {
       const form = itemForm(ctx, item, async (fields) => {
         const saved = await setupApi.updateItem(ctx.meetingId, item.id, fields);
         await load({ id: item.id, control: "agenda-edit" });
-        ctx.status.say(`Agenda item “${saved.title}” saved.`);
+        ctx.status.say(tBdi("agendaEditor.saved", { title: saved.title }));
       });
-      const cancel = button("Cancel");
+      const cancel = button(t("action.cancel"));
       cancel.addEventListener("click", () => {
         render();
         list.querySelector<HTMLElement>(`[data-item-id="${item.id}"] .agenda-edit`)?.focus();
@@ -152,13 +165,13 @@ export function agendaEditor(ctx: AgendaContext): {
       form.el.querySelector<HTMLElement>("input")?.focus();
     });
     remove.addEventListener("click", () => {
-      if (!window.confirm(`Delete the agenda item “${item.title}”?`)) return;
+      if (!window.confirm(t("agendaEditor.deleteConfirm", { title: isolate(item.title) }))) return;
       remove.disabled = true;
       setupApi
         .deleteItem(ctx.meetingId, item.id)
         .then(async () => {
           await load();
-          ctx.status.say(`Agenda item “${item.title}” deleted.`);
+          ctx.status.say(tBdi("agendaEditor.deleted", { title: item.title }));
         })
         .catch((err: unknown) => {
           remove.disabled = false;
@@ -182,11 +195,12 @@ export function agendaEditor(ctx: AgendaContext): {
         void load();
       });
     });
-    const group = item.group_code ? ` · group ${item.group_code}` : "";
+    const kind = t(KIND_KEY[item.kind]);
+    const kindLine = item.group_code ? t("agendaEditor.kindGroup", { kind, group: item.group_code }) : kind;
     li.append(
       h("span", { class: "agenda-editor-time", text: `${hhmm(item.start)}–${hhmm(item.end)}` }),
       autoDir("span", item.title, "agenda-editor-title"),
-      h("span", { class: "agenda-editor-kind muted", text: `${item.kind}${group}` }),
+      h("span", { class: "agenda-editor-kind muted", text: kindLine }),
       h("span", { class: "row-actions" }, up, down, edit, remove),
     );
     return li;
@@ -194,17 +208,17 @@ export function agendaEditor(ctx: AgendaContext): {
 
   function render(): void {
     if (!items.length) {
-      replaceChildren(list, h("li", { class: "muted", text: "No agenda items yet." }));
+      replaceChildren(list, h("li", { class: "muted", text: t("agendaEditor.empty") }));
       return;
     }
     replaceChildren(list, ...items.map(row));
   }
 
-  const addBox = h("details", { class: "tool-box" }, h("summary", { text: "Add an agenda item" }), add.el);
+  const addBox = h("details", { class: "tool-box" }, h("summary", { text: t("agendaEditor.addLabel") }), add.el);
   const el = h(
     "section",
     { class: "setup-part setup-agenda", attrs: { "aria-labelledby": "setup-agenda-title" } },
-    h("h2", { attrs: { id: "setup-agenda-title" }, text: "Agenda" }),
+    h("h2", { attrs: { id: "setup-agenda-title" }, text: t("agenda.label") }),
     list,
     addBox,
   );

@@ -2,6 +2,7 @@
 // people and their links, CSV and agenda-file imports. Shapes mirror app/models/*.py.
 
 import { ApiError, request } from "../api";
+import { t } from "../i18n";
 import type { AgendaItem, AgendaKind, BreakoutGroup, Meeting, Section } from "../types";
 
 export type PersonRole = "secretariat" | "chair" | "rapporteur" | "participant" | "projector";
@@ -17,6 +18,7 @@ export interface SetupMe {
   group_code: string | null;
   color: string;
   organised_meeting_ids: number[];
+  language?: string | null;
 }
 
 export type MeetingState = "upcoming" | "past" | "archived";
@@ -137,7 +139,7 @@ async function sendFile<T>(path: string, body: Blob | string, contentType: strin
       body,
     });
   } catch {
-    throw new ApiError(0, "network", "The server cannot be reached.");
+    throw new ApiError(0, "network", t("error.network"));
   }
   const data: unknown = await response.json().catch(() => null);
   if (!response.ok) {
@@ -145,7 +147,7 @@ async function sendFile<T>(path: string, body: Blob | string, contentType: strin
     throw new ApiError(
       response.status,
       typeof error.error === "string" ? error.error : "http_error",
-      typeof error.detail === "string" ? error.detail : `The server answered ${response.status}.`,
+      typeof error.detail === "string" ? error.detail : t("error.http_status", { status: response.status }),
     );
   }
   return data as T;

@@ -4,6 +4,7 @@
 
 import { ApiError } from "../api";
 import { h } from "../dom";
+import { intlLocale, lang, t } from "../i18n";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -17,12 +18,14 @@ export function uid(prefix: string): string {
 export class LiveStatus {
   readonly el = h("p", { class: "setup-status", attrs: { role: "status", "aria-live": "polite" } });
 
-  say(text: string): void {
+  /** Text, or nodes with the names and titles in it isolated (tBdi). */
+  say(text: string | Node[]): void {
     // Cleared first so the same message twice is announced twice.
     this.el.textContent = "";
     // A timer, not requestAnimationFrame, which a background tab never runs.
     setTimeout(() => {
-      this.el.textContent = text;
+      if (typeof text === "string") this.el.textContent = text;
+      else this.el.replaceChildren(...text);
     }, 30);
   }
 }
@@ -133,10 +136,13 @@ export class Form {
   /** Put the server's error next to its field (else above the buttons); focus the first. */
   showError(err: unknown): void {
     const detail = describe(err);
-    const byField = err instanceof ApiError && err.status === 422 ? fieldErrors(detail) : new Map<string, string>();
+    // The server's (English) text names the fields; other languages say which field is wrong.
+    const server = err instanceof ApiError ? err.serverDetail : detail;
+    const byField = err instanceof ApiError && err.status === 422 ? fieldErrors(server) : new Map<string, string>();
+    if (lang() !== "en") for (const name of byField.keys()) byField.set(name, t("error.fieldInvalid"));
     const coded = err instanceof ApiError ? this.options.codeFields?.[err.code] : undefined;
     if (coded && !byField.size) byField.set(coded, detail);
-    const named = this.options.detailFields?.find(([pattern]) => pattern.test(detail))?.[1];
+    const named = this.options.detailFields?.find(([pattern]) => pattern.test(server))?.[1];
     if (named && !byField.size) byField.set(named, detail);
     let first: Control | null = null;
     const rest: string[] = [];
@@ -172,7 +178,7 @@ export class Form {
     this.clearErrors();
     this.submitButton.disabled = true;
     this.el.setAttribute("aria-busy", "true");
-    this.submitButton.textContent = this.options.busy ?? "Saving…";
+    this.submitButton.textContent = this.options.busy ?? t("form.saving");
     try {
       await save();
     } catch (err) {
@@ -202,21 +208,21 @@ export function zoneList(): HTMLDataListElement {
 
 /** The meeting's fields (create form and the setup page's details). */
 export function meetingFields(form: Form, values: Partial<{ title: string; date: string; venue: string; time_zone: string; languages: string[] }> = {}): void {
-  form.add("title", "Title", input({ required: "", maxlength: "300" })).defaultValue = values.title ?? "";
-  form.add("date", "Date", input({ type: "date", required: "" })).defaultValue = values.date ?? "";
-  form.add("venue", "Venue", input({ maxlength: "300" })).defaultValue = values.venue ?? "";
+  form.add("title", t("field.title"), input({ required: "", maxlength: "300" })).defaultValue = values.title ?? "";
+  form.add("date", t("field.date"), input({ type: "date", required: "" })).defaultValue = values.date ?? "";
+  form.add("venue", t("field.venue"), input({ maxlength: "300" })).defaultValue = values.venue ?? "";
   const zone = form.add(
     "time_zone",
-    "Time zone",
+    t("field.timeZone"),
     input({ list: "time-zones", autocomplete: "off", spellcheck: "false", dir: "ltr" }),
-    "An IANA name such as Asia/Dubai or Europe/Paris.",
+    t("field.timeZoneHint"),
   );
   zone.defaultValue = values.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   form.add(
     "languages",
-    "Working languages",
+    t("field.languages"),
     input({ dir: "ltr", spellcheck: "false" }),
-    "Language tags separated by commas, e.g. ar, en, fr.",
+    t("field.languagesHint"),
   ).defaultValue = (values.languages ?? ["ar", "en", "fr"]).join(", ");
 }
 
@@ -237,7 +243,8 @@ export function readMeetingFields(form: Form): { title: string; date: string; ve
 export function formatDay(day: string): string {
   const [y, mo, d] = day.split("-").map(Number);
   const date = new Date(Date.UTC(y ?? 1970, (mo ?? 1) - 1, d ?? 1));
-  return date.toLocaleDateString(undefined, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric", weekday: "short" });
+  const locale = intlLocale();
+  return date.toLocaleDateString(locale, { timeZone: "UTC", day: "numeric", month: "short", year: "numeric", weekday: "short" });
 }
 
 /** "HH:MM" of an API time "HH:MM:SS". */

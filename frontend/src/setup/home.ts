@@ -2,24 +2,21 @@
 // Create, Import (setup/import.ts), Copy and Archive.
 
 import { h, replaceChildren } from "../dom";
+import { type MessageKey, isolate, t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import { type SetupMe, type SetupMeeting, setupApi } from "./api";
 import { setupFrame } from "./frame";
 import { Form, button, describe, formatDay, input, meetingFields, readMeetingFields, zoneList } from "./forms";
 import { importPanel } from "./import";
 
-const GROUPS: { state: SetupMeeting["state"]; title: string; empty: string }[] = [
-  { state: "upcoming", title: "Upcoming", empty: "No upcoming meeting." },
-  { state: "past", title: "Past", empty: "No past meeting." },
-  { state: "archived", title: "Archived", empty: "No archived meeting." },
+const GROUPS: { state: SetupMeeting["state"]; title: MessageKey; empty: MessageKey }[] = [
+  { state: "upcoming", title: "home.upcoming", empty: "home.noUpcoming" },
+  { state: "past", title: "home.past", empty: "home.noPast" },
+  { state: "archived", title: "home.archived", empty: "home.noArchived" },
 ];
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
-  const { main, status } = setupFrame(root, me, "Meetings");
+  const { main, status } = setupFrame(root, me, t("home.title"));
   const lists = h("div", { class: "meeting-groups" });
 
   async function counts(meeting: SetupMeeting): Promise<string> {
@@ -27,18 +24,22 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
       setupApi.agenda(meeting.id).catch(() => null),
       setupApi.people(meeting.id).catch(() => null),
     ]);
-    const parts = [plural(meeting.groups.length, "group", "groups")];
-    if (agenda) parts.push(plural(agenda.length, "agenda item", "agenda items"));
-    if (people) parts.push(plural(people.length, "person", "people"));
+    const parts = [t("home.groups", { count: meeting.groups.length })];
+    if (agenda) parts.push(t("home.agendaItems", { count: agenda.length }));
+    if (people) parts.push(t("home.people", { count: people.length }));
     return parts.join(" · ");
   }
 
   function copyForm(meeting: SetupMeeting): HTMLElement {
-    const form = new Form({ submit: "Create the copy", busy: "Copying…", label: `Copy ${meeting.title}` });
-    form.add("date", "New date", input({ type: "date", required: "" }));
-    form.add("title", "New title (optional)", input({ maxlength: "300" })).value = meeting.title;
+    const form = new Form({
+      submit: t("home.createCopy"),
+      busy: t("home.copying"),
+      label: t("home.copyLabel", { title: meeting.title }),
+    });
+    form.add("date", t("home.newDate"), input({ type: "date", required: "" }));
+    form.add("title", t("home.newTitle"), input({ maxlength: "300" })).value = meeting.title;
     const people = h("input", { attrs: { type: "checkbox" } });
-    form.add("people", "Copy the people too (their links are new)", people);
+    form.add("people", t("home.copyPeople"), people);
     form.onSubmit(async () => {
       const copy = await setupApi.copy(meeting.id, {
         date: form.value("date"),
@@ -46,9 +47,9 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
         people: people.checked,
       });
       await refresh();
-      status.say(`Copied: “${copy.title}” on ${formatDay(copy.date)}.`);
+      status.say(tBdi("home.copied", { title: copy.title, date: formatDay(copy.date) }));
     });
-    return h("details", { class: "copy-box" }, h("summary", { text: "Copy…" }), form.el);
+    return h("details", { class: "copy-box" }, h("summary", { text: t("home.copy") }), form.el);
   }
 
   function othersCard(meeting: SetupMeeting): HTMLElement {
@@ -58,7 +59,7 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
       h("h3", { class: "meeting-card-title" }, autoDir("span", meeting.title)),
       h("p", { class: "meeting-when", text: `${formatDay(meeting.date)} · ${meeting.time_zone}` }),
       meeting.venue ? autoDir("p", meeting.venue, "meeting-venue") : null,
-      h("p", { class: "meeting-counts muted", text: `${plural(meeting.groups.length, "group", "groups")} · set up by someone else` }),
+      h("p", { class: "meeting-counts muted", text: t("home.othersCounts", { count: meeting.groups.length }) }),
     );
   }
 
@@ -71,20 +72,20 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
     });
     const actions = h("div", { class: "meeting-actions" });
     if (meeting.state !== "archived") {
-      actions.append(h("a", { class: "button", attrs: { href: `/m/${meeting.id}/setup` }, text: "Set up" }));
+      actions.append(h("a", { class: "button", attrs: { href: `/m/${meeting.id}/setup` }, text: t("shell.setUp") }));
     }
     if (meeting.document_id !== null && meeting.state !== "archived") {
-      actions.append(h("a", { class: "button", attrs: { href: `/d/${meeting.document_id}` }, text: "Open editor" }));
+      actions.append(h("a", { class: "button", attrs: { href: `/d/${meeting.document_id}` }, text: t("home.openEditor") }));
     }
-    const archive = button(meeting.state === "archived" ? "Unarchive" : "Archive");
+    const archive = button(meeting.state === "archived" ? t("home.unarchive") : t("home.archive"));
     archive.addEventListener("click", () => {
       const verb = meeting.state === "archived" ? "unarchive" : "archive";
-      if (verb === "archive" && !window.confirm(`Archive “${meeting.title}”? Its people's join links stop working.`)) return;
+      if (verb === "archive" && !window.confirm(t("home.archiveConfirm", { title: isolate(meeting.title) }))) return;
       archive.disabled = true;
       (verb === "archive" ? setupApi.archive(meeting.id) : setupApi.unarchive(meeting.id))
         .then(async (done) => {
           await refresh();
-          status.say(`${done.title}: ${verb === "archive" ? "archived" : "back from the archive"}.`);
+          status.say(tBdi("home.archivedSaid", { title: done.title, verb }));
         })
         .catch((err: unknown) => {
           archive.disabled = false;
@@ -120,30 +121,30 @@ export async function homePage(root: HTMLElement, me: SetupMe): Promise<void> {
         return h(
           "section",
           { class: `meeting-group meeting-group-${state}`, attrs: { "aria-labelledby": id } },
-          h("h2", { attrs: { id }, text: `${title} (${mine.length})` }),
-          mine.length ? h("ul", { class: "meeting-list" }, ...mine.map(card)) : h("p", { class: "muted", text: empty }),
+          h("h2", { attrs: { id }, text: t("home.groupTitle", { title: t(title), count: mine.length }) }),
+          mine.length ? h("ul", { class: "meeting-list" }, ...mine.map(card)) : h("p", { class: "muted", text: t(empty) }),
         );
       }),
     );
   }
 
-  const create = new Form({ submit: "Create meeting", busy: "Creating…", label: "Create a meeting" });
+  const create = new Form({ submit: t("home.create"), busy: t("home.creating"), label: t("home.createLabel") });
   meetingFields(create);
   create.onSubmit(async () => {
     const meeting = await setupApi.create(readMeetingFields(create));
     create.reset();
     await refresh();
-    status.say(`Created “${meeting.title}”.`);
+    status.say(tBdi("home.created", { title: meeting.title }));
   });
 
   replaceChildren(
     main,
     zoneList(),
-    h("h1", { text: "Meetings" }),
+    h("h1", { text: t("home.title") }),
     h(
       "div",
       { class: "home-tools" },
-      h("details", { class: "tool-box create-box" }, h("summary", { text: "Create a meeting" }), create.el),
+      h("details", { class: "tool-box create-box" }, h("summary", { text: t("home.createLabel") }), create.el),
       importPanel(status, refresh),
     ),
     lists,

@@ -4,8 +4,10 @@
 // and Create sends the edited draft (POST /api/meetings/import).
 
 import { h, replaceChildren } from "../dom";
+import { t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import type { AgendaKind } from "../types";
+import { KIND_KEY } from "./agenda";
 import { AGENDA_KINDS, type AgendaPreview, setupApi } from "./api";
 import { Form, type LiveStatus, button, formatDay, hhmm, input, select, uid } from "./forms";
 
@@ -25,22 +27,25 @@ function table(caption: string, heads: string[], rows: (Node | string)[][]): HTM
 
 function previewView(preview: AgendaPreview, status: LiveStatus, done: () => Promise<void>): HTMLElement {
   const { draft } = preview;
-  const form = new Form({ submit: "Create meeting", busy: "Creating…", label: "Imported meeting" });
-  form.add("title", "Title", input({ maxlength: "300" })).value = draft.title;
-  form.add("date", "Date", input({ type: "date" })).value = draft.date;
-  form.add("venue", "Venue", input({ maxlength: "300" })).value = draft.venue;
-  form.add("time_zone", "Time zone", input({ list: "time-zones", dir: "ltr" })).value = draft.time_zone;
+  const form = new Form({ submit: t("home.create"), busy: t("home.creating"), label: t("import.meeting") });
+  form.add("title", t("field.title"), input({ maxlength: "300" })).value = draft.title;
+  form.add("date", t("field.date"), input({ type: "date" })).value = draft.date;
+  form.add("venue", t("field.venue"), input({ maxlength: "300" })).value = draft.venue;
+  form.add("time_zone", t("field.timeZone"), input({ list: "time-zones", dir: "ltr" })).value = draft.time_zone;
   const sectionTitle = new Map(draft.sections.map((s) => [s.key, s.title]));
   const kinds = draft.agenda.map((item, index) => {
-    const kind = select(AGENDA_KINDS, item.kind);
+    const kind = select(
+      AGENDA_KINDS.map((k): [string, string] => [k, t(KIND_KEY[k])]),
+      item.kind,
+    );
     kind.id = uid("import-kind");
-    kind.setAttribute("aria-label", `Kind of “${item.title}”`);
+    kind.setAttribute("aria-label", t("import.kindOf", { title: item.title }));
     kind.dataset["index"] = String(index);
     return kind;
   });
   const agenda = table(
-    `Agenda: ${draft.agenda.length} items on ${formatDay(draft.date)} (${draft.time_zone})`,
-    ["Time", "Title", "Kind", "Group", "Section"],
+    t("import.agendaCaption", { count: draft.agenda.length, date: formatDay(draft.date), zone: draft.time_zone }),
+    [t("field.time"), t("field.title"), t("field.kind"), t("field.groupShort"), t("field.section")],
     draft.agenda.map((item, index) => [
       `${hhmm(item.start)}–${hhmm(item.end)}`,
       autoDir("span", item.title),
@@ -51,21 +56,21 @@ function previewView(preview: AgendaPreview, status: LiveStatus, done: () => Pro
   );
   const groups = draft.groups.length
     ? table(
-        "Breakout groups",
-        ["Code", "Name", "Facilitator"],
+        t("structure.groups"),
+        [t("field.code"), t("field.name"), t("field.facilitator")],
         draft.groups.map((g) => [g.code, autoDir("span", g.name), autoDir("span", g.facilitator)]),
       )
-    : h("p", { class: "muted", text: "No breakout groups found." });
+    : h("p", { class: "muted", text: t("import.noGroups") });
   const sections = h(
     "div",
     { class: "import-sections" },
-    h("h4", { text: `Sections to create (${draft.sections.length})` }),
+    h("h4", { text: t("import.sections", { count: draft.sections.length }) }),
     h("ol", {}, ...draft.sections.map((s) => autoDir("li", s.title))),
   );
   const unmapped = h(
     "div",
     { class: "import-unmapped" },
-    h("h4", { text: `Not imported (${preview.unmapped.length})` }),
+    h("h4", { text: t("import.unmapped", { count: preview.unmapped.length }) }),
     preview.unmapped.length
       ? h(
           "ul",
@@ -74,7 +79,7 @@ function previewView(preview: AgendaPreview, status: LiveStatus, done: () => Pro
             h("li", {}, autoDir("span", u.entry, "unmapped-entry"), " — ", h("span", { class: "unmapped-reason", text: u.reason })),
           ),
         )
-      : h("p", { class: "muted", text: "Everything in the file was mapped." }),
+      : h("p", { class: "muted", text: t("import.allMapped") }),
   );
   form.onSubmit(async () => {
     const edited = {
@@ -87,11 +92,11 @@ function previewView(preview: AgendaPreview, status: LiveStatus, done: () => Pro
     };
     const meeting = await setupApi.importAgenda(edited, preview.source);
     await done();
-    status.say(`Created “${meeting.title}” from the ${preview.source === "ics" ? "calendar" : "Indico"} file.`);
+    status.say(tBdi("import.created", { title: meeting.title, source: preview.source }));
   });
   return h(
     "div",
-    { class: "import-preview", attrs: { "aria-label": "Import preview" } },
+    { class: "import-preview", attrs: { "aria-label": t("import.preview") } },
     form.el,
     agenda,
     groups,
@@ -102,12 +107,14 @@ function previewView(preview: AgendaPreview, status: LiveStatus, done: () => Pro
 
 export function importPanel(status: LiveStatus, done: () => Promise<void>): HTMLElement {
   const result = h("div", { class: "import-result" });
-  const form = new Form({ submit: "Preview", busy: "Reading the file…", label: "Import an agenda file" });
-  const file = form.add("file", "Agenda file (.ics or Indico JSON)", h("input", { attrs: { type: "file", accept: ".ics,.json,text/calendar,application/json" } }));
-  const format = form.add("format", "Format", select([["", "From the file name"], ["ics", "iCalendar (.ics)"], ["indico", "Indico timetable (JSON)"]]));
+  const form = new Form({ submit: t("import.previewButton"), busy: t("import.reading"), label: t("import.title") });
+  const accept = ".ics,.json,text/calendar,application/json";
+  const file = form.add("file", t("import.file"), h("input", { attrs: { type: "file", accept } }));
+  const formats: [string, string][] = [["", t("import.fromName")], ["ics", t("import.ics")], ["indico", t("import.indico")]];
+  const format = form.add("format", t("import.format"), select(formats));
   form.onSubmit(async () => {
     const chosen = file.files?.[0];
-    if (!chosen) throw new Error("Choose a file first.");
+    if (!chosen) throw new Error(t("import.chooseFile"));
     const kind = (format.value || formatOf(chosen)) as "ics" | "indico";
     const preview = await setupApi.previewAgenda(chosen, kind);
     replaceChildren(
@@ -118,10 +125,10 @@ export function importPanel(status: LiveStatus, done: () => Promise<void>): HTML
         await done();
       }),
     );
-    status.say(`Read ${preview.draft.agenda.length} agenda items; ${preview.unmapped.length} not imported.`);
+    status.say(t("import.read", { count: preview.draft.agenda.length, unmapped: preview.unmapped.length }));
   });
-  const cancel = button("Clear preview");
+  const cancel = button(t("import.clear"));
   cancel.addEventListener("click", () => replaceChildren(result));
   form.actions.append(cancel);
-  return h("details", { class: "tool-box import-box" }, h("summary", { text: "Import an agenda file" }), form.el, result);
+  return h("details", { class: "tool-box import-box" }, h("summary", { text: t("import.title") }), form.el, result);
 }

@@ -2,6 +2,7 @@
 // meeting's setup page. These pages need no live rooms: plain REST.
 
 import { ApiError } from "../api";
+import { applyLang, chooseLang, t } from "../i18n";
 import { showMessage, showSignedOut } from "../shell";
 import "./setup.css";
 import { setupApi } from "./api";
@@ -12,13 +13,14 @@ import { setupPage } from "./page";
 export async function startSetup(root: HTMLElement, meetingId: number | null): Promise<void> {
   try {
     const me = await setupApi.me();
+    applyLang(chooseLang(me.language));
     if (meetingId === null) {
       if (me.role !== "organiser") {
         showMessage(root, {
           kind: "not-found",
-          title: "For organisers",
-          text: "This page lists the meetings of an organiser. Your join link opens your meeting's pages.",
-          link: { href: me.meeting_id === null ? "/" : `/m/${me.meeting_id}/setup`, text: "Go to your meeting" },
+          title: t("setup.forOrganisers"),
+          text: t("setup.forOrganisersText"),
+          link: { href: me.meeting_id === null ? "/" : `/m/${me.meeting_id}/setup`, text: t("setup.goMeeting") },
         });
         return;
       }
@@ -28,9 +30,9 @@ export async function startSetup(root: HTMLElement, meetingId: number | null): P
     if (me.role !== "organiser" && me.role !== "secretariat") {
       showMessage(root, {
         kind: "error",
-        title: "For the secretariat",
-        text: "Only the meeting's secretariat sets it up.",
-        link: { href: "/", text: "Go to your page" },
+        title: t("setup.forSecretariat"),
+        text: t("setup.forSecretariatText"),
+        link: { href: "/", text: t("page.goHome") },
       });
       return;
     }
@@ -43,9 +45,9 @@ export async function startSetup(root: HTMLElement, meetingId: number | null): P
     const missing = err instanceof ApiError && err.status === 404;
     showMessage(root, {
       kind: missing ? "not-found" : "error",
-      title: missing ? "Not found" : "Something went wrong",
+      title: missing ? t("page.notFound") : t("page.error"),
       text: describe(err),
-      link: { href: "/", text: "Go to your page" },
+      link: { href: "/", text: t("page.goHome") },
     });
   }
 }

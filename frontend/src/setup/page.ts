@@ -2,6 +2,7 @@
 // created it: details, agenda, breakout groups, sections, people and their links, joining.
 
 import { h, replaceChildren } from "../dom";
+import { isolate, t } from "../i18n";
 import { joiningPanel } from "../joining/panel";
 import type { BreakoutGroup } from "../types";
 import { type SetupMe, setupApi } from "./api";
@@ -13,16 +14,16 @@ import { groupsEditor, sectionsEditor } from "./structure";
 
 export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: number): Promise<void> {
   const meeting = await setupApi.meeting(meetingId);
-  const { main, status, nav } = setupFrame(root, me, `Set up ${meeting.title}`);
+  const { main, status, nav } = setupFrame(root, me, t("setup.pageTitle", { title: isolate(meeting.title) }));
   if (meeting.document_id !== null) {
-    nav.append(h("a", { attrs: { href: `/d/${meeting.document_id}` }, text: "Open the editor" }));
+    nav.append(h("a", { attrs: { href: `/d/${meeting.document_id}` }, text: t("setup.openEditor") }));
   }
   const heading = h("h1", { attrs: { dir: "auto" }, text: meeting.title });
   const when = h("p", { class: "setup-when muted", text: `${formatDay(meeting.date)} · ${meeting.time_zone}` });
 
   const details = new Form({
-    submit: "Save details",
-    label: "Meeting details",
+    submit: t("setup.saveDetails"),
+    label: t("setup.details"),
     codeFields: { bad_time_zone: "time_zone" },
   });
   meetingFields(details, meeting);
@@ -30,8 +31,8 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
     const saved = await setupApi.update(meetingId, readMeetingFields(details));
     heading.textContent = saved.title;
     when.textContent = `${formatDay(saved.date)} · ${saved.time_zone}`;
-    document.title = `Set up ${saved.title} — Outcomes`;
-    status.say("Meeting details saved.");
+    document.title = t("shell.pageTitle", { title: t("setup.pageTitle", { title: isolate(saved.title) }) });
+    status.say(t("setup.detailsSaved"));
   });
 
   let groups: BreakoutGroup[] = meeting.groups;
@@ -70,7 +71,7 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
     h(
       "section",
       { class: "setup-part setup-details", attrs: { "aria-labelledby": "setup-details-title" } },
-      h("h2", { attrs: { id: "setup-details-title" }, text: "Meeting details" }),
+      h("h2", { attrs: { id: "setup-details-title" }, text: t("setup.details") }),
       details.el,
     ),
     agenda.el,
@@ -79,8 +80,8 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
     people.el,
     h(
       "section",
-      { class: "setup-part setup-joining", attrs: { "aria-label": "Joining" } },
-      joiningPanel(meetingId, (text) => status.say(text)),
+      { class: "setup-part setup-joining", attrs: { "aria-label": t("joining.title") } },
+      joiningPanel(meetingId, (text) => status.say(text), meeting.time_zone),
     ),
   );
   try {

@@ -3,32 +3,37 @@
 // CSV import with a preview of the unusable rows and why; join cards for the people ticked.
 
 import { h, replaceChildren } from "../dom";
+import { type MessageKey, intlLocale, t, tBdi } from "../i18n";
 import { downloadCards } from "../joining/api";
 import { autoDir } from "../render";
+import { roleName } from "../shell";
 import type { BreakoutGroup } from "../types";
 import { type IssuedLink, PERSON_ROLES, type Person, type PersonFields, type PersonRole, setupApi } from "./api";
 import { Form, type LiveStatus, button, describe, input, select } from "./forms";
 
 function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) : "";
+  const locale = intlLocale();
+  return iso ? new Date(iso).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" }) : "";
 }
 
 function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: PersonFields) => Promise<void>): Form {
   const form = new Form({
-    submit: person ? "Save person" : "Add person",
-    label: person ? `Edit ${person.name}` : "Add a person",
+    submit: person ? t("people.save") : t("people.add"),
+    label: person ? t("people.editLabel", { name: person.name }) : t("people.addLabel"),
     className: "person-form",
     detailFields: [
       [/breakout group|group_code/i, "group_code"],
       [/e-mail/i, "email"],
     ],
   });
-  form.add("name", "Name", input({ maxlength: "120", required: "" })).value = person?.name ?? "";
-  form.add("role", "Role", select(PERSON_ROLES, person?.role ?? "participant"));
+  form.add("name", t("field.name"), input({ maxlength: "120", required: "" })).value = person?.name ?? "";
+  const roles = PERSON_ROLES.map((role): [string, string] => [role, roleName(role)]);
+  form.add("role", t("field.role"), select(roles, person?.role ?? "participant"));
   const codes = groups.map((g): [string, string] => [g.code, `${g.code} — ${g.name}`]);
-  form.add("group_code", "Group", select([["", "None"], ...codes], person?.group_code ?? ""));
-  form.add("email", "E-mail", input({ type: "email", dir: "ltr", maxlength: "254" })).value = person?.email ?? "";
-  form.add("language", "Language", input({ dir: "ltr", maxlength: "35", placeholder: "ar" })).value = person?.language ?? "";
+  form.add("group_code", t("field.groupShort"), select([["", t("field.none")], ...codes], person?.group_code ?? ""));
+  form.add("email", t("field.email"), input({ type: "email", dir: "ltr", maxlength: "254" })).value = person?.email ?? "";
+  const language = input({ dir: "ltr", maxlength: "35", placeholder: "ar" });
+  form.add("language", t("field.language"), language).value = person?.language ?? "";
   form.onSubmit(() =>
     save({
       name: form.value("name"),
@@ -45,11 +50,11 @@ function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: Pe
 function issuedBox(person: Person, link: IssuedLink, status: LiveStatus): HTMLElement {
   const url = input({ readonly: "", dir: "ltr", class: "input issued-url" });
   url.value = link.url;
-  url.setAttribute("aria-label", `Join link of ${person.name}`);
-  const copy = button("Copy link", "issued-copy");
+  url.setAttribute("aria-label", t("people.linkOf", { name: person.name }));
+  const copy = button(t("people.copyLink"), "issued-copy");
   copy.addEventListener("click", () => {
     url.select();
-    const done = (): void => status.say(`Join link of ${person.name} copied.`);
+    const done = (): void => status.say(tBdi("people.copied", { name: person.name }));
     if (navigator.clipboard) {
       navigator.clipboard.writeText(link.url).then(done, () => {
         document.execCommand("copy");
@@ -62,8 +67,8 @@ function issuedBox(person: Person, link: IssuedLink, status: LiveStatus): HTMLEl
   });
   return h(
     "div",
-    { class: "issued-link", attrs: { role: "group", "aria-label": `New join link of ${person.name}` } },
-    h("p", { class: "issued-note", text: "Shown only now: copy it and send it to them." }),
+    { class: "issued-link", attrs: { role: "group", "aria-label": t("people.newLinkOf", { name: person.name }) } },
+    h("p", { class: "issued-note", text: t("people.shownOnce") }),
     url,
     copy,
   );
@@ -77,16 +82,25 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
   const table = h(
     "table",
     { class: "setup-table people-table" },
-    h("caption", { text: "People of the meeting" }),
+    h("caption", { text: t("people.caption") }),
     h(
       "thead",
       {},
       h(
         "tr",
         {},
-        ...["Cards", "Name", "Role", "Group", "E-mail", "Language", "Join links", "Actions"].map((text) =>
-          h("th", { attrs: { scope: "col" }, text }),
-        ),
+        ...(
+          [
+            "people.cards",
+            "field.name",
+            "field.role",
+            "field.groupShort",
+            "field.email",
+            "field.language",
+            "people.links",
+            "people.actions",
+          ] as MessageKey[]
+        ).map((key) => h("th", { attrs: { scope: "col" }, text: t(key) })),
       ),
     ),
     body,
@@ -104,16 +118,20 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
     if (fresh) cell.append(issuedBox(person, fresh, status));
     const list = h("ul", { class: "link-list" });
     for (const link of person.links) {
-      const state = link.revoked_at ? `revoked ${when(link.revoked_at)}` : link.active ? `expires ${when(link.expires_at)}` : `expired ${when(link.expires_at)}`;
+      const state = link.revoked_at
+        ? t("people.revokedAt", { when: when(link.revoked_at) })
+        : link.active
+          ? t("people.expiresAt", { when: when(link.expires_at) })
+          : t("people.expiredAt", { when: when(link.expires_at) });
       const li = h("li", { class: `link-row ${link.active ? "is-active" : "is-ended"}`, attrs: { "data-link-prefix": link.prefix } }, h("code", { text: `${link.prefix}…` }), " ", h("span", { class: "link-state", text: state }));
       if (link.active) {
         const expiry = input({ type: "datetime-local", class: "input link-expiry" });
-        expiry.setAttribute("aria-label", `New expiry of link ${link.prefix}`);
-        const setExpiry = button("Set expiry", "link-expire");
+        expiry.setAttribute("aria-label", t("people.newExpiry", { prefix: link.prefix }));
+        const setExpiry = button(t("people.setExpiry"), "link-expire");
         setExpiry.addEventListener("click", () => {
           if (!expiry.value) {
             expiry.focus();
-            status.say("Choose the new expiry first.");
+            status.say(t("people.chooseExpiry"));
             return;
           }
           setExpiry.disabled = true;
@@ -121,15 +139,15 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
             .expireLink(meetingId, person.id, link.id, new Date(expiry.value).toISOString())
             .then(async () => {
               await load();
-              status.say(`Link ${link.prefix}… of ${person.name}: expiry set.`);
+              status.say(tBdi("people.expirySet", { prefix: link.prefix, name: person.name }));
             })
             .catch((err: unknown) => {
               setExpiry.disabled = false;
               status.say(describe(err));
             });
         });
-        const revoke = button("Revoke", "link-revoke button-danger");
-        revoke.setAttribute("aria-label", `Revoke link ${link.prefix} of ${person.name}`);
+        const revoke = button(t("people.revoke"), "link-revoke button-danger");
+        revoke.setAttribute("aria-label", t("people.revokeLabel", { prefix: link.prefix, name: person.name }));
         revoke.addEventListener("click", () => {
           revoke.disabled = true;
           setupApi
@@ -137,7 +155,7 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
             .then(async () => {
               if (issued.get(person.id)?.id === link.id) issued.delete(person.id);
               await load();
-              status.say(`Link ${link.prefix}… of ${person.name} revoked.`);
+              status.say(tBdi("people.revoked", { prefix: link.prefix, name: person.name }));
             })
             .catch((err: unknown) => {
               revoke.disabled = false;
@@ -154,19 +172,19 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
 
   function row(person: Person): HTMLElement {
     const tr = h("tr", { class: "person-row", attrs: { "data-person-id": String(person.id) } });
-    const tick = h("input", { attrs: { type: "checkbox", "aria-label": `Print a card for ${person.name}` } });
+    const tick = h("input", { attrs: { type: "checkbox", "aria-label": t("people.printFor", { name: person.name }) } });
     tick.checked = selected.has(person.id);
     tick.addEventListener("change", () => {
       if (tick.checked) selected.add(person.id);
       else selected.delete(person.id);
       renderCount();
     });
-    const edit = button("Edit", "person-edit");
-    const remove = button("Delete", "person-delete button-danger");
-    const issue = button("Issue link", "person-issue");
-    edit.setAttribute("aria-label", `Edit ${person.name}`);
-    remove.setAttribute("aria-label", `Delete ${person.name}`);
-    issue.setAttribute("aria-label", `Issue a join link for ${person.name}`);
+    const edit = button(t("action.edit"), "person-edit");
+    const remove = button(t("action.delete"), "person-delete button-danger");
+    const issue = button(t("people.issue"), "person-issue");
+    edit.setAttribute("aria-label", t("people.editLabel", { name: person.name }));
+    remove.setAttribute("aria-label", t("people.deleteLabel", { name: person.name }));
+    issue.setAttribute("aria-label", t("people.issueLabel", { name: person.name }));
     issue.addEventListener("click", () => {
       issue.disabled = true;
       setupApi
@@ -174,7 +192,7 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
         .then(async (link) => {
           issued.set(person.id, link);
           await load();
-          status.say(`New join link for ${person.name}: copy it now, it is shown only once.`);
+          status.say(tBdi("people.issued", { name: person.name }));
           body.querySelector<HTMLElement>(`[data-person-id="${person.id}"] .issued-copy`)?.focus();
         })
         .catch((err: unknown) => {
@@ -186,22 +204,22 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
       const form = personForm(groups(), person, async (fields) => {
         const saved = await setupApi.updatePerson(meetingId, person.id, fields);
         await load();
-        status.say(`${saved.name} saved.`);
+        status.say(tBdi("people.saved", { name: saved.name }));
       });
-      const cancel = button("Cancel");
+      const cancel = button(t("action.cancel"));
       cancel.addEventListener("click", render);
       form.actions.append(cancel);
       replaceChildren(tr, h("td", { attrs: { colspan: "8" } }, form.el));
       form.el.querySelector<HTMLElement>("input")?.focus();
     });
     remove.addEventListener("click", () => {
-      if (!window.confirm(`Remove ${person.name}? Their links stop working; what they wrote stays.`)) return;
+      if (!window.confirm(t("people.removeConfirm", { name: person.name }))) return;
       remove.disabled = true;
       setupApi
         .deletePerson(meetingId, person.id)
         .then(async () => {
           await load();
-          status.say(`${person.name} removed.`);
+          status.say(tBdi("people.removed", { name: person.name }));
         })
         .catch((err: unknown) => {
           remove.disabled = false;
@@ -211,7 +229,7 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
     tr.append(
       h("td", {}, tick),
       h("td", {}, autoDir("span", person.name, "person-name")),
-      h("td", { text: person.role }),
+      h("td", { text: roleName(person.role) }),
       h("td", { text: person.group_code ?? "" }),
       h("td", {}, autoDir("span", person.email ?? "")),
       h("td", { text: person.language ?? "" }),
@@ -222,15 +240,15 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
   }
 
   const count = h("span", { class: "cards-count", attrs: { "aria-live": "polite" } });
-  const print = button("Print cards", "people-print");
-  const selectAll = button("Select all", "people-select-all");
+  const print = button(t("people.print"), "people-print");
+  const selectAll = button(t("people.selectAll"), "people-select-all");
   function renderCount(): void {
-    count.textContent = `${selected.size} selected`;
+    count.textContent = t("people.selected", { count: selected.size });
     print.disabled = selected.size === 0;
   }
   function render(): void {
     if (!people.length) {
-      replaceChildren(body, h("tr", {}, h("td", { attrs: { colspan: "8" }, class: "muted", text: "No people yet." })));
+      replaceChildren(body, h("tr", {}, h("td", { attrs: { colspan: "8" }, class: "muted", text: t("people.empty") })));
     } else {
       replaceChildren(body, ...people.map(row));
     }
@@ -242,11 +260,11 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
   });
   print.addEventListener("click", () => {
     print.disabled = true;
-    status.say("Making the cards…");
+    status.say(t("joining.making"));
     downloadCards(meetingId, { participant_ids: [...selected] })
       .then(async (name) => {
         await load();
-        status.say(`Saved ${name}: ${selected.size} cards with new join links.`);
+        status.say(t("people.cardsSaved", { name, count: selected.size }));
       })
       .catch((err: unknown) => status.say(describe(err)))
       .finally(renderCount);
@@ -257,17 +275,17 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
       const person = await setupApi.addPerson(meetingId, fields);
       form.reset();
       await load();
-      status.say(`${person.name} added.`);
+      status.say(tBdi("people.added", { name: person.name }));
     });
     return form;
   };
   let add = makeAdd();
-  const addBox = h("details", { class: "tool-box" }, h("summary", { text: "Add a person" }), add.el);
+  const addBox = h("details", { class: "tool-box" }, h("summary", { text: t("people.addLabel") }), add.el);
 
   const el = h(
     "section",
     { class: "setup-part setup-people", attrs: { "aria-labelledby": "setup-people-title" } },
-    h("h2", { attrs: { id: "setup-people-title" }, text: "People" }),
+    h("h2", { attrs: { id: "setup-people-title" }, text: t("people.title") }),
     h("p", { class: "people-tools" }, selectAll, print, count),
     h("div", { class: "table-scroll" }, table),
     addBox,
@@ -288,13 +306,18 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
 
 function csvImport(meetingId: number, status: LiveStatus, done: () => Promise<void>): HTMLElement {
   const result = h("div", { class: "csv-result" });
-  const form = new Form({ submit: "Preview", busy: "Checking…", label: "Import people from CSV", className: "csv-form" });
-  const file = form.add("file", "CSV file", h("input", { attrs: { type: "file", accept: ".csv,text/csv" } }));
+  const form = new Form({
+    submit: t("import.previewButton"),
+    busy: t("people.checking"),
+    label: t("people.csvTitle"),
+    className: "csv-form",
+  });
+  const file = form.add("file", t("people.csvFile"), h("input", { attrs: { type: "file", accept: ".csv,text/csv" } }));
   const text = form.add(
     "csv",
-    "or paste the CSV",
+    t("people.csvPaste"),
     h("textarea", { class: "input", attrs: { rows: "5", dir: "auto", spellcheck: "false" } }),
-    "Columns: name,role,group,email,language (a header line first).",
+    t("people.csvHint"),
   );
   file.addEventListener("change", () => {
     const chosen = file.files?.[0];
@@ -302,36 +325,37 @@ function csvImport(meetingId: number, status: LiveStatus, done: () => Promise<vo
   });
   form.onSubmit(async () => {
     const csv = text.value;
-    if (!csv.trim()) throw new Error("Choose a CSV file or paste its lines first.");
+    if (!csv.trim()) throw new Error(t("people.csvNothing"));
     const report = await setupApi.importPeople(meetingId, csv, true);
-    const create = button(`Create ${report.usable.length} people`, "button-primary csv-create");
+    const createText = t("people.csvCreate", { count: report.usable.length });
+    const create = button(createText, "button-primary csv-create");
     create.disabled = report.usable.length === 0;
     create.addEventListener("click", () => {
       create.disabled = true;
-      create.textContent = "Creating…";
+      create.textContent = t("home.creating");
       setupApi
         .importPeople(meetingId, csv, false)
         .then(async (made) => {
-          status.say(`${made.created.length} people created; ${made.rejected.length} rows left out.`);
+          status.say(t("people.csvCreated", { count: made.created.length, rejected: made.rejected.length }));
           replaceChildren(result);
           form.reset();
           await done();
         })
         .catch((err: unknown) => {
           create.disabled = false;
-          create.textContent = `Create ${report.usable.length} people`;
+          create.textContent = createText;
           form.showError(err);
         });
     });
     replaceChildren(
       result,
-      h("p", { class: "csv-summary", text: `${report.usable.length} rows usable, ${report.rejected.length} cannot be imported.` }),
+      h("p", { class: "csv-summary", text: t("people.csvSummary", { count: report.usable.length, rejected: report.rejected.length }) }),
       report.rejected.length
         ? h(
             "table",
             { class: "setup-table csv-rejected" },
-            h("caption", { text: "Rows that cannot be imported" }),
-            h("thead", {}, h("tr", {}, ...["Line", "Name", "Why"].map((t) => h("th", { attrs: { scope: "col" }, text: t })))),
+            h("caption", { text: t("people.csvRejected") }),
+            h("thead", {}, h("tr", {}, ...(["people.line", "field.name", "people.why"] as MessageKey[]).map((key) => h("th", { attrs: { scope: "col" }, text: t(key) })))),
             h(
               "tbody",
               {},
@@ -344,8 +368,18 @@ function csvImport(meetingId: number, status: LiveStatus, done: () => Promise<vo
       h(
         "table",
         { class: "setup-table csv-usable" },
-        h("caption", { text: "Rows to import" }),
-        h("thead", {}, h("tr", {}, ...["Line", "Name", "Role", "Group", "E-mail", "Language"].map((t) => h("th", { attrs: { scope: "col" }, text: t })))),
+        h("caption", { text: t("people.csvUsable") }),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ...(
+              ["people.line", "field.name", "field.role", "field.groupShort", "field.email", "field.language"] as MessageKey[]
+            ).map((key) => h("th", { attrs: { scope: "col" }, text: t(key) })),
+          ),
+        ),
         h(
           "tbody",
           {},
@@ -355,7 +389,7 @@ function csvImport(meetingId: number, status: LiveStatus, done: () => Promise<vo
               {},
               h("td", { text: String(r.line) }),
               h("td", {}, autoDir("span", r.name)),
-              h("td", { text: r.role }),
+              h("td", { text: roleName(r.role) }),
               h("td", { text: r.group_code ?? "" }),
               h("td", {}, autoDir("span", r.email ?? "")),
               h("td", { text: r.language ?? "" }),
@@ -365,7 +399,7 @@ function csvImport(meetingId: number, status: LiveStatus, done: () => Promise<vo
       ),
       h("p", {}, create),
     );
-    status.say(`${report.usable.length} rows usable, ${report.rejected.length} cannot be imported.`);
+    status.say(t("people.csvSummary", { count: report.usable.length, rejected: report.rejected.length }));
   });
-  return h("details", { class: "tool-box csv-box" }, h("summary", { text: "Import people from CSV" }), form.el, result);
+  return h("details", { class: "tool-box csv-box" }, h("summary", { text: t("people.csvTitle") }), form.el, result);
 }

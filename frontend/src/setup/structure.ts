@@ -2,22 +2,24 @@
 // an empty draft, one per agenda item that has none) on the setup page.
 
 import { append, h, replaceChildren } from "../dom";
+import { t, tBdi } from "../i18n";
 import { autoDir } from "../render";
+import { statusLabel } from "../sections";
 import type { AgendaItem, BreakoutGroup, Section } from "../types";
 import { setupApi } from "./api";
 import { Form, type LiveStatus, button, describe, input } from "./forms";
 
 function groupForm(group: BreakoutGroup | null, save: (g: BreakoutGroup) => Promise<void>): Form {
   const form = new Form({
-    submit: group ? "Save group" : "Add group",
-    label: group ? `Edit group ${group.code}` : "Add a breakout group",
+    submit: group ? t("structure.saveGroup") : t("structure.addGroup"),
+    label: group ? t("structure.editGroup", { group: group.code }) : t("structure.addGroupLabel"),
     className: "group-form",
     detailFields: [[/code|already has a group/i, "code"]],
     codeFields: { conflict: "code" },
   });
-  form.add("code", "Code (one capital letter)", input({ maxlength: "1", required: "", dir: "ltr", autocapitalize: "characters" })).value = group?.code ?? "";
-  form.add("name", "Name", input({ maxlength: "300", required: "" })).value = group?.name ?? "";
-  form.add("facilitator", "Facilitator", input({ maxlength: "300" })).value = group?.facilitator ?? "";
+  form.add("code", t("structure.code"), input({ maxlength: "1", required: "", dir: "ltr", autocapitalize: "characters" })).value = group?.code ?? "";
+  form.add("name", t("field.name"), input({ maxlength: "300", required: "" })).value = group?.name ?? "";
+  form.add("facilitator", t("field.facilitator"), input({ maxlength: "300" })).value = group?.facilitator ?? "";
   form.onSubmit(() =>
     save({ code: form.value("code").toUpperCase(), name: form.value("name"), facilitator: form.value("facilitator") }),
   );
@@ -31,22 +33,22 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
     const created = await setupApi.addGroup(meetingId, group);
     add.reset();
     await changed();
-    status.say(`Group ${created.code} “${created.name}” added.`);
+    status.say(tBdi("structure.groupAdded", { group: created.code, name: created.name }));
   });
 
   function row(group: BreakoutGroup): HTMLElement {
     const li = h("li", { class: "group-row", attrs: { "data-group": group.code } });
-    const edit = button("Edit", "group-edit");
-    const remove = button("Delete", "group-delete button-danger");
-    edit.setAttribute("aria-label", `Edit group ${group.code}`);
-    remove.setAttribute("aria-label", `Delete group ${group.code}`);
+    const edit = button(t("action.edit"), "group-edit");
+    const remove = button(t("action.delete"), "group-delete button-danger");
+    edit.setAttribute("aria-label", t("structure.editGroup", { group: group.code }));
+    remove.setAttribute("aria-label", t("structure.deleteGroup", { group: group.code }));
     edit.addEventListener("click", () => {
       const form = groupForm(group, async (next) => {
         const saved = await setupApi.updateGroup(meetingId, group.code, next);
         await changed();
-        status.say(`Group ${saved.code} saved.`);
+        status.say(t("structure.groupSaved", { group: saved.code }));
       });
-      const cancel = button("Cancel");
+      const cancel = button(t("action.cancel"));
       cancel.addEventListener("click", () => render(groups));
       form.actions.append(cancel);
       replaceChildren(li, form.el);
@@ -57,7 +59,7 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
         .deleteGroup(meetingId, group.code)
         .then(async () => {
           await changed();
-          status.say(`Group ${group.code} deleted.`);
+          status.say(t("structure.groupDeleted", { group: group.code }));
         })
         .catch((err: unknown) => {
           remove.disabled = false;
@@ -76,16 +78,16 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
 
   function render(next: BreakoutGroup[]): void {
     groups = next;
-    if (!groups.length) replaceChildren(list, h("li", { class: "muted", text: "No breakout groups yet." }));
+    if (!groups.length) replaceChildren(list, h("li", { class: "muted", text: t("structure.noGroups") }));
     else replaceChildren(list, ...groups.map(row));
   }
 
   const el = h(
     "section",
     { class: "setup-part setup-groups", attrs: { "aria-labelledby": "setup-groups-title" } },
-    h("h2", { attrs: { id: "setup-groups-title" }, text: "Breakout groups" }),
+    h("h2", { attrs: { id: "setup-groups-title" }, text: t("structure.groups") }),
     list,
-    h("details", { class: "tool-box" }, h("summary", { text: "Add a breakout group" }), add.el),
+    h("details", { class: "tool-box" }, h("summary", { text: t("structure.addGroupLabel") }), add.el),
   );
   return { el, render };
 }
@@ -98,19 +100,19 @@ export function sectionsEditor(
   changed: () => Promise<void>,
 ) {
   const list = h("ol", { class: "section-list" });
-  const add = new Form({ submit: "Add section", label: "Add a section", className: "section-form" });
-  add.add("title", "Section title", input({ maxlength: "300", required: "" }));
+  const add = new Form({ submit: t("structure.addSection"), label: t("structure.addSectionLabel"), className: "section-form" });
+  add.add("title", t("structure.sectionTitle"), input({ maxlength: "300", required: "" }));
   add.onSubmit(async () => {
     const created = await setupApi.addSection(documentId, add.value("title"));
     add.reset();
     await changed();
-    status.say(`Section “${created.title}” added.`);
+    status.say(tBdi("structure.sectionAdded", { title: created.title }));
   });
-  const generate = button("Add a section per agenda item without one", "sections-generate");
+  const generate = button(t("structure.generate"), "sections-generate");
   generate.addEventListener("click", () => {
     const missing = agenda().filter((item) => item.section_id === null && item.kind !== "break");
     if (!missing.length) {
-      status.say("Every agenda item (but the breaks) has its section already.");
+      status.say(t("structure.allHaveSections"));
       return;
     }
     generate.disabled = true;
@@ -120,7 +122,7 @@ export function sectionsEditor(
         await setupApi.updateItem(meetingId, item.id, { section_id: section.id });
       }
       await changed();
-      status.say(`${missing.length} sections added from the agenda.`);
+      status.say(t("structure.generated", { count: missing.length }));
     })()
       .catch((err: unknown) => status.say(describe(err)))
       .finally(() => {
@@ -129,16 +131,20 @@ export function sectionsEditor(
   });
 
   function row(section: Section): HTMLElement {
-    const form = new Form({ submit: "Rename", label: `Section ${section.title}`, className: "section-rename" });
-    const title = form.add("title", "Title", input({ maxlength: "300" }));
+    const form = new Form({
+      submit: t("structure.rename"),
+      label: t("structure.sectionLabel", { title: section.title }),
+      className: "section-rename",
+    });
+    const title = form.add("title", t("field.title"), input({ maxlength: "300" }));
     title.value = section.title;
     form.onSubmit(async () => {
       const saved = await setupApi.renameSection(documentId, section, form.value("title"));
       await changed();
-      status.say(`Section renamed “${saved.title}”.`);
+      status.say(tBdi("structure.renamed", { title: saved.title }));
     });
-    const remove = button("Delete", "section-delete button-danger");
-    remove.setAttribute("aria-label", `Delete section ${section.title}`);
+    const remove = button(t("action.delete"), "section-delete button-danger");
+    remove.setAttribute("aria-label", t("structure.deleteSection", { title: section.title }));
     remove.hidden = section.status !== "draft";
     remove.addEventListener("click", () => {
       remove.disabled = true;
@@ -146,29 +152,29 @@ export function sectionsEditor(
         .deleteSection(documentId, section.id)
         .then(async () => {
           await changed();
-          status.say(`Section “${section.title}” deleted.`);
+          status.say(tBdi("structure.sectionDeleted", { title: section.title }));
         })
         .catch((err: unknown) => {
           remove.disabled = false;
           form.showError(err);
         });
     });
-    form.actions.append(remove, h("span", { class: "badge", text: section.status }));
+    form.actions.append(remove, h("span", { class: "badge", text: statusLabel(section.status) }));
     return h("li", { class: "section-row", attrs: { "data-section-id": String(section.id) } }, form.el);
   }
 
   function render(sections: Section[]): void {
-    if (!sections.length) replaceChildren(list, h("li", { class: "muted", text: "No sections yet." }));
+    if (!sections.length) replaceChildren(list, h("li", { class: "muted", text: t("structure.noSections") }));
     else replaceChildren(list, ...sections.map(row));
   }
 
   const el = h(
     "section",
     { class: "setup-part setup-sections", attrs: { "aria-labelledby": "setup-sections-title" } },
-    h("h2", { attrs: { id: "setup-sections-title" }, text: "Sections of the outcome document" }),
+    h("h2", { attrs: { id: "setup-sections-title" }, text: t("structure.sections") }),
     list,
     h("p", {}, generate),
-    h("details", { class: "tool-box" }, h("summary", { text: "Add a section" }), add.el),
+    h("details", { class: "tool-box" }, h("summary", { text: t("structure.addSectionLabel") }), add.el),
   );
   return { el, render };
 }
