@@ -64,6 +64,7 @@ chromium:
 lint: install
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/lint-imports
 
 # The frontend's layers (app -> pages -> components -> sync/api, no cycles): frontend/.dependency-cruiser.cjs
 typecheck: install $(FRONTEND_STAMP)

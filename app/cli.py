@@ -16,10 +16,11 @@ from sqlmodel import Session, select
 from app.agenda_import import AgendaPreview, ImportFormat
 from app.cli_meetings import meetings_cli, organiser_link_command, organiser_link_payload
 from app.config import Settings, get_settings
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.errors import AppError, NotFound
 from app.models.document import Document
 from app.models.participant import Role
+from app.models.schema import create_tables
 from app.services import demo, links, organisers
 from app.services.actor import Actor
 
@@ -160,8 +161,8 @@ def demo_command(
 
 def demo_rooms(session: Session, document_id: int) -> dict[str, Any]:
     """Where a stock Yjs client finds the live texts (see docs/protocol.md), and the pages."""
+    from app.models import names
     from app.models.meeting import BreakoutGroup
-    from app.realtime import names
     from app.services.sections import ordered_sections
 
     document = session.get(Document, document_id)

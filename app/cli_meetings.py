@@ -15,9 +15,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.errors import AppError
 from app.models.meeting import MeetingCopy, MeetingState
+from app.models.schema import create_tables
 from app.models.setup import MeetingDraft
 from app.services import meetings, organisers, setup
 from app.services.actor import Actor

@@ -68,11 +68,6 @@ class RateLimited(AppError):
         self.retry_after = retry_after
 
 
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "payload_too_large"
-
-
 class UnsupportedMediaType(AppError):
     status = 415
     code = "unsupported_media_type"

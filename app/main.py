@@ -8,18 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.board.live import LiveBoards
 from app.config import Settings, get_settings
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.errors import CloseCode, install_error_handlers
+from app.events import bus as events
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
+from app.models.schema import create_tables
 from app.ratelimit import SlidingWindowLimiter
-from app.realtime import events
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import Hub
-from app.realtime.keeper import RevisionKeeper
-from app.realtime.live import LiveBoards, LiveDocuments, structure_on_load
+from app.realtime.live import LiveDocuments
 from app.realtime.room import RoomLimits
+from app.revisions.keeper import RevisionKeeper
 from app.routes import (
     adoption,
     agenda_import,
@@ -43,6 +45,7 @@ from app.services import credentials, demo
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
+from app.services.rooms import structure_on_load
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -93,7 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             idle_seconds=settings.room_idle_seconds,
             keepalive_seconds=settings.ws_keepalive_seconds,
-            on_load=structure_on_load(engine, adopted),
         )
         app.state.hub = hub
         app.state.loop = asyncio.get_running_loop()
@@ -112,7 +114,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.agenda_clock = clock
         bus = events.LocalEventBus()
         app.state.events = bus
-        events.attach(engine, bus)
 
         def drop(link: str) -> None:
             hub.drop_link(link, CloseCode.UNAUTHENTICATED, credentials.REASON)
@@ -130,7 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await sweep.aclose()
             bus.aclose()
-            events.detach(engine)
             if clock is not None:
                 await clock.aclose()
             await keeper.aclose()
@@ -173,7 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
-    # order does not matter; tests/api/test_agenda_import.py would see it if it did.
+    # order does not matter; tests/routes/test_agenda_import.py would see it if it did.
     api.include_router(agenda_import.router)
     # Join cards and the open join link (app/routes/joining.py).
     api.include_router(joining.router)

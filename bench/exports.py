@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.models.document import Section
+from app.models.schema import create_tables
 from app.services import exports
 from app.services.actor import Actor
 from app.services.demo import create_demo

@@ -48,10 +48,10 @@ async def _build_document(database_url: str, document_id: int, sections: int, up
 
     from app.db import make_engine
     from app.models.document import Section
+    from app.models.names import document_room
     from app.realtime.hub import Hub
-    from app.realtime.live import structure_on_load
-    from app.realtime.names import document_room
     from app.realtime.room import RoomLimits
+    from app.services.rooms import structure_on_load
     from app.store.sql import SqlUpdateStore
 
     engine = make_engine(database_url)

@@ -13,8 +13,10 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from app.db import create_tables, make_engine
+from app.db import make_engine
+from app.models.schema import create_tables
 from tests.support.databases import database
+from tests.support.server import RunningServer, demo_server
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -85,3 +87,26 @@ def frontend_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index = "<!doctype html><html><head><title>Outcomes</title></head><body></body></html>"
     (dist / "index.html").write_text(index, encoding="utf-8")
     return dist
+
+
+# Real servers (uvicorn subprocesses) for the suites that talk to one over sockets.
+
+
+@pytest.fixture(scope="session")
+def shared_server(
+    db_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """One demo server per backend for the tests that do not restart it.
+
+    Tests sharing it touch different sections (or restore what they change).
+    """
+    workdir = tmp_path_factory.mktemp(f"rt-{db_kind}")
+    with database(db_kind, workdir) as url, demo_server(url, workdir) as server:
+        yield server
+
+
+@pytest.fixture
+def own_db(db_kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database of the current backend for a test that restarts its server."""
+    with database(db_kind, tmp_path) as url:
+        yield url

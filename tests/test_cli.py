@@ -10,12 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.main import create_app
 from app.models import JoinLink, Meeting
+from app.models.schema import create_tables
 from app.security import new_token, token_prefix
 from app.services.demo import DemoMeeting, create_demo
-from tests.api.conftest import make_settings
+from tests.routes.conftest import make_settings
 from tests.support.server import OUTCOMES, ROOT, run_cli, server_env
 
 PUBLIC_URL = "http://127.0.0.1:8765"

@@ -9,8 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from app.models.common import FORBID_EXTRA, MAX_ID, utcnow
 from app.models.input import UtcDatetime
+from app.models.names import board_room, document_room, group_room, section_text
 from app.models.text import Body, GroupCode, StorableText, Title
-from app.realtime.names import board_room, document_room, group_room, section_text
 
 
 class SectionKind(StrEnum):

@@ -4,18 +4,13 @@ Adopting (``app/services/adoption.py``) flips one flag per document here; each r
 document (``doc-{id}``, ``group-{id}-{X}``, ``board-{id}``) is handed a callable that reads
 it, so a writer's update is refused at the moment it arrives (a connection opened before the
 adoption is refused too) at the cost of one dict lookup. A room that loads reads the flag
-from the database only while it is still unknown, so a load racing an adoption cannot
-bring back a stale "not adopted". The server's own edits (locking sections, a checkpoint)
-are not writers' updates and still go through.
+from the database (``app/services/rooms.py``) only while it is still unknown, so a load
+racing an adoption cannot bring back a stale "not adopted". The server's own edits
+(locking sections, a checkpoint) are not writers' updates and still go through.
 """
 
 from collections.abc import Callable
 from datetime import datetime
-
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
-
-from app.models.document import Document
 
 REASON_PREFIX = "adopted: "
 
@@ -54,10 +49,3 @@ class AdoptedDocuments:
     def check_for(self, document_id: int) -> Callable[[], str | None]:
         """The room's ``read_only`` hook: the reason of this document, looked up each time."""
         return lambda: self._reasons.get(document_id)
-
-
-def read_adopted_at(engine: Engine, document_id: int) -> datetime | None:
-    """The document's ``adopted_at`` from the database (call in a worker thread)."""
-    with Session(engine) as session:
-        document = session.get(Document, document_id)
-        return None if document is None else document.adopted_at

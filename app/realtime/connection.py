@@ -27,7 +27,6 @@ class ConnectionLimits:
     max_message_bytes: int = 1024 * 1024
     rate_per_second: float = 200.0
     rate_burst: float = 400.0
-    send_queue_frames: int = 1024
 
 
 async def serve(

@@ -26,7 +26,6 @@ class Origin:
         return cls(kind, next(_ids))
 
 
-SERVER = Origin("server", 0)
 LOAD = Origin("load", 0)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
+from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
-from app.realtime.replay import copy_of
 
 SERVER_OWNED_REASON = "server-owned: only the server writes {names}"
 

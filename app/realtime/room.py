@@ -1,24 +1,29 @@
-"""A room: one pycrdt Doc, its awareness, its peers and its durable update log.
+"""A room: one pycrdt Doc, its awareness, its peers and the dispatch of their messages.
 
 Every change to the doc, whoever made it, is seen by one observer: it gets the next
-sequence number, is submitted to the store and queued in the room's outbox. A pump task
-delivers outbox entries strictly in order and only once each entry's write committed, so a
-client never receives an update that a crash could lose.
+sequence number, is submitted to the store and queued in the room's durable outbox
+(``app/realtime/outbox.py``), which delivers it once its write committed, so a client never
+receives an update that a crash could lose.
+
+Past 400 lines: :meth:`Room.receive` and the refusals it applies (read-only, client ids,
+server-owned types, the room's write check) read as one dispatch; the outbox, awareness and
+Doc helpers are in their own modules.
 """
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import Decoder, Doc, get_state
+from pycrdt import Doc
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
 from app.realtime.clientids import ClientIds
+from app.realtime.docs import carries_new_content
 from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
+from app.realtime.outbox import Outbox, Pending
 from app.realtime.owned import ServerOwned
 from app.realtime.pending import PENDING_REASON, PendingChanges
 from app.realtime.protocol import (
@@ -35,15 +40,11 @@ from app.realtime.protocol import (
     sync_step2_reply,
     update_frame,
 )
-from app.realtime.replay import copy_of
 from app.realtime.structs import state_vector, update_ranges
 from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
 log = logging.getLogger(__name__)
-
-# Most stored updates written to a peer in one socket write (a fan-out under load).
-MAX_BATCH = 64
 
 READ_ONLY_REASON = "read-only: this connection may read the room but not change it"
 
@@ -59,51 +60,6 @@ class RoomLimits:
     # Bytes of one connection's updates held back for missing dependencies
     # (app/realtime/pending.py); past it the connection is closed with 4400.
     pending_bytes: int = 1_048_576
-
-
-@dataclass(slots=True)
-class _Out:
-    durable: Awaitable[None] | None
-    frame: bytes | None
-    seq: int = 0
-    exclude: Peer | None = None
-    target: Peer | None = None
-    marker: "asyncio.Future[None] | None" = None
-
-
-def _stored(durable: Awaitable[None] | None) -> bool:
-    """Whether a pending write is known to be committed without waiting for it."""
-    if durable is None:
-        return True
-    return (
-        isinstance(durable, asyncio.Future)
-        and durable.done()
-        and not durable.cancelled()
-        and durable.exception() is None
-    )
-
-
-def _state_vector(update_or_state: bytes, *, is_update: bool) -> dict[int, int]:
-    decoder = Decoder(get_state(update_or_state) if is_update else update_or_state)
-    return {
-        decoder.read_var_uint(): decoder.read_var_uint() for _ in range(decoder.read_var_uint())
-    }
-
-
-def carries_new_content(doc: Doc[Any], update: bytes) -> bool:
-    """Whether applying ``update`` would change ``doc`` (checked on a copy, never on ``doc``)."""
-    if update == EMPTY_UPDATE:
-        return False
-    with crdt_failures("malformed update"):
-        mine = _state_vector(doc.get_state(), is_update=False)
-        theirs = _state_vector(update, is_update=True)
-        if any(clock > mine.get(client, 0) for client, clock in theirs.items()):
-            return True
-        shadow = copy_of(doc)
-        changed: list[bytes] = []
-        shadow.observe(lambda event: changed.append(event.update))
-        shadow.apply_update(update)
-    return any(u != EMPTY_UPDATE for u in changed)
 
 
 class Room:
@@ -125,15 +81,14 @@ class Room:
         self._audiences: dict[aw.Audience, set[Peer]] = {a: set() for a in aw.Audience}
         self.users = 0  # peers plus REST calls holding the room (the hub's count)
         self.last_seq = 0
-        self.durable_seq = 0
         self.snapshot_seq = 0
         self.broken = False
         self.closing = False
         self.closed = asyncio.Event()
         self.on_broken: Callable[[Room], None] | None = None
-        # Hooks of a document room's revision tracker (app/realtime/tracker.py): each stored
+        # Hooks of a document room's revision tracker (app/revisions/tracker.py): each stored
         # change's (seq, participant), a reason to refuse a writer's update (given the peer
-        # that wrote it; the board's rules use it too, app/realtime/board.py), work at close.
+        # that wrote it; the board's rules use it too, app/board/rules.py), work at close.
         self.on_update: Callable[[int, int | None], None] | None = None
         self.write_check: Callable[[Peer, bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None
@@ -151,9 +106,7 @@ class Room:
         self.on_stored: Callable[[StoredRoom], Awaitable[None]] | None = None
         self.loaded_state = b"\x00"
         self._authors: dict[int, tuple[Peer | None, int | None]] = {}
-        self._outbox: deque[_Out] = deque()
-        self._wake = asyncio.Event()
-        self._pump_task: asyncio.Task[None] | None = None
+        self._outbox = Outbox(name, self._fan_out, self._compact_if_due, self._break)
         self._background: set[asyncio.Task[None]] = set()
         # The step 2 (frame, wire frame) answering an empty state vector: the whole doc,
         # encoded once for every joiner until the doc changes (dropped in _on_change).
@@ -183,9 +136,7 @@ class Room:
         if stored.snapshot is not None and not stored.updates:
             # The doc is exactly the snapshot: its bytes are the whole doc, no encoding needed.
             self._cache_full_state(stored.snapshot)
-        self._pump_task = asyncio.get_running_loop().create_task(
-            self._pump(), name=f"room:{self.name}"
-        )
+        self._outbox.start()
         return stored
 
     async def close(self) -> None:
@@ -203,8 +154,7 @@ class Room:
         finally:
             for peer in list(self.peers):
                 peer.fail(CloseCode.GOING_AWAY, "the room closed")
-            if self._pump_task is not None:
-                self._pump_task.cancel()
+            self._outbox.stop()
             self.presence.close()
             self.doc.unobserve(self._subscription)
             self.closed.set()
@@ -308,11 +258,7 @@ class Room:
 
     async def flushed(self) -> None:
         """Wait until every change so far is committed and delivered; StoreError if broken."""
-        if self._outbox:
-            marker: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._outbox.append(_Out(None, None, marker=marker))
-            self._wake.set()
-            await marker
+        await self._outbox.flushed()
         if self.broken:
             raise StoreError(f"room {self.name} lost its store")
 
@@ -392,10 +338,7 @@ class Room:
 
     def _send_in_order(self, peer: Peer, frame: bytes, wire: bytes | None = None) -> None:
         """``frame`` to one peer, after the changes not yet durable that the outbox holds."""
-        if self._outbox:
-            self._outbox.append(_Out(None, frame, target=peer))
-        else:
-            peer.offer(frame, wire)
+        self._outbox.send_in_order(peer, frame, wire)
 
     def _on_change(self, event: Any) -> None:
         self._full_state = None  # the doc changed: the cached step 2 is stale
@@ -415,57 +358,11 @@ class Room:
             log.error("room %s could not submit update %s: %s", self.name, self.last_seq, exc)
             self._break()
             return
-        self._outbox.append(_Out(durable, update_frame(update), self.last_seq, exclude=peer))
-        self._wake.set()
+        self._outbox.push(durable, update_frame(update), self.last_seq, peer)
         if self.on_update is not None:
             self.on_update(self.last_seq, participant_id)
 
-    async def _pump(self) -> None:
-        outbox = self._outbox
-        while True:
-            while outbox:
-                out = outbox[0]
-                if out.durable is not None:
-                    try:
-                        await out.durable
-                    except Exception as exc:
-                        log.error("room %s: update %s not stored: %s", self.name, out.seq, exc)
-                        self._break()
-                        return
-                    self.durable_seq = out.seq
-                outbox.popleft()
-                if out.marker is not None:
-                    if not out.marker.done():
-                        out.marker.set_result(None)
-                elif out.target is not None:
-                    out.target.offer(out.frame)  # type: ignore[arg-type]
-                else:
-                    self._fan_out(self._take_batch(out))
-            if self.durable_seq - self.snapshot_seq >= self.limits.compact_every:
-                self._compact_soon()
-            self._wake.clear()
-            await self._wake.wait()
-
-    def _take_batch(self, first: _Out) -> list[_Out]:
-        """``first`` and the broadcasts right behind it that are already stored.
-
-        Under load (a fan-out to thousands of sockets takes tens of milliseconds, and group
-        commits make several updates durable at once) the updates that became ready in the
-        meantime go out together: one socket write per peer instead of one per update. At
-        low load the batch is just ``first``, so nothing waits for company.
-        """
-        batch = [first]
-        outbox = self._outbox
-        while outbox and len(batch) < MAX_BATCH:
-            out = outbox[0]
-            if out.marker is not None or out.target is not None or not _stored(out.durable):
-                break
-            outbox.popleft()
-            self.durable_seq = out.seq
-            batch.append(out)
-        return batch
-
-    def _fan_out(self, batch: list[_Out]) -> None:
+    def _fan_out(self, batch: list[Pending]) -> None:
         """Write stored updates, in order, to every peer but each update's author.
 
         Each frame is encoded once; every peer gets the same bytes in one write. Viewers'
@@ -496,6 +393,19 @@ class Room:
                 if own:
                     author.offer_frames(own, b"".join([wire_frame(frame) for frame in own]))
 
+    @property
+    def durable_seq(self) -> int:
+        """The newest change whose write committed."""
+        return self._outbox.durable_seq
+
+    @durable_seq.setter
+    def durable_seq(self, seq: int) -> None:
+        self._outbox.durable_seq = seq
+
+    def _compact_if_due(self) -> None:
+        if self.durable_seq - self.snapshot_seq >= self.limits.compact_every:
+            self._compact_soon()
+
     def _compact_soon(self) -> None:
         # Called with an empty outbox: the doc holds exactly the durable updates.
         upto = self.durable_seq
@@ -522,9 +432,6 @@ class Room:
         if self.broken:
             return
         self.broken = True
-        for out in self._outbox:
-            if out.marker is not None and not out.marker.done():
-                out.marker.set_result(None)
         self._outbox.clear()
         for peer in list(self.peers):
             peer.fail(CloseCode.TRY_AGAIN_LATER, "storage is unavailable; reconnect later")

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc, Map, Text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from app.realtime.names import SECTIONS_MAP, section_text
+from app.models.names import SECTIONS_MAP, section_text
 from app.realtime.textdiff import replace_text
 
 
@@ -102,11 +100,3 @@ def read_texts(doc: Doc[Any], sections: list[SectionInfo]) -> dict[int, str]:
         else:
             texts[info.id] = info.body
     return texts
-
-
-def load_sections(engine: Engine, document_id: int) -> list[SectionInfo]:
-    """The document's sections from the database, in order (call in a worker thread)."""
-    from app.services.sections import ordered_sections
-
-    with Session(engine) as session:
-        return [SectionInfo.of(s) for s in ordered_sections(session, document_id)]

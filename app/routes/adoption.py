@@ -1,19 +1,12 @@
 """Adopting the outcome document and reopening it (docs/protocol.md, "Adopted documents")."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from app.deps import CurrentActor, ObjectId, SessionDep
+from app.deps import AdoptionRoomsDep, CurrentActor, ObjectId, SessionDep
 from app.models.document import AdoptionCreate, AdoptionPublic, AdoptionReopen
 from app.services import adoption
 
 router = APIRouter(tags=["documents"])
-
-
-def _rooms(request: Request) -> adoption.Rooms:
-    state = request.app.state
-    return adoption.Rooms(
-        state.adopted, getattr(state, "live", None), getattr(state, "revisions", None)
-    )
 
 
 @router.post("/documents/{document_id}/adopt")
@@ -21,11 +14,11 @@ def adopt_document(
     document_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    rooms: AdoptionRoomsDep,
     data: AdoptionCreate | None = None,
 ) -> AdoptionPublic:
     """Adopt the document: every section locked, every room read-only (secretariat, chair)."""
-    return adoption.adopt(session, actor, document_id, _rooms(request))
+    return adoption.adopt(session, actor, document_id, rooms)
 
 
 @router.post("/documents/{document_id}/reopen")
@@ -34,7 +27,7 @@ def reopen_document(
     data: AdoptionReopen,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    rooms: AdoptionRoomsDep,
 ) -> AdoptionPublic:
     """Reopen an adopted document, with a reason (secretariat); its sections stay locked."""
-    return adoption.reopen(session, actor, document_id, data.reason, _rooms(request))
+    return adoption.reopen(session, actor, document_id, data.reason, rooms)

@@ -1,19 +1,17 @@
 """The participants' board: read it, promote a note into the document (docs/protocol.md)."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from app.deps import CurrentActor, ObjectId, SessionDep
+from app.board.live import LiveBoards
+from app.deps import BoardsDep, CurrentActor, KeeperDep, LiveDep, ObjectId, SessionDep
 from app.errors import ServiceUnavailable
 from app.models.board import BoardPublic, NotePromote, NotePromoted
-from app.realtime.live import LiveBoards
-from app.routes.inputs import live_inserter
-from app.services import board
+from app.services import board, input_review
 
 router = APIRouter(tags=["board"])
 
 
-def _boards(request: Request) -> LiveBoards:
-    boards: LiveBoards | None = getattr(request.app.state, "boards", None)
+def _running(boards: LiveBoards | None) -> LiveBoards:
     if boards is None:
         raise ServiceUnavailable("The live board is unavailable right now; try again shortly.")
     return boards
@@ -21,10 +19,10 @@ def _boards(request: Request) -> LiveBoards:
 
 @router.get("/documents/{document_id}/board")
 def get_board(
-    document_id: ObjectId, session: SessionDep, actor: CurrentActor, request: Request
+    document_id: ObjectId, session: SessionDep, actor: CurrentActor, boards: BoardsDep
 ) -> BoardPublic:
     """The board's notes, live (every role of the meeting)."""
-    return board.get_board(session, actor, document_id, _boards(request))
+    return board.get_board(session, actor, document_id, _running(boards))
 
 
 @router.post("/documents/{document_id}/board/notes/{note_id}/promote")
@@ -34,8 +32,12 @@ def promote_note(
     data: NotePromote,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    boards: BoardsDep,
+    live: LiveDep,
+    keeper: KeeperDep,
 ) -> NotePromoted:
     """Put a note into a section as its last paragraph, with provenance (secretariat)."""
-    inserter = live_inserter(request, session, actor)
-    return board.promote(session, actor, document_id, note_id, data, _boards(request), inserter)
+    inserter = input_review.room_inserter(session, actor, live)
+    return board.promote(
+        session, actor, document_id, note_id, data, _running(boards), inserter, keeper
+    )

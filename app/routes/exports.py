@@ -3,12 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from app.deps import CurrentActor, ObjectId, SessionDep
+from app.deps import CurrentActor, ExportSlotsDep, LiveDep, ObjectId, SessionDep
 from app.models.common import MAX_ID
-from app.routes.documents import live_texts
-from app.services import exports
+from app.services import documents, exports
 from app.services.exports import ExportFormat
 
 router = APIRouter(tags=["exports"])
@@ -24,7 +23,8 @@ def export_document(
     document_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    live: LiveDep,
+    slots: ExportSlotsDep,
     format: Annotated[ExportFormat, Query()],
     checkpoint: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     at: Annotated[datetime | None, Query(description="ISO time: the document then")] = None,
@@ -39,8 +39,8 @@ def export_document(
         checkpoint,
         at,
         annex is not None,
-        live_texts=live_texts(request),
-        slots=getattr(request.app.state, "export_slots", None),
+        live_texts=documents.live_source(live),
+        slots=slots,
     )
     return Response(
         exported.content,

@@ -1,13 +1,22 @@
 """Breakout inputs: submit, list, edit, withdraw, review, batch accept, provenance, events."""
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep, token_from
+from app.deps import (
+    CurrentActor,
+    EngineDep,
+    EventBusDep,
+    KeeperDep,
+    LiveDep,
+    ObjectId,
+    SessionDep,
+    SettingsDep,
+    token_from,
+)
 from app.errors import InvalidInput
 from app.models.common import MAX_ID
 from app.models.input import (
@@ -22,43 +31,13 @@ from app.models.input import (
 )
 from app.models.provenance import ProvenancePublic
 from app.models.text import GroupCode
-from app.realtime.live import LiveDocuments
-from app.realtime.paragraphs import insert_paragraph
-from app.realtime.sse import event_stream
-from app.realtime.structure import SectionInfo
 from app.routes.documents import IfMatch, parse_if_match
 from app.security import hash_token
-from app.services import input_events, input_review, inputs, sections
-from app.services.actor import Actor
-from app.services.input_review import Inserted, TextInserter
+from app.services import input_review, inputs
 
 router = APIRouter(tags=["inputs"])
 
 LAST_EVENT_HEADER = "X-Last-Event-Id"
-
-
-def live_inserter(request: Request, session: SessionDep, actor: Actor) -> TextInserter:
-    """Insert as one CRDT edit of the live document room (or into the stored body)."""
-    live: LiveDocuments | None = getattr(request.app.state, "live", None)
-    if live is None:
-        return input_review.body_inserter(session)
-
-    def insert(document_id: int, section_id: int, paragraph: str, position: int | None) -> Inserted:
-        infos = [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
-        session.commit()  # hold no transaction while the room writes
-        where: list[int] = []
-
-        def transform(current: str) -> str:
-            body, index = insert_paragraph(current, paragraph, position)
-            where.append(index)
-            return body
-
-        body = live.call(
-            live.edit_text, document_id, section_id, transform, infos, actor.participant_id
-        )
-        return Inserted(body, where[-1])
-
-    return insert
 
 
 def _etag(response: Response, public: InputPublic) -> InputPublic:
@@ -102,7 +81,7 @@ def list_inputs(
     The ``X-Last-Event-Id`` header is the feed position this list reflects: open
     ``…/events?after=`` it to receive every later change.
     """
-    position = input_events.last_seq_in(session, meeting_id)
+    position = inputs.feed_position(session, meeting_id)
     items = inputs.list_inputs(
         session,
         actor,
@@ -162,13 +141,15 @@ def review_input(
     data: InputReview,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    live: LiveDep,
+    keeper: KeeperDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> InputPublic:
     """Accept (into the live document), reject, mark duplicate or defer (secretariat)."""
-    inserter = live_inserter(request, session, actor)
-    item = input_review.review(session, actor, input_id, data, inserter, parse_if_match(if_match))
+    inserter = input_review.room_inserter(session, actor, live)
+    expected = parse_if_match(if_match)
+    item = input_review.review(session, actor, input_id, data, inserter, keeper, expected)
     return _etag(response, inputs.public(session, item))
 
 
@@ -183,11 +164,12 @@ def accept_batch(
     data: BatchAccept,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    live: LiveDep,
+    keeper: KeeperDep,
 ) -> BatchAccepted:
     """Accept several inputs as one consolidated paragraph (secretariat)."""
-    inserter = live_inserter(request, session, actor)
-    record, items = input_review.accept_batch(session, actor, meeting_id, data, inserter)
+    inserter = input_review.room_inserter(session, actor, live)
+    record, items = input_review.accept_batch(session, actor, meeting_id, data, inserter, keeper)
     return BatchAccepted(
         provenance=input_review.provenance_public(record),
         inputs=inputs.public_many(session, items),
@@ -239,21 +221,16 @@ def events(
     actor: CurrentActor,
     request: Request,
     settings: SettingsDep,
+    engine: EngineDep,
+    bus: EventBusDep,
     after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
     """Server-sent events of the input feed; ``Last-Event-ID`` (or ``after``) catches up."""
     view = inputs.feed_view(session, actor, meeting_id)
-    engine = request.app.state.engine
-    stream = event_stream(
-        request.app.state.events,
-        meeting_id,
-        view.sees,
-        _start(last_event_id, after),
-        lambda cursor, limit: input_events.read_after(engine, meeting_id, cursor, limit),
-        partial(input_events.last_seq, engine, meeting_id),
-        settings.events_keepalive_seconds,
-        _link(request),
+    start = _start(last_event_id, after)
+    stream = inputs.feed_stream(
+        engine, bus, view, start, settings.events_keepalive_seconds, _link(request)
     )
     return StreamingResponse(
         stream,

@@ -1,11 +1,7 @@
-import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
-from app.errors import CloseCode
+from app.deps import CurrentActor, DisconnectDep, ObjectId, SessionDep, SettingsDep
 from app.models.participant import JoinLinkCreate, JoinLinkIssued, JoinLinkPublic
-from app.realtime.events import EventBus
-from app.realtime.hub import Hub
 from app.services import links
 
 router = APIRouter(tags=["links"])
@@ -46,31 +42,17 @@ def issue_link(
     )
 
 
-def disconnector(request: Request) -> links.Disconnect:
-    """Ends a link's websockets (4401) and event streams, on the app's event loop."""
-    hub: Hub | None = getattr(request.app.state, "hub", None)
-    bus: EventBus | None = getattr(request.app.state, "events", None)
-
-    def drop(link: str) -> None:
-        if hub is not None:
-            hub.drop_link(link, CloseCode.UNAUTHENTICATED, "this join link was revoked")
-        if bus is not None:
-            bus.drop_link(link)
-
-    return lambda link: anyio.from_thread.run_sync(drop, link)
-
-
 @router.post("/meetings/{meeting_id}/links/{link_id}/revoke")
 def revoke_link(
     meeting_id: ObjectId,
     link_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    disconnect: DisconnectDep,
 ) -> JoinLinkPublic:
     """Revoke a join link at once; its holder gets 401 from then on (secretariat)."""
     actor.check_meeting(meeting_id)
     link = links.revoke(
-        session, actor, link_id=link_id, meeting_id=meeting_id, disconnect=disconnector(request)
+        session, actor, link_id=link_id, meeting_id=meeting_id, disconnect=disconnect
     )
     return links.public(link, links.participant_of(session, link))

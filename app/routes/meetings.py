@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from app.deps import CurrentActor, ObjectId, SessionDep
+from app.deps import AgendaClockDep, CurrentActor, EngineDep, KeeperDep, ObjectId, SessionDep
 from app.models.meeting import (
     AgendaItemCreate,
     AgendaItemPublic,
@@ -17,13 +17,6 @@ from app.models.setup import MeetingDraft
 from app.services import auto_checkpoints, meetings, setup
 
 router = APIRouter(tags=["meetings"])
-
-
-def _agenda_changed(request: Request) -> None:
-    """Wake the agenda clock (automatic checkpoints) to look at the new agenda."""
-    clock: auto_checkpoints.AgendaClock | None = getattr(request.app.state, "agenda_clock", None)
-    if clock is not None:
-        clock.reschedule()
 
 
 @router.get("/me")
@@ -82,20 +75,16 @@ def update_meeting(
     data: MeetingUpdate,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    engine: EngineDep,
+    keeper: KeeperDep,
+    clock: AgendaClockDep,
 ) -> MeetingPublic:
     """Change the meeting's details (title, date, time zone, venue, languages) or its
     current agenda item (secretariat); the item that was current ended: its automatic
     checkpoint "After <title>" is taken."""
-    before = meetings.get_meeting(session, actor, meeting_id).current_agenda_item_id
-    meeting = meetings.update_meeting(session, actor, meeting_id, data)
-    ended = auto_checkpoints.ended_item(before, meeting.current_agenda_item_id)
-    session.commit()
-    keeper = getattr(request.app.state, "revisions", None)
-    if ended is not None and keeper is not None:
-        engine = request.app.state.engine
-        auto_checkpoints.take_after_item(engine, keeper, actor, ended, "agenda")
-    _agenda_changed(request)
+    meeting = auto_checkpoints.update_meeting(
+        session, actor, meeting_id, data, engine, keeper, clock
+    )
     return meetings.public(session, meeting)
 
 
@@ -139,12 +128,11 @@ def create_agenda_item(
     data: AgendaItemCreate,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    clock: AgendaClockDep,
 ) -> AgendaItemPublic:
     """Add an agenda item (secretariat)."""
     item = meetings.create_agenda_item(session, actor, meeting_id, data)
-    session.commit()
-    _agenda_changed(request)
+    auto_checkpoints.agenda_changed(session, clock)
     return AgendaItemPublic.model_validate(item, from_attributes=True)
 
 
@@ -155,12 +143,11 @@ def update_agenda_item(
     data: AgendaItemUpdate,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    clock: AgendaClockDep,
 ) -> AgendaItemPublic:
     """Change an agenda item; new times move it in the (time-ordered) agenda (secretariat)."""
     item = meetings.update_agenda_item(session, actor, meeting_id, item_id, data)
-    session.commit()
-    _agenda_changed(request)
+    auto_checkpoints.agenda_changed(session, clock)
     return AgendaItemPublic.model_validate(item, from_attributes=True)
 
 
@@ -170,10 +157,9 @@ def delete_agenda_item(
     item_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    clock: AgendaClockDep,
 ) -> Response:
     """Remove an agenda item; if it was running, no item is current any more (secretariat)."""
     meetings.delete_agenda_item(session, actor, meeting_id, item_id)
-    session.commit()
-    _agenda_changed(request)
+    auto_checkpoints.agenda_changed(session, clock)
     return Response(status_code=204)

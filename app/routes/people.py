@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.deps import CurrentActor, ObjectId, SessionDep, SettingsDep
+from app.deps import CurrentActor, DisconnectDep, ObjectId, SessionDep, SettingsDep
 from app.errors import UnsupportedMediaType
 from app.models.participant import JoinLinkIssued
 from app.models.people import (
@@ -15,7 +15,6 @@ from app.models.people import (
     PersonPublic,
     PersonUpdate,
 )
-from app.routes.links import disconnector
 from app.services import links, people, people_import
 
 router = APIRouter(tags=["people"])
@@ -126,10 +125,10 @@ def remove_person(
     person_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    disconnect: DisconnectDep,
 ) -> Response:
     """Remove a person: their links stop working; what they wrote stays (secretariat)."""
-    people.remove_person(session, actor, meeting_id, person_id, disconnector(request))
+    people.remove_person(session, actor, meeting_id, person_id, disconnect)
     return Response(status_code=204)
 
 

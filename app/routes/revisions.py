@@ -2,61 +2,31 @@
 
 Reading is open to every role that can read the document; restoring and naming checkpoints
 is the secretariat's. Texts are the live document's (``app/realtime``); revisions are taken
-by the realtime side (``RevisionKeeper``), so these routes commit before calling into it.
+by the revision keeper (``app/revisions``); ``app/services/history.py`` reads them.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy.engine import Engine
+from fastapi import APIRouter, Query, Response
 
-from app.deps import CurrentActor, ObjectId, SessionDep
+from app.deps import CurrentActor, LiveDep, ObjectId, RunningKeeperDep, SessionDep
 from app.errors import InvalidInput
 from app.models.document import SectionPublic
 from app.models.revision import (
     ChangePoint,
     CheckpointCreate,
     CheckpointPublic,
-    DiffHunk,
     ParagraphAuthors,
     RestoreResult,
     RevisionDiff,
     RevisionPublic,
     RevisionWithText,
 )
-from app.realtime.keeper import RevisionKeeper
-from app.realtime.live import LiveDocuments
-from app.realtime.names import document_room
-from app.realtime.replay import paragraph_authors
-from app.realtime.structure import SectionInfo
-from app.services import revision_actions, revisions, sections
-from app.services.worddiff import word_diff
-from app.store.log import read_log
+from app.services import history, revision_actions, revisions, sections
 
 router = APIRouter(tags=["revisions"])
 
 SECTION = "/documents/{document_id}/sections/{section_id}"
-
-
-def _keeper(request: Request) -> RevisionKeeper:
-    keeper: RevisionKeeper = request.app.state.revisions
-    return keeper
-
-
-def _infos(session: SessionDep, document_id: int) -> list[SectionInfo]:
-    return [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
-
-
-def _live_text(request: Request, session: SessionDep, document_id: int, section_id: int) -> str:
-    live: LiveDocuments = request.app.state.live
-    texts = live.call(live.texts, document_id, _infos(session, document_id))
-    return texts.get(section_id, "")
-
-
-def _recovered(request: Request, session: SessionDep, document_id: int) -> None:
-    session.commit()
-    keeper = _keeper(request)
-    keeper.call(keeper.recovered, document_id)
 
 
 @router.get(SECTION + "/revisions")
@@ -65,12 +35,10 @@ def list_revisions(
     section_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    keeper: RunningKeeperDep,
 ) -> list[RevisionPublic]:
     """The section's revisions, newest first."""
-    sections.get_section(session, actor, document_id, section_id)
-    _recovered(request, session, document_id)
-    return [revisions.public(session, r) for r in revisions.list_revisions(session, section_id)]
+    return history.list_revisions(session, actor, keeper, document_id, section_id)
 
 
 @router.get(SECTION + "/revisions/{number}")
@@ -100,21 +68,13 @@ def diff(
     section_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    live: LiveDep,
     from_: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
     to: Annotated[str, Query(max_length=12)] = "live",
 ) -> RevisionDiff:
     """Word-level diff of revision ``from`` against revision ``to`` or the live text."""
     target = _parse_to(to)
-    sections.get_section(session, actor, document_id, section_id)
-    old = revisions.get_revision(session, section_id, from_).text
-    if isinstance(target, int):
-        new = revisions.get_revision(session, section_id, target).text
-    else:
-        session.commit()
-        new = _live_text(request, session, document_id, section_id)
-    hunks = [DiffHunk(op=op, text=text) for op, text in word_diff(old, new)]
-    return RevisionDiff.model_validate({"from": from_, "to": target, "hunks": hunks})
+    return history.diff(session, actor, live, document_id, section_id, from_, target)
 
 
 @router.post(SECTION + "/revisions/{number}/restore")
@@ -124,30 +84,15 @@ def restore(
     number: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    keeper: RunningKeeperDep,
+    live: LiveDep,
     response: Response,
 ) -> RestoreResult:
     """Make the section read revision ``number`` again (secretariat), as the minimal CRDT
     edit from the live text, so typing elsewhere survives; takes "restored from vN"."""
-    section, old = revision_actions.check_restorable(
-        session, actor, document_id, section_id, number
+    section, revision = revision_actions.restore(
+        session, actor, keeper, live, document_id, section_id, number
     )
-    text, infos = old.text, _infos(session, document_id)
-    session.commit()  # the room's own writes must not wait behind this transaction
-    keeper = _keeper(request)
-    revision = keeper.call(
-        keeper.restore,
-        document_id,
-        section_id,
-        text,
-        infos,
-        actor.participant_id,
-        f"restored from v{number}",
-    )
-    revision_actions.mark_restored(session, actor, document_id, section, number, revision)
-    session.commit()
-    live: LiveDocuments = request.app.state.live
-    live.call(live.publish, document_id, _infos(session, document_id))
     response.headers["ETag"] = f'"{section.version}"'
     public = SectionPublic.model_validate(section, from_attributes=True)
     return RestoreResult(section=public, revision=revision.number)
@@ -159,16 +104,12 @@ def timeline(
     section_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    keeper: RunningKeeperDep,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[ChangePoint]:
     """The newest ``limit`` updates that changed the section, oldest first (a timeslider's
     stops; read the document at a stop with ``GET /api/documents/{id}?at=``)."""
-    sections.get_section(session, actor, document_id, section_id)
-    session.commit()
-    keeper = _keeper(request)
-    keeper.call(keeper.sync, document_id)
-    return revisions.timeline(session, document_room(document_id), section_id, limit)
+    return history.timeline(session, actor, keeper, document_id, section_id, limit)
 
 
 @router.get(SECTION + "/authors")
@@ -177,20 +118,10 @@ def authors(
     section_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    keeper: RunningKeeperDep,
 ) -> list[ParagraphAuthors]:
     """The live text's paragraphs, each with the participants who typed in it."""
-    sections.get_section(session, actor, document_id, section_id)
-    session.commit()
-    keeper = _keeper(request)
-    keeper.call(keeper.sync, document_id)  # every update so far is in the log
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-    rows = read_log(engine, document_room(document_id))
-    return [
-        ParagraphAuthors(index=i, text=text, authors=revisions.named(session, who))
-        for i, (text, who) in enumerate(paragraph_authors(rows, section_id))
-    ]
+    return history.authors(session, actor, keeper, document_id, section_id)
 
 
 @router.post("/documents/{document_id}/checkpoints", status_code=201)
@@ -199,12 +130,10 @@ def create_checkpoint(
     data: CheckpointCreate,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    keeper: RunningKeeperDep,
 ) -> CheckpointPublic:
     """Name the document as it is now: every section's revision (secretariat)."""
-    checkpoint_id = revision_actions.take_checkpoint(
-        session, actor, _keeper(request), document_id, data.name
-    )
+    checkpoint_id = revision_actions.take_checkpoint(session, actor, keeper, document_id, data.name)
     checkpoint = revisions.get_checkpoint(session, document_id, checkpoint_id)
     return revisions.checkpoint_public(session, checkpoint)
 

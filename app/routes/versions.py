@@ -6,13 +6,11 @@ naming one (``POST …/checkpoints``) are in ``revisions.py`` and ``documents.py
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from app.deps import CurrentActor, ObjectId, SessionDep
+from app.deps import CurrentActor, LiveDep, ObjectId, SessionDep
 from app.models.revision import DocumentComparison
-from app.realtime.live import LiveDocuments
-from app.realtime.structure import SectionInfo
-from app.services import sections, versions
+from app.services import versions
 
 router = APIRouter(tags=["versions"])
 
@@ -22,19 +20,11 @@ def compare(
     document_id: ObjectId,
     session: SessionDep,
     actor: CurrentActor,
-    request: Request,
+    live: LiveDep,
     from_: Annotated[str, Query(alias="from", max_length=12)],
     to: Annotated[str, Query(max_length=12)] = "live",
 ) -> DocumentComparison:
     """Per section, what changed from version ``from`` to ``to`` (checkpoint ids or live)."""
     old, new = versions.parse_ref(from_, "from"), versions.parse_ref(to, "to")
 
-    def live_texts() -> dict[int, str]:
-        live: LiveDocuments | None = getattr(request.app.state, "live", None)
-        if live is None:
-            return {}
-        session.commit()  # the room's own writes must not wait behind this transaction
-        infos = [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
-        return live.call(live.texts, document_id, infos)
-
-    return versions.compare(session, actor, document_id, old, new, live_texts)
+    return versions.compare(session, actor, document_id, old, new, live)

@@ -17,14 +17,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from app.errors import Conflict, ServiceUnavailable
+from app.events import feed
 from app.models.common import utcnow
 from app.models.document import AdoptionPublic, Document
 from app.models.participant import Participant, Role
 from app.realtime.adoption import AdoptedDocuments
-from app.realtime.keeper import RevisionKeeper
 from app.realtime.live import LiveDocuments
 from app.realtime.structure import SectionInfo
-from app.services import audit, input_events, revision_actions, sections
+from app.revisions.keeper import RevisionKeeper
+from app.services import audit, revision_actions, sections
 from app.services.actor import Actor
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def adopt(session: Session, actor: Actor, document_id: int, rooms: Rooms) -> Ado
         locked=[s.id for s in locked],
     )
     adopted = state(session, document)
-    input_events.emit_for_everyone(
+    feed.emit_for_everyone(
         session, document.meeting_id, ADOPTED_EVENT, adopted.model_dump(mode="json")
     )
     # Writers are refused from now on (we hold the document's row until the commit).
@@ -166,7 +167,7 @@ def reopen(
     reopened = state(session, document)
     reopened.reopened_by_name = actor.name
     reopened.reason = reason
-    input_events.emit_for_everyone(
+    feed.emit_for_everyone(
         session, document.meeting_id, REOPENED_EVENT, reopened.model_dump(mode="json")
     )
     session.commit()

@@ -24,7 +24,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
@@ -34,14 +33,12 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.models.common import utcnow
-from app.models.meeting import AgendaItem, AgendaKind, Meeting
+from app.models.meeting import AgendaItem, AgendaKind, Meeting, MeetingUpdate
 from app.models.revision import AgendaCheckpoint
-from app.services import revision_actions
+from app.revisions.keeper import RevisionKeeper
+from app.services import meetings, revision_actions
 from app.services.actor import Actor
 from app.services.meetings import document_of
-
-if TYPE_CHECKING:
-    from app.realtime.keeper import RevisionKeeper
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +80,7 @@ def _release(engine: Engine, item_id: int) -> None:
 
 
 def take_after_item(
-    engine: Engine, keeper: "RevisionKeeper", actor: Actor, item_id: int, trigger: str
+    engine: Engine, keeper: RevisionKeeper, actor: Actor, item_id: int, trigger: str
 ) -> int | None:
     """Take the "After <title>" checkpoint of an agenda item that ended, once; its id, or
     None (a break, no document, already taken, or it failed: logged). Call from a worker
@@ -179,7 +176,7 @@ class AgendaClock:
     def __init__(
         self,
         engine: Engine,
-        keeper: "RevisionKeeper",
+        keeper: RevisionKeeper,
         *,
         now: Callable[[], datetime] = utcnow,
         catch_up_seconds: float = 900.0,
@@ -260,3 +257,35 @@ class AgendaClock:
                 await asyncio.wait_for(self._poke.wait(), timeout=self.last_wait)
             except TimeoutError:
                 pass
+
+
+# -- what the meeting routes change ----------------------------------------------------------
+
+
+def agenda_changed(session: Session, clock: AgendaClock | None) -> None:
+    """Commit an agenda change, then wake the agenda clock to look at the new agenda."""
+    session.commit()
+    if clock is not None:
+        clock.reschedule()
+
+
+def update_meeting(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    data: MeetingUpdate,
+    engine: Engine,
+    keeper: RevisionKeeper | None,
+    clock: AgendaClock | None,
+) -> Meeting:
+    """Change the meeting (``meetings.update_meeting``); if that moved the current agenda
+    item on, the item that was current ended: its "After <title>" checkpoint is taken."""
+    before = meetings.get_meeting(session, actor, meeting_id).current_agenda_item_id
+    meeting = meetings.update_meeting(session, actor, meeting_id, data)
+    ended = ended_item(before, meeting.current_agenda_item_id)
+    session.commit()
+    if ended is not None and keeper is not None:
+        take_after_item(engine, keeper, actor, ended, "agenda")
+    if clock is not None:
+        clock.reschedule()
+    return meeting

@@ -16,15 +16,16 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.board.live import BoardState, LiveBoards
+from app.board.rules import NOTE_ID, whole_number
 from app.errors import Conflict, NotFound
 from app.models.board import BoardNote, BoardPromoted, BoardPublic, NotePromote, NotePromoted
 from app.models.common import utcnow
 from app.models.document import SectionStatus
+from app.models.names import board_room
 from app.models.participant import Participant, Role
 from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
-from app.realtime.board import NOTE_ID, whole_number
-from app.realtime.live import BoardState, LiveBoards
-from app.realtime.names import board_room
+from app.revisions.keeper import RevisionKeeper
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
@@ -105,6 +106,7 @@ def promote(
     data: NotePromote,
     boards: LiveBoards,
     inserter: TextInserter,
+    keeper: RevisionKeeper | None,
 ) -> NotePromoted:
     """Put a board note into a section as a new last paragraph (secretariat)."""
     document = sections.get_document(session, actor, document_id)
@@ -141,7 +143,7 @@ def promote(
         boards.call(boards.unclaim, document_id, note_id, entry)
         raise
     # 3. record
-    revision = _record_revision(section)
+    revision = _record_revision(keeper, section)
     section.body = inserted.body
     session.add(section)
     author_id = whole_number(note.get("author"))
@@ -193,11 +195,11 @@ def promote(
     )
 
 
-def _record_revision(section: Any) -> int | None:
+def _record_revision(keeper: RevisionKeeper | None, section: Any) -> int | None:
     """The revision of the section with the note in it (None, logged, if none was taken:
     the text is in the document already, so the promotion stands)."""
     try:
-        revision = revisions.record_revision(section, PROMOTED_REASON)
+        revision = revisions.record_revision(keeper, section, PROMOTED_REASON)
     except Exception:
         log.exception("no revision recorded for section %s", section.id)
         return None

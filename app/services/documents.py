@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from app.exports.markdown import safe_body
 from app.models.document import DocumentPublic, SectionPublic
-from app.realtime.live import LiveDocuments, doc_from
-from app.realtime.names import document_room
+from app.models.names import document_room
+from app.realtime.docs import doc_from
+from app.realtime.live import LiveDocuments
 from app.realtime.structure import SectionInfo, read_texts
 from app.services import adoption, sections
 from app.services.actor import Actor
@@ -39,6 +40,11 @@ def consolidated(session: Session, actor: Actor, document_id: int) -> DocumentPu
 def room_texts(live: LiveDocuments) -> LiveTexts:
     """Texts from the running server's document rooms (call from a route's worker thread)."""
     return lambda document_id, infos: live.call(live.texts, document_id, infos)
+
+
+def live_source(live: LiveDocuments | None) -> LiveTexts | None:
+    """Where the live texts are: the rooms of the running app (None without them)."""
+    return None if live is None else room_texts(live)
 
 
 def stored_texts(engine: Engine) -> LiveTexts:

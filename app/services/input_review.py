@@ -30,7 +30,10 @@ from app.models.input import (
 )
 from app.models.participant import Role
 from app.models.provenance import Provenance, ProvenancePublic, ProvenanceSource
+from app.realtime.live import LiveDocuments
 from app.realtime.paragraphs import insert_paragraph
+from app.realtime.structure import SectionInfo
+from app.revisions.keeper import RevisionKeeper
 from app.services import audit, inputs, meetings, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_document_adopted
@@ -75,6 +78,30 @@ def body_inserter(session: Session) -> TextInserter:
     return insert
 
 
+def room_inserter(session: Session, actor: Actor, live: LiveDocuments | None) -> TextInserter:
+    """Insert as one CRDT edit of the live document room (or into the stored body without
+    rooms): the paragraph goes in at its place in the text as it is at that moment."""
+    if live is None:
+        return body_inserter(session)
+
+    def insert(document_id: int, section_id: int, paragraph: str, position: int | None) -> Inserted:
+        infos = [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
+        session.commit()  # hold no transaction while the room writes
+        where: list[int] = []
+
+        def transform(current: str) -> str:
+            body, index = insert_paragraph(current, paragraph, position)
+            where.append(index)
+            return body
+
+        body = live.call(
+            live.edit_text, document_id, section_id, transform, infos, actor.participant_id
+        )
+        return Inserted(body, where[-1])
+
+    return insert
+
+
 def _check_reviewable(item: Input) -> None:
     if item.status == InputStatus.WITHDRAWN:
         raise Conflict(f"Input {item.id} was withdrawn by its rapporteur.", code="withdrawn")
@@ -94,6 +121,7 @@ def review(
     input_id: int,
     data: InputReview,
     inserter: TextInserter,
+    keeper: RevisionKeeper | None,
     if_match: int | None = None,
 ) -> Input:
     """Apply one review decision (secretariat)."""
@@ -111,6 +139,7 @@ def review(
             data.section_id or item.section_id,
             data.position,
             inserter,
+            keeper,
         )
         return item
     changes: dict[str, Any] = {**_reviewed(actor), "reason": data.reason}
@@ -141,7 +170,12 @@ def review(
 
 
 def accept_batch(
-    session: Session, actor: Actor, meeting_id: int, data: BatchAccept, inserter: TextInserter
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    data: BatchAccept,
+    inserter: TextInserter,
+    keeper: RevisionKeeper | None,
 ) -> tuple[Provenance, list[Input]]:
     """Accept several inputs as one consolidated paragraph with the secretariat's text."""
     meetings.get_meeting(session, actor, meeting_id)
@@ -159,7 +193,7 @@ def accept_batch(
             raise InvalidInput("These inputs aim at different sections; give section_id.")
         section_id = targets.pop()
     record = _accept(
-        session, actor, meeting_id, items, data.text, section_id, data.position, inserter
+        session, actor, meeting_id, items, data.text, section_id, data.position, inserter, keeper
     )
     return record, items
 
@@ -173,6 +207,7 @@ def _accept(
     section_id: int,
     position: int | None,
     inserter: TextInserter,
+    keeper: RevisionKeeper | None,
 ) -> Provenance:
     section = inputs.section_in_meeting(session, meeting_id, section_id)
     refuse_if_document_adopted(session, section.document_id)
@@ -209,7 +244,7 @@ def _accept(
         session.commit()
         raise
     # 3. record: a section revision naming the input(s), then provenance, audit and events
-    revision_number = _record_revision(section, items)
+    revision_number = _record_revision(keeper, section, items)
     section.body = inserted.body
     session.add(section)
     sources = [
@@ -266,14 +301,16 @@ def revision_reason(items: list[Input]) -> str:
     return f"inputs {numbers} from group{'s' if ',' in groups else ''} {groups}"
 
 
-def _record_revision(section: Section, items: list[Input]) -> int | None:
+def _record_revision(
+    keeper: RevisionKeeper | None, section: Section, items: list[Input]
+) -> int | None:
     """Take the section's revision now (None without a realtime service, as in the CLI).
 
     The text is in the document already, so a failure here is logged, not raised: the
     acceptance and its provenance must still be recorded.
     """
     try:
-        revision = revisions.record_revision(section, revision_reason(items))
+        revision = revisions.record_revision(keeper, section, revision_reason(items))
     except Exception:
         log.exception("no revision recorded for section %s", section.id)
         return None

@@ -9,13 +9,26 @@ submitter edits or withdraws, and only while the input is still ``submitted``. R
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion
+from app.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+    StaleVersion,
+)
+from app.events import feed
+from app.events.bus import EventBus
+from app.events.sse import event_stream
 from app.models.common import utcnow
 from app.models.document import Document, Section, SectionKind
 from app.models.input import (
@@ -28,7 +41,7 @@ from app.models.input import (
 )
 from app.models.meeting import BreakoutGroup
 from app.models.participant import Participant, Role
-from app.services import audit, input_events, meetings
+from app.services import audit, meetings
 from app.services.actor import Actor
 
 READERS = (Role.SECRETARIAT, Role.CHAIR, Role.RAPPORTEUR)
@@ -45,13 +58,43 @@ def reader_scope(session: Session, actor: Actor, meeting_id: int) -> str | None:
     return None
 
 
-def feed_view(session: Session, actor: Actor, meeting_id: int) -> input_events.FeedView:
+def feed_position(session: Session, meeting_id: int) -> int:
+    """The meeting feed's newest event (what a list read now reflects)."""
+    return feed.last_seq_in(session, meeting_id)
+
+
+def feed_stream(
+    engine: Engine,
+    bus: EventBus | None,
+    view: feed.FeedView,
+    after: int | None,
+    keepalive_seconds: float,
+    link: str | None,
+) -> AsyncIterator[str]:
+    """The server-sent events ``view`` may see: missed ones after ``after``, then live ones
+    (``link``: the hash of the join token, whose revocation ends the stream)."""
+    if bus is None:  # an app that is not serving
+        raise ServiceUnavailable("The event feed is unavailable right now; try again shortly.")
+    meeting_id = view.meeting_id
+    return event_stream(
+        bus,
+        meeting_id,
+        view.sees,
+        after,
+        lambda cursor, limit: feed.read_after(engine, meeting_id, cursor, limit),
+        partial(feed.last_seq, engine, meeting_id),
+        keepalive_seconds,
+        link,
+    )
+
+
+def feed_view(session: Session, actor: Actor, meeting_id: int) -> feed.FeedView:
     """The part of the meeting's feed the actor may follow: the inputs it may read, and the
     meeting-wide events (participants and projectors get only those)."""
     if actor.role in (Role.PARTICIPANT, Role.PROJECTOR):
         meetings.get_meeting(session, actor, meeting_id)
-        return input_events.FeedView(meeting_id, None, inputs=False)
-    return input_events.FeedView(meeting_id, reader_scope(session, actor, meeting_id))
+        return feed.FeedView(meeting_id, None, inputs=False)
+    return feed.FeedView(meeting_id, reader_scope(session, actor, meeting_id))
 
 
 def get_input(session: Session, actor: Actor, input_id: int) -> Input:
@@ -145,7 +188,7 @@ def public(session: Session, item: Input) -> InputPublic:
 
 def emit(session: Session, type_: InputEventType, item: Input) -> None:
     """Append the input's new state to the meeting's feed (published once committed)."""
-    input_events.emit(session, type_, item, public(session, item).model_dump(mode="json"))
+    feed.emit(session, type_, item, public(session, item).model_dump(mode="json"))
 
 
 # -- targets ------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import anyio
 from sqlmodel import Session, col, select
 
-from app.errors import InvalidInput, NotFound, Unauthenticated
+from app.errors import CloseCode, InvalidInput, NotFound, Unauthenticated
+from app.events.bus import EventBus
 from app.models.common import utcnow
 from app.models.meeting import BreakoutGroup, Meeting
 from app.models.participant import (
@@ -17,6 +19,7 @@ from app.models.participant import (
     ParticipantPublic,
     Role,
 )
+from app.realtime.hub import Hub
 from app.security import PREFIX_LENGTH, hash_token, new_token, token_prefix
 from app.services import audit, organisers
 from app.services.actor import Actor
@@ -24,6 +27,20 @@ from app.services.actor import Actor
 # Ends the websockets and event streams opened with a join link, given its token's hash (the
 # app wires the hub and the bus).
 Disconnect = Callable[[str], None]
+
+
+def disconnector(hub: Hub | None, bus: EventBus | None) -> Disconnect:
+    """Ends a link's websockets (4401) and event streams, on the app's event loop (call the
+    result from a route's worker thread)."""
+
+    def drop(link: str) -> None:
+        if hub is not None:
+            hub.drop_link(link, CloseCode.UNAUTHENTICATED, "this join link was revoked")
+        if bus is not None:
+            bus.drop_link(link)
+
+    return lambda link: anyio.from_thread.run_sync(drop, link)
+
 
 # Distinct, readable cursor colours for awareness; assigned round-robin.
 PALETTE = ["#1f6feb", "#d1242f", "#1a7f37", "#8250df", "#bf3989", "#9a6700", "#0969da", "#cf222e"]

@@ -4,7 +4,7 @@ The text itself changes in the live document (``RevisionKeeper.restore``); these
 check who may do it before, and bump the section's version and write the audit log after.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session
 
@@ -13,12 +13,12 @@ from app.models.common import utcnow
 from app.models.document import Section, SectionStatus
 from app.models.participant import Role
 from app.models.revision import SectionRevision
+from app.realtime.live import LiveDocuments
+from app.realtime.structure import SectionInfo
+from app.revisions.keeper import RevisionKeeper
 from app.services import audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
-
-if TYPE_CHECKING:
-    from app.realtime.keeper import RevisionKeeper
 
 
 def check_restorable(
@@ -67,6 +67,41 @@ def mark_restored(
     return section
 
 
+def restore(
+    session: Session,
+    actor: Actor,
+    keeper: RevisionKeeper,
+    live: LiveDocuments | None,
+    document_id: int,
+    section_id: int,
+    number: int,
+) -> tuple[Section, SectionRevision]:
+    """Make the section read revision ``number`` again (secretariat), as the minimal CRDT
+    edit from the live text, so typing elsewhere survives; takes "restored from vN". The
+    section (its version moved) and the new revision."""
+    section, old = check_restorable(session, actor, document_id, section_id, number)
+    text, infos = old.text, _infos(session, document_id)
+    session.commit()  # the room's own writes must not wait behind this transaction
+    revision = keeper.call(
+        keeper.restore,
+        document_id,
+        section_id,
+        text,
+        infos,
+        actor.participant_id,
+        f"restored from v{number}",
+    )
+    mark_restored(session, actor, document_id, section, number, revision)
+    session.commit()
+    if live is not None:
+        live.call(live.publish, document_id, _infos(session, document_id))
+    return section, revision
+
+
+def _infos(session: Session, document_id: int) -> list[SectionInfo]:
+    return [SectionInfo.of(s) for s in sections.ordered_sections(session, document_id)]
+
+
 def check_checkpoint(session: Session, actor: Actor, document_id: int) -> None:
     """Only the secretariat names checkpoints (403), of a document it can see (404)."""
     sections.get_document(session, actor, document_id)
@@ -99,7 +134,7 @@ def audit_checkpoint(
 def take_checkpoint(
     session: Session,
     actor: Actor,
-    keeper: "RevisionKeeper",
+    keeper: RevisionKeeper,
     document_id: int,
     name: str,
     **audit_extra: Any,

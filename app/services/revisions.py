@@ -1,25 +1,17 @@
-"""Section revisions, the section-change index, timelines and checkpoints in the database.
+"""Reading section revisions, timelines and checkpoints, and asking for a revision now.
 
-The realtime side (``app/realtime/keeper.py``) observes which sections each update touched
-and decides when a revision is due; everything here is plain SQL in one session. A revision's
-authors are the participants whose updates (``yupdate.participant_id``) changed the section
-after the previous revision's ``up_to_seq`` and up to its own.
+Revisions are written by the revision keeper (``app/revisions/``); what is read here is plain
+SQL in the caller's session.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import and_, func, insert
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 
-from app.db import session_scope
 from app.errors import NotFound
 from app.models.document import Section
 from app.models.participant import Participant
-from app.models.realtime import YUpdate
 from app.models.revision import (
     AgendaCheckpoint,
     AuthorPublic,
@@ -27,204 +19,13 @@ from app.models.revision import (
     Checkpoint,
     CheckpointPublic,
     CheckpointSection,
-    RevisionCursor,
     RevisionPublic,
     RevisionWithText,
     SectionChange,
     SectionRevision,
 )
-
-EDIT_REASON = "edit"
-
-
-@dataclass(frozen=True)
-class Take:
-    """A revision to take: the section's text at the batch's ``up_to_seq``."""
-
-    section_id: int
-    text: str
-    reason: str
-    force: bool = False  # take it even when the text equals the latest revision's
-
-
-@dataclass
-class Batch:
-    """What one commit writes: index rows, the cursor, revisions, maybe a checkpoint."""
-
-    room: str
-    document_id: int
-    up_to_seq: int
-    touches: list[tuple[int, frozenset[int]]]
-    takes: list[Take]
-    # Section texts at up_to_seq: take an "edit" revision of every section changed since
-    # its latest revision (recovery, and when a room closes).
-    dirty_texts: dict[int, str] | None = None
-    checkpoint: tuple[str, int | None] | None = None  # (name, participant id)
-
-
-@dataclass
-class Committed:
-    """The revision now holding each section's text (new or latest), and a checkpoint id."""
-
-    revisions: dict[int, SectionRevision]
-    checkpoint_id: int | None = None
-
-
-def read_cursor(session: Session, room: str) -> int:
-    """How far the section-change index has read ``room``'s log."""
-    cursor = session.get(RevisionCursor, room)
-    return cursor.seq if cursor is not None else 0
-
-
-def latest_revision(session: Session, section_id: int) -> SectionRevision | None:
-    """The newest revision of a section, if any."""
-    query = (
-        select(SectionRevision)
-        .where(SectionRevision.section_id == section_id)
-        .order_by(col(SectionRevision.number).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
-
-
-def authors_between(
-    session: Session, room: str, section_id: int, after_seq: int, upto_seq: int
-) -> list[int]:
-    """Participants whose updates changed the section in ``(after_seq, upto_seq]``."""
-    # The section's index rows come from the (section_id, seq) index; as a plain join
-    # SQLite scanned every update of the room in the range instead (seconds for 300
-    # sections over 50,000 updates). A section lives in one room, so its rows need no room.
-    changed = select(SectionChange.seq).where(
-        SectionChange.section_id == section_id,
-        SectionChange.seq > after_seq,
-        SectionChange.seq <= upto_seq,
-    )
-    first = func.min(YUpdate.seq)
-    query = (
-        select(YUpdate.participant_id, first)
-        .where(
-            YUpdate.room == room,
-            col(YUpdate.seq).in_(changed),
-            col(YUpdate.participant_id).is_not(None),
-        )
-        .group_by(col(YUpdate.participant_id))
-        .order_by(first)
-    )
-    return [int(pid) for pid, _ in session.exec(query) if pid is not None]
-
-
-def _index(session: Session, batch: Batch, known: set[int]) -> None:
-    cursor = session.get(RevisionCursor, batch.room) or RevisionCursor(room=batch.room, seq=0)
-    rows = [
-        {"room": batch.room, "seq": seq, "section_id": section_id}
-        for seq, sections in batch.touches
-        if seq > cursor.seq
-        for section_id in sorted(sections & known)
-    ]
-    if rows:
-        # One executemany, not an ORM object per row: a catch-up indexes thousands at once.
-        session.connection().execute(insert(SectionChange), rows)
-    cursor.seq = max(cursor.seq, batch.up_to_seq)
-    session.add(cursor)
-    session.flush()
-
-
-def _take(session: Session, batch: Batch, take: Take) -> SectionRevision | None:
-    last = latest_revision(session, take.section_id)
-    if last is not None and not take.force and last.text == take.text:
-        return last
-    if last is None and not take.text and not take.force and batch.checkpoint is None:
-        return None  # a section that was always empty has no history yet
-    if last is not None and last.up_to_seq > batch.up_to_seq:
-        return last  # a newer revision exists already (never number backwards)
-    after = last.up_to_seq if last is not None else 0
-    revision = SectionRevision(
-        section_id=take.section_id,
-        number=(last.number if last is not None else 0) + 1,
-        text=take.text,
-        reason=take.reason,
-        authors=authors_between(session, batch.room, take.section_id, after, batch.up_to_seq),
-        up_to_seq=batch.up_to_seq,
-    )
-    session.add(revision)
-    session.flush()
-    return revision
-
-
-def dirty_sections(session: Session, room: str, section_ids: Iterable[int]) -> list[int]:
-    """Sections whose text changed (per the index) after their latest revision."""
-    ids = list(section_ids)
-    if not ids:
-        return []
-    touched = dict(
-        session.exec(
-            select(SectionChange.section_id, func.max(SectionChange.seq))
-            .where(SectionChange.room == room, col(SectionChange.section_id).in_(ids))
-            .group_by(col(SectionChange.section_id))
-        ).all()
-    )
-    covered = dict(
-        session.exec(
-            select(SectionRevision.section_id, func.max(SectionRevision.up_to_seq))
-            .where(col(SectionRevision.section_id).in_(ids))
-            .group_by(col(SectionRevision.section_id))
-        ).all()
-    )
-    return [s for s in ids if s in touched and touched[s] > covered.get(s, -1)]
-
-
-def commit_batch(engine: Engine, batch: Batch) -> Committed:
-    """Write a batch in one transaction (call from a worker thread)."""
-    with session_scope(engine) as session:
-        sections = {
-            s.id: s
-            for s in session.exec(select(Section).where(Section.document_id == batch.document_id))
-            if s.id is not None
-        }
-        _index(session, batch, set(sections))
-        takes = [t for t in batch.takes if t.section_id in sections]
-        if batch.dirty_texts is not None:
-            listed = {t.section_id for t in takes}
-            for section_id in dirty_sections(session, batch.room, sections):
-                if section_id not in listed and section_id in batch.dirty_texts:
-                    takes.append(Take(section_id, batch.dirty_texts[section_id], EDIT_REASON))
-        revisions: dict[int, SectionRevision] = {}
-        for take in takes:
-            revision = _take(session, batch, take)
-            if revision is not None:
-                revisions[take.section_id] = revision
-        committed = Committed(revisions)
-        if batch.checkpoint is not None:
-            name, participant_id = batch.checkpoint
-            entries = []
-            for section in sorted(sections.values(), key=lambda s: (s.position, s.id or 0)):
-                if section.id in revisions:
-                    entries.append(_checkpoint_entry(section, revisions[section.id].number))
-            checkpoint = Checkpoint(
-                document_id=batch.document_id,
-                name=name,
-                participant_id=participant_id,
-                up_to_seq=batch.up_to_seq,
-                sections=entries,
-            )
-            session.add(checkpoint)
-            session.flush()
-            committed.checkpoint_id = checkpoint.id
-        return committed
-
-
-def _checkpoint_entry(section: Section, number: int) -> dict[str, Any]:
-    return {
-        "section_id": section.id,
-        "revision": number,
-        "title": section.title,
-        "kind": section.kind,
-        "status": section.status,
-        "position": section.position,
-        "group_code": section.group_code,
-        "version": section.version,
-    }
-
+from app.revisions.keeper import RevisionKeeper
+from app.store.log import written
 
 # -- reading ------------------------------------------------------------------------------
 
@@ -282,24 +83,25 @@ def get_revision(session: Session, section_id: int, number: int) -> SectionRevis
 
 def timeline(session: Session, room: str, section_id: int, limit: int) -> list[ChangePoint]:
     """The newest ``limit`` updates that changed the section, oldest first."""
-    query = (
-        select(SectionChange.seq, YUpdate.created_at, YUpdate.participant_id, Participant.name)
-        .join(
-            YUpdate,
-            and_(
-                col(YUpdate.room) == col(SectionChange.room),
-                col(YUpdate.seq) == col(SectionChange.seq),
-            ),
+    seqs = list(
+        session.exec(
+            select(SectionChange.seq)
+            .where(SectionChange.room == room, SectionChange.section_id == section_id)
+            .order_by(col(SectionChange.seq).desc())
+            .limit(limit)
         )
-        .outerjoin(Participant, col(Participant.id) == col(YUpdate.participant_id))
-        .where(SectionChange.room == room, SectionChange.section_id == section_id)
-        .order_by(col(SectionChange.seq).desc())
-        .limit(limit)
     )
-    points = [
-        ChangePoint(seq=seq, at=at, participant_id=pid, name=name)
-        for seq, at, pid, name in session.exec(query)
-    ]
+    meta = written(session, room, seqs)
+    ids = {pid for _, pid in meta.values() if pid is not None}
+    names: dict[int | None, str] = {}
+    if ids:
+        query = select(Participant.id, Participant.name).where(col(Participant.id).in_(ids))
+        names.update(session.exec(query).all())
+    points = []
+    for seq in seqs:
+        if seq in meta:
+            at, pid = meta[seq]
+            points.append(ChangePoint(seq=seq, at=at, participant_id=pid, name=names.get(pid)))
     return points[::-1]
 
 
@@ -344,17 +146,16 @@ def get_checkpoint(session: Session, document_id: int, checkpoint_id: int) -> Ch
     return checkpoint
 
 
-def record_revision(section: Section, reason: str) -> SectionRevision | None:
+def record_revision(
+    keeper: RevisionKeeper | None, section: Section, reason: str
+) -> SectionRevision | None:
     """Take a revision of ``section``'s live text now, with ``reason`` (e.g. when an input
     is merged into it). Call from a route's worker thread after the text edit: it commits
-    the section's session first (the revision is written by the realtime side, which must
-    not wait behind this transaction). None when no realtime service runs (the CLI)."""
-    from app.realtime.keeper import keeper_for
-
+    the section's session first (the revision is written by the keeper on the rooms' loop,
+    which must not wait behind this transaction). None without a keeper (the CLI)."""
     session = object_session(section)
     if session is None or section.id is None:
         raise ValueError("record_revision needs a section loaded in a session")
-    keeper = keeper_for(session.get_bind())
     if keeper is None:
         return None
     session.commit()

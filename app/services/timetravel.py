@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.models.document import DocumentPublic, SectionPublic, SectionStatus
-from app.realtime.names import document_room
-from app.realtime.replay import replay, section_entries, text_of
+from app.models.names import document_room
+from app.revisions.replay import replay, section_entries, text_of
 from app.services import documents, revisions
 from app.services.actor import Actor
 from app.store.log import read_log

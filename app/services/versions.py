@@ -13,7 +13,6 @@ with their live texts). Sections are matched by id; each gets one ``change``:
 for an added section, all ``delete`` for a removed one.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,7 +27,8 @@ from app.models.revision import (
     SectionComparison,
     VersionRef,
 )
-from app.services import revisions, sections
+from app.realtime.live import LiveDocuments
+from app.services import live_sections, revisions, sections
 from app.services.actor import Actor
 from app.services.worddiff import word_diff
 
@@ -129,12 +129,12 @@ def compare(
     document_id: int,
     from_: VersionRef,
     to: VersionRef,
-    live_texts: Callable[[], dict[int, str]],
+    live: LiveDocuments | None,
 ) -> DocumentComparison:
     """The document-level comparison of two versions (checkpoint ids or ``live``).
 
     Any role that may read the document may compare (as for section revisions); another
-    meeting's document and an unknown checkpoint are 404. ``live_texts`` is called (once)
+    meeting's document and an unknown checkpoint are 404. The live texts are read (once)
     only when a side is live.
     """
     sections.get_document(session, actor, document_id)
@@ -144,7 +144,7 @@ def compare(
         nonlocal texts
         if ref == LIVE:
             if texts is None:
-                texts = live_texts()
+                texts = live_sections.committed_texts(session, live, document_id)
             return live_side(session, document_id, texts)
         assert isinstance(ref, int)
         return checkpoint_side(session, document_id, ref)

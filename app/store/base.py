@@ -1,4 +1,7 @@
-"""The update-store contract: an append-only log of Yjs updates per room, plus snapshots."""
+"""The update-store contract: an append-only log of Yjs updates per room, plus snapshots.
+
+The log's other reads (by sequence number or time, with authors) are SQL in ``log.py``.
+"""
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable
@@ -45,10 +48,6 @@ class UpdateStore(ABC):
     @abstractmethod
     def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[None]:
         """Enqueue a snapshot of the state after ``upto_seq``; update rows are kept."""
-
-    @abstractmethod
-    async def history(self, room: str, upto_seq: int | None = None) -> list[tuple[int, bytes]]:
-        """Every stored update of ``room`` (up to ``upto_seq``) as (seq, bytes), oldest first."""
 
     async def append(self, room: str, seq: int, data: bytes, participant_id: int | None) -> None:
         """Store one update and wait until it is committed."""

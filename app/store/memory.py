@@ -52,11 +52,3 @@ class MemoryUpdateStore(UpdateStore):
         if not self.fail_writes:
             self.snapshots[room] = (upto_seq, state)
         return self._done()
-
-    async def history(self, room: str, upto_seq: int | None = None) -> list[tuple[int, bytes]]:
-        """Every update of the room, oldest first."""
-        return [
-            (seq, data)
-            for seq, data, _ in self.updates.get(room, [])
-            if upto_seq is None or seq <= upto_seq
-        ]

@@ -109,21 +109,6 @@ class SqlUpdateStore(UpdateStore):
                     )
                 )
 
-    async def history(self, room: str, upto_seq: int | None = None) -> list[tuple[int, bytes]]:
-        """Every stored update of the room, oldest first (for time travel and audits)."""
-
-        def read() -> list[tuple[int, bytes]]:
-            query = select(_UPDATES.c.seq, _UPDATES.c.data).where(_UPDATES.c.room == room)
-            if upto_seq is not None:
-                query = query.where(_UPDATES.c.seq <= upto_seq)
-            with self.engine.connect() as conn:
-                return [(int(r.seq), bytes(r.data)) for r in conn.execute(query.order_by("seq"))]
-
-        try:
-            return await anyio.to_thread.run_sync(read)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"could not read the history of {room}") from exc
-
     async def aclose(self) -> None:
         """Commit what is queued and stop the writer thread's loop."""
         await self._writer.aclose()

@@ -5,11 +5,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.main import create_app
+from app.models.schema import create_tables
 from app.services.demo import create_demo
-from tests.api.conftest import make_settings
 from tests.exports.readers import read_docx
+from tests.routes.conftest import make_settings
 from tests.support.server import OUTCOMES, ROOT, server_env
 
 

@@ -13,9 +13,9 @@ from app.exports.html import render_html
 from app.exports.markdown import render_markdown
 from app.exports.pdf import render_pdf
 from app.fonts import FONT_DIR, FONT_FILES
-from tests.api.inputs_util import set_body
-from tests.api.util import Meeting
 from tests.exports.readers import page_count, parse_html, pdf_text, read_docx
+from tests.routes.inputs_util import set_body
+from tests.routes.util import Meeting
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from app.models.document import Document
 from app.services.exports import RenderSlots
-from tests.api.util import ROLES, Meeting, assert_error
 from tests.exports.readers import parse_html, read_docx
+from tests.routes.util import ROLES, Meeting, assert_error
 
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

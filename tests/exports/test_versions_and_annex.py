@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from tests.api.inputs_util import review, set_body, submit
-from tests.api.test_board import post_note
-from tests.api.util import Meeting
 from tests.exports.readers import parse_html, read_docx
+from tests.routes.inputs_util import review, set_body, submit
+from tests.routes.test_board import post_note
+from tests.routes.util import Meeting
 
 
 def _sections_of_markdown(text: str) -> list[tuple[str, str]]:

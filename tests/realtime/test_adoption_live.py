@@ -13,10 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.realtime.conftest import api
 from tests.realtime.nodeclient import NodeClient
 from tests.realtime.sse_client import SseReader
-from tests.support.server import RunningServer, demo_server, start_server
+from tests.support.server import RunningServer, api, demo_server, start_server
 
 pytestmark = pytest.mark.node
 

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.realtime.conftest import api
 from tests.realtime.nodeclient import NodeClient
-from tests.support.server import RunningServer, demo_server, start_server
+from tests.support.server import RunningServer, api, demo_server, start_server
 
 pytestmark = pytest.mark.node
 

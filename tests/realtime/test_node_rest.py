@@ -4,9 +4,8 @@ from typing import Any
 
 import pytest
 
-from tests.realtime.conftest import api
 from tests.realtime.nodeclient import NodeClient
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, api
 
 pytestmark = pytest.mark.node
 

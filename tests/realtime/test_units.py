@@ -15,9 +15,9 @@ from pycrdt import (
     create_update_message,
 )
 
+from app.models.names import RoomName, section_id_of, section_text
 from app.realtime import awareness as aw
-from app.realtime.names import RoomName, section_id_of, section_text
-from app.realtime.origins import LOAD, SERVER, Origin, event_origin, origin_matches
+from app.realtime.origins import LOAD, Origin, event_origin, origin_matches
 from app.realtime.protocol import (
     KEEPALIVE_FRAME,
     Kind,
@@ -56,15 +56,15 @@ def test_observers_see_the_origin_they_were_tagged_with() -> None:
     text = doc.get("t", type=Text)
     seen: list[int | None] = []
     doc.observe(lambda event: seen.append(event_origin(event)))
-    mine, other = Origin.new("peer"), Origin.new("peer")
+    mine, other, server = Origin.new("peer"), Origin.new("peer"), Origin.new("server")
     with doc.transaction(origin=mine):
         text.insert(0, "a")
-    with doc.transaction(origin=SERVER):
+    with doc.transaction(origin=server):
         text.insert(0, "b")
     text.insert(0, "c")
     assert origin_matches(seen[0], mine)
     assert not origin_matches(seen[0], other)
-    assert origin_matches(seen[1], SERVER)
+    assert origin_matches(seen[1], server)
     assert not origin_matches(seen[1], LOAD)
     assert seen[2] is None
     assert not origin_matches(seen[2], mine)

@@ -91,7 +91,7 @@ def test_a_secretariat_cannot_create_meetings(db_engine: Engine) -> None:
 def test_a_database_of_an_older_version_gets_the_new_columns(db_engine: Engine) -> None:
     from sqlalchemy import inspect, text
 
-    from app.db import create_tables
+    from app.models.schema import create_tables
 
     with session_scope(db_engine) as session:
         create_meeting(session, Actor.cli(), MeetingDraft.model_validate(DRAFT))

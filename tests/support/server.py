@@ -139,3 +139,19 @@ def demo_server(
         yield server
     finally:
         server.stop()
+
+
+def api(server: RunningServer, role: str, group: str | None = None) -> httpx.Client:
+    """A REST client authenticated as the demo person with ``role``."""
+    return httpx.Client(
+        base_url=server.url,
+        headers={"Authorization": f"Bearer {server.token(role, group)}"},
+        timeout=10,
+    )
+
+
+def section_named(server: RunningServer, kind: str) -> dict[str, Any]:
+    """The demo section whose title starts with ``kind`` (via GET /api/documents/{id})."""
+    with api(server, "secretariat") as client:
+        document = client.get(f"/api/documents/{server.demo['document_id']}").json()
+    return next(s for s in document["sections"] if s["kind"] == kind)

@@ -1,0 +1,72 @@
+"""The participants' boards (``board-{id}`` rooms) as REST routes read and change them.
+
+Like :class:`~app.realtime.live.LiveDocuments`: routes run in worker threads and hop onto the
+rooms' event loop through :meth:`LiveBoards.call`; a board not loaded is read from the store.
+"""
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from app.board import rules as board
+from app.models.names import board_room
+from app.realtime.docs import doc_from
+from app.realtime.hub import Hub
+from app.realtime.live import run_on_loop
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """A board's notes and promotions (plain values, as the maps hold them)."""
+
+    notes: dict[str, Any]
+    promoted: dict[str, Any]
+
+
+class LiveBoards:
+    """The participants' boards (``board-{id}`` rooms), for REST routes."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def read(self, document_id: int) -> BoardState:
+        """The board as it is now (room if loaded, else store)."""
+        name = board_room(document_id)
+        room = self.hub.peek(name)
+        if room is not None and not room.broken:
+            await room.flushed()
+            doc = room.doc
+        else:
+            doc = doc_from(await self.hub.store.load(name))
+        return BoardState(board.notes_of(doc), board.promoted_of(doc))
+
+    async def claim(
+        self, document_id: int, note_id: str, entry: dict[str, Any], participant_id: int | None
+    ) -> BoardState:
+        """Write ``promoted[note_id] = entry`` unless the note is missing or already promoted
+        (checked and written in one step of the event loop, so a note is claimed once); the
+        returned state is the board just before, for the caller to tell which case it was."""
+        room = await self.hub.acquire(board_room(document_id))
+        try:
+            before = BoardState(board.notes_of(room.doc), board.promoted_of(room.doc))
+            if note_id in before.notes and note_id not in before.promoted:
+                room.edit(
+                    lambda doc: board.promote_in(doc, note_id, entry),
+                    participant_id=participant_id,
+                )
+                await room.flushed()
+        finally:
+            self.hub.release(room)
+        return before
+
+    async def unclaim(self, document_id: int, note_id: str, entry: dict[str, Any]) -> None:
+        """Undo :meth:`claim` (the text could not be inserted)."""
+        async with self.hub.use(board_room(document_id)) as room:
+            room.edit(lambda doc: board.unpromote_in(doc, note_id, entry))
+            await room.flushed()
+
+    def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
+        return run_on_loop(fn, *args)

@@ -1,0 +1,246 @@
+"""Per document room: which sections each update touched, idle revisions, locked sections.
+
+A :class:`SectionTracker` hangs on a loaded ``doc-{id}`` room through three small hooks:
+
+* ``room.on_update(seq, participant_id)`` after each stored change: the section texts that
+  change's transaction touched (seen by :class:`~app.revisions.replay.TextWatch`) are queued
+  for the ``sectionchange`` index, and each touched section's idle clock restarts;
+* ``room.write_check(peer, update)`` before a writer's update is applied: while any section
+  is locked, an update that would change a locked section's text is refused;
+* ``room.before_close()`` when the room unloads: everything pending is written.
+
+A section whose text changed and then stayed unchanged for ``idle_seconds`` gets a revision.
+Every write is one database transaction (index rows, the cursor, revisions) made only after
+the room's updates up to the batch's ``up_to_seq`` are durable, so a revision never claims an
+update a crash could lose; what a crash does lose (the index and revisions not yet written)
+is rebuilt from the update log when the room loads again: :meth:`SectionTracker.start_catch_up`
+runs that in the background (``app/revisions/catchup.py``), so peers never wait for it, and
+every write here first waits until it is done (so the cursor never skips unindexed updates).
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+import anyio
+from sqlalchemy.engine import Engine
+
+from app.realtime.room import Room
+from app.realtime.structure import sections_map
+from app.realtime.transport import Peer
+from app.revisions.catchup import catch_up
+from app.revisions.ledger import EDIT_REASON, Batch, Committed, Take, commit_batch
+from app.revisions.replay import TextWatch, changed_sections, section_entries, text_of
+from app.store.base import StoredRoom, StoreError
+
+log = logging.getLogger(__name__)
+
+LOCKED_REASON = "locked: this section is locked; unlock it before changing its text"
+
+
+class SectionTracker:
+    """Revisions and the locked-section rule for one loaded document room."""
+
+    def __init__(self, room: Room, document_id: int, engine: Engine, idle_seconds: float):
+        self.room = room
+        self.document_id = document_id
+        self.engine = engine
+        self.idle_seconds = idle_seconds
+        self.watch = TextWatch(room.doc)
+        self.locked: set[int] = set()
+        self.pending: list[tuple[int, frozenset[int]]] = []  # (seq, sections) not yet indexed
+        self.changed_at: dict[int, float] = {}  # section -> loop time of its last change
+        self.lock = asyncio.Lock()
+        self.closed = False
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._map: Any = None
+        self._map_sub: Any = None
+        self.catching_up: asyncio.Task[None] | None = None
+
+    # -- hooks ---------------------------------------------------------------------------
+
+    def attach(self) -> None:
+        """Start observing the room (call before anything edits it after loading)."""
+        ymap = sections_map(self.room.doc)
+        self.watch.watch_present()
+        entries = section_entries(self.room.doc)
+        for section_id in entries:
+            self.watch.watch(section_id)
+        self.locked = {s for s, e in entries.items() if e.get("status") == "locked"}
+        self._map = ymap
+        self._map_sub = ymap.observe(self._on_map)
+        self.room.on_update = self._on_update
+        self.room.write_check = self._check_write
+        self.room.before_close = self.close
+
+    def _on_map(self, event: Any) -> None:
+        # Runs inside the room's transaction: never raise, never change the document.
+        try:
+            new: list[int] = []
+            for key, change in event.keys.items():
+                if not key.isdigit():
+                    continue
+                section_id = int(key)
+                value = change.get("newValue")
+                if change.get("action") == "add":
+                    new.append(section_id)
+                    self.watch.touched.add(section_id)  # seeded in this same transaction
+                if isinstance(value, dict) and value.get("status") == "locked":
+                    self.locked.add(section_id)
+                else:
+                    self.locked.discard(section_id)
+            if new:
+                self._loop.call_soon(self._watch_new, new)
+        except Exception:
+            log.exception("room %s: reading a sections-map change failed", self.room.name)
+
+    def _watch_new(self, section_ids: list[int]) -> None:
+        if not self.closed:
+            for section_id in section_ids:
+                self.watch.watch(section_id)
+
+    def _on_update(self, seq: int, _participant_id: int | None) -> None:
+        touched = self.watch.take()
+        if not touched:
+            return
+        self.pending.append((seq, frozenset(touched)))
+        now = self._loop.time()
+        for section_id in touched:
+            self.changed_at[section_id] = now
+        self._arm()
+
+    def _check_write(self, _peer: Peer, update: bytes) -> str | None:
+        if not self.locked:
+            return None
+        if changed_sections(self.room.doc, update, self.locked):
+            return LOCKED_REASON
+        return None
+
+    # -- the idle window -----------------------------------------------------------------
+
+    def _arm(self) -> None:
+        if self._timer is not None or not self.changed_at or self.closed:
+            return
+        due = min(self.changed_at.values()) + self.idle_seconds
+        self._timer = self._loop.call_at(due, self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        if self.closed:
+            return
+        now = self._loop.time()
+        due = [s for s, t in self.changed_at.items() if now - t >= self.idle_seconds - 0.001]
+        for section_id in due:
+            del self.changed_at[section_id]
+        if due:
+            task = self._loop.create_task(self._idle_flush(due))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self._arm()
+
+    async def _idle_flush(self, section_ids: list[int]) -> None:
+        try:
+            await self.flush([Take(s, "", EDIT_REASON) for s in section_ids])
+        except Exception as exc:
+            # Not lost: the room's close (or the next load) takes what is still pending.
+            log.warning("room %s: idle revision failed: %s", self.room.name, exc)
+
+    # -- writing -------------------------------------------------------------------------
+
+    async def flush(
+        self,
+        takes: list[Take],
+        *,
+        all_dirty: bool = False,
+        checkpoint: tuple[str, int | None] | None = None,
+    ) -> Committed:
+        """Write the pending index and revisions of ``takes`` (their text is read now, so
+        pass ``text=""``); ``all_dirty`` also takes every section changed since its latest
+        revision. Waits for the catch-up first. Raises StoreError when the room lost its
+        store or the catch-up failed."""
+        await self.caught_up()
+        async with self.lock:
+            room = self.room
+            if not (takes or all_dirty or checkpoint or self.pending):
+                await room.flushed()  # nothing to index: only make every update durable
+                return Committed({})
+            seq = room.last_seq
+            count = len(self.pending)
+            takes = [
+                Take(t.section_id, text_of(room.doc, t.section_id), t.reason, t.force)
+                for t in takes
+            ]
+            texts = None
+            if all_dirty:
+                texts = {s: text_of(room.doc, s) for s in self.watch.watched}
+            await room.flushed()  # every update up to seq is durable before we point at it
+            batch = Batch(
+                room.name, self.document_id, seq, self.pending[:count], takes, texts, checkpoint
+            )
+            committed = await anyio.to_thread.run_sync(commit_batch, self.engine, batch)
+            del self.pending[:count]
+            return committed
+
+    def start_catch_up(self, stored: StoredRoom) -> "asyncio.Task[None]":
+        """Index what the log holds beyond the cursor and take every pending revision, in
+        the background (``app/revisions/catchup.py``), up to ``stored.last_seq``; live
+        updates after that queue in :attr:`pending` until it is done. Nothing may flush
+        before this is called."""
+        watched = self.watch.watched
+
+        async def run() -> None:
+            async with self.lock:
+                try:
+                    await catch_up(self.engine, self.room.name, self.document_id, stored, watched)
+                except Exception as exc:
+                    log.warning("room %s: revision catch-up failed: %s", self.room.name, exc)
+                    raise
+
+        self.catching_up = task = self._loop.create_task(run(), name=f"catch-up:{self.room.name}")
+        # Logged in run(); retrieved here so asyncio does not report it again when collected.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return task
+
+    def stop_catch_up(self) -> None:
+        """Cancel a running catch-up (shutdown): the next load resumes it from the cursor,
+        and :meth:`close` then writes no index past it."""
+        if self.catching_up is not None:
+            self.catching_up.cancel()
+
+    async def caught_up(self) -> None:
+        """Wait until the catch-up is done; StoreError if it failed or was cancelled (the
+        next load resumes it from the cursor)."""
+        task = self.catching_up
+        if task is None:
+            return
+        if not task.done():
+            await asyncio.wait({task})
+        if task.cancelled() or task.exception() is not None:
+            raise StoreError(f"room {self.room.name}: the revision index could not catch up")
+
+    async def close(self) -> None:
+        """The room is closing: write everything pending, then stop observing."""
+        if self.closed:
+            return
+        self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        task = self.catching_up
+        try:
+            if task is not None and not task.done():
+                await asyncio.wait({task})  # cancelled by the keeper at shutdown
+            if task is None or (not task.cancelled() and task.exception() is None):
+                await self.flush([], all_dirty=True)
+            else:
+                await self.room.flushed()  # the index stays behind; the log has it all
+        finally:
+            self.changed_at.clear()
+            self.room.on_update = None
+            self.room.write_check = None
+            self.room.before_close = None
+            if self._map is not None:
+                self._map.unobserve(self._map_sub)
+            self.watch.close()

@@ -1,0 +1,59 @@
+"""What each room of a document gets when it loads (the hub's ``on_load``, wired by
+``create_app``): a document room publishes its sections, a board room gets its write rules,
+and every room of an adopted document refuses writers."""
+
+from datetime import datetime
+
+import anyio
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.board import rules as board
+from app.models.document import Document
+from app.models.names import PROMOTED_MAP, SECTIONS_MAP, RoomName
+from app.realtime.adoption import AdoptedDocuments
+from app.realtime.hub import OnLoad
+from app.realtime.owned import ServerOwned
+from app.realtime.room import Room
+from app.realtime.structure import SectionInfo, reconcile
+from app.services.sections import ordered_sections
+from app.store.base import StoredRoom
+
+
+def read_adopted_at(engine: Engine, document_id: int) -> datetime | None:
+    """The document's ``adopted_at`` from the database (call in a worker thread)."""
+    with Session(engine) as session:
+        document = session.get(Document, document_id)
+        return None if document is None else document.adopted_at
+
+
+def section_infos(engine: Engine, document_id: int) -> list[SectionInfo]:
+    """The document's sections from the database, in order (call in a worker thread)."""
+    with Session(engine) as session:
+        return [SectionInfo.of(s) for s in ordered_sections(session, document_id)]
+
+
+def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -> OnLoad:
+    """The hub's ``on_load``: publish a document room's sections (and seed new texts); a
+    board room gets its write rules (``app/board/rules.py``); every room of a document
+    refuses writers while the document is adopted (``app/realtime/adoption.py``)."""
+
+    async def on_load(room: Room, _stored: StoredRoom) -> None:
+        name = RoomName.parse(room.name)
+        if name is not None and adopted is not None:
+            if not adopted.known(name.document_id):
+                at = await anyio.to_thread.run_sync(read_adopted_at, engine, name.document_id)
+                adopted.learn(name.document_id, at)
+            room.read_only = adopted.check_for(name.document_id)
+        if name is not None and name.is_board:
+            owned = frozenset({PROMOTED_MAP})
+            room.server_owned = ServerOwned(room.doc, owned, board.PROMOTED_REASON)
+            board.attach(room)
+            return
+        if name is None or not name.is_document:
+            return
+        room.server_owned = ServerOwned(room.doc, frozenset({SECTIONS_MAP}))
+        infos = await anyio.to_thread.run_sync(section_infos, engine, name.document_id)
+        room.edit(lambda doc: reconcile(doc, infos))
+
+    return on_load
