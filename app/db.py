@@ -1,15 +1,15 @@
-"""The database engine: SQLite by default, PostgreSQL through the same URL setting."""
+"""The database engine: SQLite by default, PostgreSQL through the same URL setting.
+
+The schema is Alembic's (app/migrations/, docs/migrations.md), not ``create_all``'s."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
-
-import app.models  # noqa: F401  -- registers every table on SQLModel.metadata
+from sqlmodel import Session, create_engine
 
 
 def normalise_url(url: str) -> str:
@@ -41,29 +41,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def create_tables(engine: Engine) -> None:
-    """Create missing tables, and add missing nullable columns to existing ones (a database
-    made by an older version: no migration tool yet, and new columns are nullable)."""
-    SQLModel.metadata.create_all(engine)
-    add_missing_columns(engine)
-
-
-def add_missing_columns(engine: Engine) -> list[str]:
-    """``ALTER TABLE … ADD COLUMN`` for each nullable model column the database lacks."""
-    inspector = inspect(engine)
-    added = []
-    with engine.begin() as conn:
-        for table in SQLModel.metadata.sorted_tables:
-            present = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present or not column.nullable:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}'))
-                added.append(f"{table.name}.{column.name}")
-    return added
 
 
 @contextmanager

@@ -9,10 +9,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.config import Settings, get_settings
-from app.db import create_tables, make_engine, session_scope
+from app.db import make_engine, session_scope
 from app.errors import install_error_handlers
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
+from app.migrations import SchemaError, upgrade_database
 from app.ratelimit import SlidingWindowLimiter
 from app.realtime import events
 from app.realtime.adoption import AdoptedDocuments
@@ -73,7 +74,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        create_tables(engine)
+        try:
+            upgrade_database(engine, migrate=settings.migrate_on_start)
+        except SchemaError as exc:
+            log.error("%s", exc.message)
+            engine.dispose()
+            raise
         app.state.engine = engine
         if settings.seed_demo:
             with session_scope(engine) as session:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.db import create_tables, make_engine
+from app.db import make_engine
+from app.migrations import upgrade_database
 from app.models.realtime import YUpdate
 from app.store import MemoryUpdateStore, SqlUpdateStore, StoreError, UpdateStore
 from tests.support.databases import database
@@ -21,7 +22,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         return
     with database(request.param, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         sql = SqlUpdateStore(engine)
         try:
             yield sql
@@ -76,7 +77,7 @@ async def test_group_commit_batches_what_arrives_during_a_commit(
 ) -> None:
     with database(db_kind, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         store = SqlUpdateStore(engine)
         try:
             pending = [store.submit("r", seq, b"u", 7) for seq in range(1, 301)]
@@ -92,7 +93,7 @@ async def test_group_commit_batches_what_arrives_during_a_commit(
 async def test_a_failed_commit_fails_its_writes(db_kind: str, tmp_path: Path) -> None:
     with database(db_kind, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         store = SqlUpdateStore(engine)
         try:
             await store.append("r", 1, b"a", None)
