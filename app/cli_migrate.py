@@ -24,10 +24,12 @@ migrate_cli = typer.Typer(
 )
 
 
-def ready_database(engine: Engine, *, migrate: bool = True) -> None:
-    """Bring the database to the code's schema before a command uses it (with
-    ``migrate=False``, only check it is there); one that cannot be is exit code 2, with the
-    reason on stderr."""
+def ready_database(engine: Engine, *, migrate: bool | None = None) -> None:
+    """Bring the database to the code's schema before a command uses it (with ``migrate``
+    false — default: OUTCOMES_MIGRATE_ON_START — only check it is there); one that cannot be
+    is exit code 2, with the reason on stderr."""
+    if migrate is None:
+        migrate = get_settings().migrate_on_start
     try:
         upgrade_database(engine, migrate=migrate)
     except SchemaError as exc:

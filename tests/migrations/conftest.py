@@ -5,6 +5,7 @@ here makes its own (a SQLite file in its temporary directory, or a throwaway Pos
 database dropped afterwards) and leaves the others alone.
 """
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,3 +30,11 @@ def fresh_engine(fresh_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect after each test, so a connection left open (and warned about as it is freed)
+    fails the test that left it rather than whichever test the collector happens to run in."""
+    yield
+    gc.collect()
