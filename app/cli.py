@@ -15,12 +15,12 @@ from sqlmodel import Session, select
 
 from app.agenda_import import AgendaPreview, ImportFormat
 from app.cli_meetings import meetings_cli, organiser_link_command, organiser_link_payload
+from app.cli_migrate import migrate_cli, ready_database
 from app.config import Settings, get_settings
 from app.db import make_engine, session_scope
 from app.errors import AppError, NotFound
 from app.models.document import Document
 from app.models.participant import Role
-from app.models.schema import create_tables
 from app.services import demo, links, organisers
 from app.services.actor import Actor
 
@@ -34,6 +34,7 @@ cli.add_typer(links_cli, name="links")
 # ``outcomes meetings …`` lives in app/cli_meetings.py; ``import`` is added below.
 cli.add_typer(meetings_cli, name="meetings")
 cli.command("organiser-link")(organiser_link_command)
+cli.add_typer(migrate_cli, name="migrate")
 
 
 def _settings(database_url: str | None = None) -> Settings:
@@ -87,6 +88,11 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    # Here rather than only in the lifespan: a refusal is one paragraph and exit code 2, not
+    # uvicorn's traceback of a failed start-up. The lifespan's own pass then finds nothing to do.
+    engine = make_engine(settings.database_url)
+    ready_database(engine, migrate=settings.migrate_on_start)
+    engine.dispose()
     _run(
         create_app(settings),
         host=host or settings.host,
@@ -113,7 +119,7 @@ def demo_command(
     """Create the demo meeting (MENA-OECD WG II, 12 February 2024) and print its join links."""
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    ready_database(engine)
     with session_scope(engine) as session:
         if if_empty and demo.has_meeting(session):
             if not as_json:
@@ -215,7 +221,7 @@ def issue(
         raise typer.Exit(2)
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    ready_database(engine)
     try:
         with session_scope(engine) as session:
             issued = links.issue_link(
@@ -259,7 +265,7 @@ def revoke(
     """Revoke a join link (or an organiser's link) by the first characters of its token."""
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    ready_database(engine)
     try:
         with session_scope(engine) as session:
             try:
@@ -308,7 +314,7 @@ def import_agenda(
         typer.echo(preview.model_dump_json(indent=2) if as_json else _describe_preview(preview))
         return
     engine = make_engine(_settings(database_url).database_url)
-    create_tables(engine)
+    ready_database(engine)
     try:
         with session_scope(engine) as session:
             meeting = agenda_import.import_meeting(session, Actor.cli(), preview.draft, kind)
@@ -350,7 +356,7 @@ def export_command(
 
     settings = _settings(database_url)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    ready_database(engine)
     try:
         with session_scope(engine) as session:
             exported = exports.export(

@@ -14,11 +14,11 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.cli_migrate import ready_database
 from app.config import Settings, get_settings
 from app.db import make_engine, session_scope
 from app.errors import AppError
 from app.models.meeting import MeetingCopy, MeetingState
-from app.models.schema import create_tables
 from app.models.setup import MeetingDraft
 from app.services import meetings, organisers, setup
 from app.services.actor import Actor
@@ -39,7 +39,7 @@ def console_session(database_url: str | None) -> Iterator[tuple[Session, Setting
     """A committed-on-success session; an AppError or invalid input is exit code 2."""
     settings = console_settings(database_url)
     engine = make_engine(settings.database_url)
-    create_tables(engine)
+    ready_database(engine)
     try:
         with session_scope(engine) as session:
             yield session, settings

@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     # SQLite in var/ so `make run` needs no server; PostgreSQL via postgresql+psycopg://...
     database_url: str = "sqlite:///var/outcomes.db"
+    # Start-up brings the database to the code's schema (docs/migrations.md); false: start-up
+    # refuses a database that needs migrating, for operators who run `outcomes migrate` first.
+    migrate_on_start: bool = True
     # Where join links point; the host people in the room can reach.
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"

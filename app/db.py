@@ -1,4 +1,6 @@
-"""The database engine: SQLite by default, PostgreSQL through the same URL setting."""
+"""The database engine: SQLite by default, PostgreSQL through the same URL setting.
+
+The schema is Alembic's (app/migrations/, docs/migrations.md), not ``create_all``'s."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -15,7 +15,7 @@ from app.errors import CloseCode, install_error_handlers
 from app.events import bus as events
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
-from app.models.schema import create_tables
+from app.migrations import SchemaError, upgrade_database
 from app.ratelimit import SlidingWindowLimiter
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import Hub
@@ -76,7 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        create_tables(engine)
+        try:
+            upgrade_database(engine, migrate=settings.migrate_on_start)
+        except SchemaError as exc:
+            log.error("%s", exc.message)
+            engine.dispose()
+            raise
         app.state.engine = engine
         if settings.seed_demo:
             with session_scope(engine) as session:

@@ -17,8 +17,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.db import make_engine, session_scope
+from app.migrations import upgrade_database
 from app.models.document import Section
-from app.models.schema import create_tables
 from app.services import exports
 from app.services.actor import Actor
 from app.services.demo import create_demo
@@ -63,7 +63,7 @@ def large_bodies() -> list[tuple[str, str]]:
 
 def _setup(directory: Path) -> tuple[Any, int, int]:
     engine = make_engine(f"sqlite:///{directory / 'exports.db'}")
-    create_tables(engine)
+    upgrade_database(engine)
     with session_scope(engine) as session:
         small = create_demo(session).document_id
         large = create_demo(session).document_id

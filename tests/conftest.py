@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from app.db import make_engine
-from app.models.schema import create_tables
+from app.migrations import upgrade_database
 from tests.support.databases import database
 from tests.support.server import RunningServer, demo_server
 
@@ -36,7 +36,7 @@ def _db_session_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> I
 @pytest.fixture(scope="session")
 def _db_engine(_db_session_url: str) -> Iterator[Engine]:
     engine = make_engine(_db_session_url)
-    create_tables(engine)
+    upgrade_database(engine)
     try:
         yield engine
     finally:
@@ -45,7 +45,7 @@ def _db_engine(_db_session_url: str) -> Iterator[Engine]:
 
 def clear_tables(engine: Engine) -> None:
     """Delete every row, children before parents; ids keep counting up across tests."""
-    create_tables(engine)
+    upgrade_database(engine)
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(delete(table))

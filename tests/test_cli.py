@@ -12,8 +12,8 @@ from sqlmodel import Session, func, select
 
 from app.db import make_engine, session_scope
 from app.main import create_app
+from app.migrations import upgrade_database
 from app.models import JoinLink, Meeting
-from app.models.schema import create_tables
 from app.security import new_token, token_prefix
 from app.services.demo import DemoMeeting, create_demo
 from tests.routes.conftest import make_settings
@@ -67,7 +67,7 @@ def _create_demo(database_url: str) -> DemoMeeting:
     """The demo meeting, made in-process (faster than the command when it is not under test)."""
     engine = make_engine(database_url)
     try:
-        create_tables(engine)
+        upgrade_database(engine)
         with session_scope(engine) as session:
             return create_demo(session)
     finally:

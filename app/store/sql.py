@@ -23,7 +23,7 @@ _SNAPSHOTS = YSnapshot.__table__  # type: ignore[attr-defined]
 class SqlUpdateStore(UpdateStore):
     """Appends updates in group commits on a worker thread; loads snapshot + later updates.
 
-    The tables are created by ``create_tables`` like every other model.
+    Its tables come from the migrations (app/migrations/) like every other model's.
     """
 
     def __init__(self, engine: Engine, *, max_batch: int = 1000) -> None:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.db import make_engine, session_scope
 from app.main import create_app
-from app.models.schema import create_tables
+from app.migrations import upgrade_database
 from app.services.demo import create_demo
 from tests.exports.readers import read_docx
 from tests.routes.conftest import make_settings
@@ -31,7 +31,7 @@ def test_export_writes_the_live_text_and_prints_the_path(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'outcomes.db'}"
     engine = make_engine(url)
-    create_tables(engine)
+    upgrade_database(engine)
     with session_scope(engine) as session:
         created = create_demo(session)
     engine.dispose()

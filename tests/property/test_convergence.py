@@ -17,7 +17,7 @@ from pycrdt import Doc, Text, create_sync_message, create_update_message
 from sqlalchemy.engine import Engine
 
 from app.db import make_engine
-from app.models.schema import create_tables
+from app.migrations import upgrade_database
 from app.realtime.hub import Hub
 from app.realtime.live import LiveDocuments
 from app.realtime.protocol import Kind, decode, sync_step1, sync_step2_reply
@@ -50,7 +50,7 @@ OP = st.one_of(
 def engine(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     with database(db_kind, tmp_path_factory.mktemp("prop")) as url:
         made = make_engine(url)
-        create_tables(made)
+        upgrade_database(made)
         yield made
         made.dispose()
 

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from app.db import session_scope
 from app.errors import Forbidden
 from app.models.document import Document, Section
-from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
+from app.models.meeting import AgendaItem, BreakoutGroup
 from app.models.participant import Role
 from app.models.setup import MeetingDraft
 from app.services.actor import Actor
@@ -86,26 +86,6 @@ def test_a_secretariat_cannot_create_meetings(db_engine: Engine) -> None:
     secretariat = Actor(participant_id=1, meeting_id=1, name="S", role=Role.SECRETARIAT)
     with session_scope(db_engine) as session, pytest.raises(Forbidden):
         create_meeting(session, secretariat, MeetingDraft.model_validate(DRAFT))
-
-
-def test_a_database_of_an_older_version_gets_the_new_columns(db_engine: Engine) -> None:
-    from sqlalchemy import inspect, text
-
-    from app.models.schema import create_tables
-
-    with session_scope(db_engine) as session:
-        create_meeting(session, Actor.cli(), MeetingDraft.model_validate(DRAFT))
-    with db_engine.begin() as conn:
-        conn.execute(text('ALTER TABLE meeting DROP COLUMN "archived_at"'))
-        conn.execute(text('ALTER TABLE participant DROP COLUMN "removed_at"'))
-    create_tables(db_engine)
-    inspector = inspect(db_engine)
-    assert "archived_at" in {c["name"] for c in inspector.get_columns("meeting")}
-    assert "removed_at" in {c["name"] for c in inspector.get_columns("participant")}
-    with session_scope(db_engine) as session:
-        meetings = session.exec(select(Meeting)).all()
-        assert meetings
-        assert all(m.archived_at is None for m in meetings)
 
 
 def test_an_organiser_creates_and_owns_a_meeting(db_engine: Engine) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from app.db import make_engine
+from app.migrations import upgrade_database
 from app.models.realtime import YUpdate
-from app.models.schema import create_tables
 from app.store import MemoryUpdateStore, SqlUpdateStore, StoreError, UpdateStore, log
 from tests.support.databases import database
 
@@ -25,7 +25,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         return
     with database(request.param, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         sql = SqlUpdateStore(engine)
         try:
             yield sql
@@ -89,7 +89,7 @@ async def test_group_commit_batches_what_arrives_during_a_commit(
 ) -> None:
     with database(db_kind, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         store = SqlUpdateStore(engine)
         try:
             pending = [store.submit("r", seq, b"u", 7) for seq in range(1, 301)]
@@ -105,7 +105,7 @@ async def test_group_commit_batches_what_arrives_during_a_commit(
 async def test_a_failed_commit_fails_its_writes(db_kind: str, tmp_path: Path) -> None:
     with database(db_kind, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         store = SqlUpdateStore(engine)
         try:
             await store.append("r", 1, b"a", None)
@@ -135,7 +135,7 @@ async def test_an_unreachable_database_raises_store_error(tmp_path: Path) -> Non
 async def test_the_log_reads_by_sequence_number_and_time(db_kind: str, tmp_path: Path) -> None:
     with database(db_kind, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         store = SqlUpdateStore(engine)
         try:
             for seq in range(1, 6):
@@ -171,7 +171,7 @@ async def test_the_log_reads_by_sequence_number_and_time(db_kind: str, tmp_path:
 async def test_the_log_names_who_wrote_which_update(db_kind: str, tmp_path: Path) -> None:
     with database(db_kind, tmp_path) as url:
         engine = make_engine(url)
-        create_tables(engine)
+        upgrade_database(engine)
         store = SqlUpdateStore(engine)
         try:
             for seq, who in enumerate([7, None, 3, 7, 3, 9], start=1):
