@@ -15,7 +15,7 @@ ROLES = ("secretariat", "chair", "rapporteur", "participant", "projector", "orga
 EVERYONE = frozenset(ROLES)
 # ``organiser``: an organiser who did not create the meeting (the demo's): server-wide
 # routes treat it as an organiser, a meeting's routes and rooms as a stranger (404 / 4404).
-# The organiser who created a meeting is its secretariat (tests/api/test_roles.py).
+# The organiser who created a meeting is its secretariat (tests/routes/test_roles.py).
 SECRETARIAT = frozenset({"secretariat", "organiser"})
 ORGANISER = frozenset({"organiser"})
 CHAIR_TOO = frozenset({"secretariat", "organiser", "chair"})

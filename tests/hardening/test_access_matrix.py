@@ -11,7 +11,7 @@ cannot be left out.
 * a role the table does not allow: 403 / 4403 (or a read-only connection: the server sends
   it no sync step 1 and refuses its writes with permission denied, docs/protocol.md);
 * an allowed role's read: 200. (An allowed role's writes are exercised, one by one, with
-  their effects, in ``tests/api/test_roles.py``.)
+  their effects, in ``tests/routes/test_roles.py``.)
 
 Every refusal has the one JSON error shape, none is a 500, and after all the refused calls
 the meeting's audit log and document are unchanged.

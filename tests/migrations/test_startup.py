@@ -24,9 +24,9 @@ from app.migrations import (
     upgrade_database,
 )
 from app.migrations.runner import BASELINE
-from tests.api.conftest import make_settings
-from tests.api.util import make_meeting
 from tests.migrations.util import assert_models_match, outcomes
+from tests.routes.conftest import make_settings
+from tests.routes.util import make_meeting
 from tests.support.server import OUTCOMES, ROOT, free_port, run_cli, server_env, start_server
 
 SYNC, STEP2 = 0, 1  # y-protocols: a sync message; step 2 answers with what the doc lacks

@@ -21,8 +21,8 @@ from app.migrations import (
 )
 from app.migrations.runner import BASELINE, MIGRATIONS_DIR, locked_connection
 from app.models import Meeting
-from tests.api.util import make_meeting
 from tests.migrations.util import assert_models_match, outcomes, row_counts, schema_of
+from tests.routes.util import make_meeting
 from tests.support.server import OUTCOMES, ROOT, free_port, server_env
 
 
