@@ -272,7 +272,7 @@ class Room:
         finally:
             self._mirrored = False
         self.client_ids.claim(peer, update)
-        self.pending.applied(peer, update, self.doc.get_state())
+        self.pending.applied(peer, update, self.doc.get_state)
 
     def _refuse_write(self, peer: Peer, reason: str) -> None:
         if self.server_owned is not None:

@@ -169,7 +169,23 @@ def _item_length(reader: _Reader, info: int) -> int:
     raise ProtocolError(f"unknown struct content {content}")
 
 
+# One frame's update is read by the room's pre-check, the client-id check and claim, and the
+# pending bound, one after another: the last result is kept for the same bytes object (bytes
+# are immutable, so the same object reads the same). Callers must not change the dict.
+_last: tuple[bytes, dict[int, tuple[int, int]]] | None = None
+
+
 def update_ranges(update: bytes) -> dict[int, tuple[int, int]]:
+    """Memoised :func:`read_update_ranges` for the update read last (see ``_last``)."""
+    global _last
+    if _last is not None and _last[0] is update:
+        return _last[1]
+    ranges = read_update_ranges(update)
+    _last = (update, ranges)
+    return ranges
+
+
+def read_update_ranges(update: bytes) -> dict[int, tuple[int, int]]:
     """``{client id: (first clock, end clock)}`` of the structs an update carries (its
     delete set is checked for sizes, not returned: anyone may delete anyone's text).
 
