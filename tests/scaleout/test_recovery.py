@@ -120,7 +120,7 @@ async def test_killed_instance_clients_reconnect_elsewhere_and_lose_nothing(
         target = section(alive)
         room, name = target["room"], target["text"]
         balancer = TcpProxy(doomed.port)  # the load balancer in front of the doomed instance
-        await balancer.start()
+        balancer.start()
         try:
             writer = await NodeClient.connect(
                 f"ws://127.0.0.1:{balancer.port}", room, alive.token("secretariat")
@@ -140,4 +140,4 @@ async def test_killed_instance_clients_reconnect_elsewhere_and_lose_nothing(
             assert_dense(stored_seqs(group.database_url, room))
             await asyncio.gather(writer.aclose(), watcher.aclose())
         finally:
-            await balancer.aclose()
+            balancer.close()

@@ -1,11 +1,15 @@
-"""A TCP proxy on the test's event loop: a load balancer that fails over, or a network cut.
+"""A TCP proxy on its own thread: a load balancer that fails over, or a network cut.
 
 ``target`` may change at any time (new connections go there); :meth:`cut` closes every
-connection and refuses new ones until :meth:`restore`.
+connection and refuses new ones until :meth:`restore`. It runs its own event loop so a test
+blocked in a subprocess call (``outcomes demo``) does not stall the traffic it carries.
 """
 
 import asyncio
 import contextlib
+import threading
+from collections.abc import Coroutine
+from typing import Any
 
 from tests.support.server import free_port
 
@@ -19,8 +23,18 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
 
-    async def start(self) -> None:
+    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
+
+    def start(self) -> None:
+        """Listen on ``port``."""
+        self._run(self._listen())
+
+    async def _listen(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -46,8 +60,11 @@ class TcpProxy:
             dst.close()
             self._writers.discard(dst)
 
-    async def cut(self) -> None:
+    def cut(self) -> None:
         """Drop every connection and stop listening (the network is gone)."""
+        self._run(self._cut())
+
+    async def _cut(self) -> None:
         server, self._server = self._server, None
         if server is not None:
             server.close()
@@ -62,9 +79,13 @@ class TcpProxy:
         if server is not None:
             await server.wait_closed()
 
-    async def restore(self) -> None:
+    def restore(self) -> None:
         """Listen again."""
-        await self.start()
+        self.start()
 
-    async def aclose(self) -> None:
-        await self.cut()
+    def close(self) -> None:
+        """Cut, and end the proxy's thread."""
+        self.cut()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
