@@ -35,6 +35,7 @@ from app.realtime.backplane.base import (
 log = logging.getLogger(__name__)
 
 ID_BYTES = 16  # new_instance_id()'s length, the head of every pub/sub message
+REFUSED_SECONDS = 5.0  # a stream Redis refused is left out of XREAD this long
 
 
 def _text(value: Any) -> str:
@@ -79,6 +80,7 @@ class RedisBackplane(Backplane):
         self._commands: Redis | None = None
         self._reader: Redis | None = None
         self.dropped = 0  # publications that found the queue full
+        self._refused: dict[str, float] = {}  # room -> until when its stream is left out
 
     @property
     def kind(self) -> str:
@@ -157,6 +159,7 @@ class RedisBackplane(Backplane):
     def close_room(self, room: str) -> None:
         """Stop reading ``room``'s stream."""
         self.ids.pop(room, None)
+        self._refused.pop(room, None)
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -229,7 +232,12 @@ class RedisBackplane(Backplane):
         checked = 0.0
         loop = asyncio.get_running_loop()
         while True:
-            streams = {self._key(r): i for r, i in self.ids.items() if valid_stream_id(i)}
+            now = loop.time()
+            streams = {
+                self._key(r): i
+                for r, i in self.ids.items()
+                if valid_stream_id(i) and self._refused.get(r, 0.0) <= now
+            }
             try:
                 if not streams:
                     assert self._commands is not None
@@ -259,15 +267,18 @@ class RedisBackplane(Backplane):
             return await self._reader.xread(streams, count=512, block=self.block_ms)  # type: ignore[arg-type]
         except ResponseError as exc:
             # One stream Redis refuses (a key of another type, a strange id) must not stop
-            # every room: read them one by one and set the offender back.
+            # every room: read them one by one and set the offender aside for a while (its
+            # room is re-read from the store, and again while it stays refused).
             log.warning("backplane: XREAD refused (%s); reading room by room", exc)
             reply: list[Any] = []
+            now = asyncio.get_running_loop().time()
             for key, last in streams.items():
                 try:
                     reply.extend(await self._reader.xread({key: last}, count=512))
                 except ResponseError as one:
                     room = key[len(self.prefix) + 3 :]
-                    log.error("backplane: stream %s refused (%s); re-reading it", key, one)
+                    log.error("backplane: stream %s refused (%s); re-reading its room", key, one)
+                    self._refused[room] = now + REFUSED_SECONDS
                     self.ids[room] = "0-0"
                     self._resync(room)
             return reply
