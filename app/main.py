@@ -56,6 +56,11 @@ from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
 
+SHARED_NEEDS_POSTGRES = (
+    "OUTCOMES_REDIS_URL is set but the database is not PostgreSQL: several instances share "
+    "one PostgreSQL database (docs/protocol.md); unset OUTCOMES_REDIS_URL for SQLite"
+)
+
 
 def end_event_streams(app: FastAPI) -> None:
     """Shutdown begins (callable from any thread or a signal handler): end the open event
@@ -93,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             prefix=settings.redis_prefix,
             stream_maxlen=settings.redis_stream_maxlen,
         )
+        if backplane.shared and engine.dialect.name != "postgresql":
+            # Numbering updates across processes needs PostgreSQL's locks (app/store/sql.py).
+            log.error("refusing to start: %s", SHARED_NEEDS_POSTGRES)
+            engine.dispose()
+            raise LeaseRefused(SHARED_NEEDS_POSTGRES)
         # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
         lease = InstanceLease(engine, shared=backplane.shared)
         try:
