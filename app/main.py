@@ -106,7 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
         lease = InstanceLease(engine, shared=backplane.shared)
         try:
-            await anyio.to_thread.run_sync(lease.acquire)
+            if settings.instance_lease:
+                await anyio.to_thread.run_sync(lease.acquire)
         except LeaseRefused as exc:
             log.error("refusing to start: %s", exc)
             engine.dispose()

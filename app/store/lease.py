@@ -62,6 +62,7 @@ class InstanceLease:
         end = time.monotonic() + self.wait_seconds
         while not self._try():
             if time.monotonic() > end:
+                self.release()
                 raise LeaseRefused(refusal(self.shared))
             # A killed predecessor's session or file lock goes away within moments.
             time.sleep(0.1)

@@ -3,7 +3,8 @@ instance publishes reaches the others (never itself), rooms are relayed only whi
 one bad stream does not stop the others (the yhub #61 lesson)."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,7 +13,7 @@ from app.realtime.backplane.base import Backplane, RelayedUpdate, valid_stream_i
 from app.realtime.backplane.memory import MemoryBackplane, MemoryBroker
 from app.realtime.backplane.redis import RedisBackplane
 from app.realtime.backplane.seqs import SeqWindow
-from tests.support.redis_server import SHARED_REDIS, delete_prefix, unique_prefix
+from tests.support.redis_server import SHARED_REDIS, delete_prefix, private_redis, unique_prefix
 
 DEADLINE = 5.0
 
@@ -156,3 +157,35 @@ def test_the_window_finds_holes_and_bounds_snapshots() -> None:
     window.held_up_to(14)
     assert window.contiguous == 15
     assert not window.above
+
+
+async def _polled(test: Callable[[], bool]) -> None:
+    """Poll the health the backplanes report until ``test`` passes (with a deadline)."""
+    end = asyncio.get_running_loop().time() + DEADLINE
+    while not test():
+        assert asyncio.get_running_loop().time() < end, "never passed"
+        await asyncio.sleep(0.05)
+
+
+async def test_updates_published_while_redis_is_down_are_sent_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    with private_redis(tmp_path) as server:
+        one = RedisBackplane(server.url, prefix="t")
+        two = RedisBackplane(server.url, prefix="t")
+        heard = Listener()
+        await one.start(Listener())
+        await two.start(heard)
+        try:
+            await one.open_room("doc-1")
+            await two.open_room("doc-1")
+            server.stop()
+            one.publish_update("doc-1", 7, b"kept")
+            await _polled(lambda: one.problem() is not None and two.problem() is not None)
+            server.start()  # empty: the stream is gone; nothing new is published
+            await heard.wait(lambda: heard.updates and None in heard.resyncs)
+            assert [(u.seq, u.data) for u in heard.updates] == [(7, b"kept")]
+            await _polled(lambda: one.problem() is None and two.problem() is None)
+        finally:
+            await one.aclose()
+            await two.aclose()

@@ -192,8 +192,14 @@ class RedisBackplane(Backplane):
 
     async def _write_loop(self) -> None:
         while True:
-            first = await self._queue.get()
-            batch = [first]
+            batch = []
+            if self._unsent:
+                # Updates Redis did not take: try again soon even if nothing new comes.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.5):
+                        batch.append(await self._queue.get())
+            else:
+                batch.append(await self._queue.get())
             while not self._queue.empty() and len(batch) < 256:
                 batch.append(self._queue.get_nowait())
             try:
