@@ -51,15 +51,10 @@ from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
 from app.services.rooms import structure_on_load
-from app.store.lease import InstanceLease, LeaseRefused
+from app.store.lease import LeaseRefused, take_lease
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
-
-SHARED_NEEDS_POSTGRES = (
-    "OUTCOMES_REDIS_URL is set but the database is not PostgreSQL: several instances share "
-    "one PostgreSQL database (docs/protocol.md); unset OUTCOMES_REDIS_URL for SQLite"
-)
 
 
 def end_event_streams(app: FastAPI) -> None:
@@ -98,16 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             prefix=settings.redis_prefix,
             stream_maxlen=settings.redis_stream_maxlen,
         )
-        if backplane.shared and engine.dialect.name != "postgresql":
-            # Numbering updates across processes needs PostgreSQL's locks (app/store/sql.py).
-            log.error("refusing to start: %s", SHARED_NEEDS_POSTGRES)
-            engine.dispose()
-            raise LeaseRefused(SHARED_NEEDS_POSTGRES)
         # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
-        lease = InstanceLease(engine, shared=backplane.shared)
         try:
-            if settings.instance_lease:
-                await anyio.to_thread.run_sync(lease.acquire)
+            lease = await anyio.to_thread.run_sync(
+                partial(
+                    take_lease, engine, shared=backplane.shared, enabled=settings.instance_lease
+                )
+            )
         except LeaseRefused as exc:
             log.error("refusing to start: %s", exc)
             engine.dispose()
