@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 ID_BYTES = 16  # new_instance_id()'s length, the head of every pub/sub message
 REFUSED_SECONDS = 5.0  # a stream Redis refused is left out of XREAD this long
+OPEN_SECONDS = 1.0  # the longest a room's load waits for Redis to say where its stream ends
 
 
 def _text(value: Any) -> str:
@@ -148,10 +149,12 @@ class RedisBackplane(Backplane):
         last = "0-0"
         try:
             assert self._commands is not None
-            entries: Any = await self._commands.xrevrange(self._key(room), count=1)
+            # Bounded: while Redis is away a room still loads (from the store) at once.
+            async with asyncio.timeout(OPEN_SECONDS):
+                entries: Any = await self._commands.xrevrange(self._key(room), count=1)
             if entries:
                 last = _text(entries[0][0])
-        except (RedisError, OSError) as exc:
+        except (RedisError, OSError, TimeoutError) as exc:
             # Read from the start once Redis is back: duplicates are harmless, holes are not.
             self._down(exc)
         self.ids[room] = last if valid_stream_id(last) else "0-0"
