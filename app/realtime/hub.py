@@ -50,6 +50,7 @@ class Hub:
         self.on_event: Callable[[bytes], None] | None = None
         self._opening: dict[str, Room] = {}
         self._resyncing: set[str] = set()
+        self._resync_again: set[str] = set()
         self._watch: asyncio.Task[None] | None = None
         self.limits = limits or RoomLimits()
         self.idle_seconds = idle_seconds
@@ -242,18 +243,29 @@ class Hub:
         names = list(self.rooms) if room is None else [room]
         for name in names:
             target = self.rooms.get(name)
-            if target is not None and name not in self._resyncing:
+            if target is None:
+                continue
+            if name in self._resyncing:
+                # The read under way may predate what was missed: read again after it.
+                self._resync_again.add(name)
+            else:
                 self._resyncing.add(name)
                 self._spawn(self._resync(target))
 
     async def _resync(self, room: Room) -> None:
         try:
-            await room.resync()
-            log.info("re-read room %s from the store", room.name)
-        except Exception as exc:
-            log.warning("re-reading room %s failed: %s (tried again)", room.name, exc)
+            while True:
+                self._resync_again.discard(room.name)
+                try:
+                    await room.resync()
+                    log.info("re-read room %s from the store", room.name)
+                except Exception as exc:
+                    log.warning("re-reading room %s failed: %s", room.name, exc)
+                if room.name not in self._resync_again:
+                    return
         finally:
             self._resyncing.discard(room.name)
+            self._resync_again.discard(room.name)
 
     def _start_watch(self) -> None:
         if self._watch is None and self.resync_seconds > 0:

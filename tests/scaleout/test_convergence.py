@@ -17,15 +17,16 @@ EDITS = 25
 
 
 async def _edit(client: NodeClient, name: str, rng: random.Random, who: int) -> list[str]:
-    """``EDITS`` inserts at seeded random places of the shared text, never inside another
-    insert (so each stays findable); returns what was typed."""
+    """``EDITS`` inserts, each at the seeded random choice of the text's start or end (the
+    only offsets that stay outside other inserts while remote ones keep arriving); returns
+    what was typed."""
     typed = []
     for k in range(EDITS):
-        text = str((await client.call("text", name=name))["text"])
-        # Offsets in UTF-16 code units, as Yjs counts; the demo's text is ASCII-safe here.
-        places = [0, len(text)] + [i + 1 for i, char in enumerate(text) if char == ">"]
         part = f"<{who}.{k}>"
-        await client.call("insert", name=name, index=rng.choice(places), text=part)
+        if rng.random() < 0.5:
+            await client.call("insert", name=name, index=0, text=part)
+        else:
+            await client.call("append", name=name, text=part)
         typed.append(part)
     return typed
 
