@@ -27,8 +27,9 @@ _PLACEHOLDER = re.compile(r"\$\{(NGINX_[A-Z_]+)\}")
 
 MAIN = """\
 {user}worker_processes 1;
+worker_rlimit_nofile {nofile};
 error_log {error_log} warn;
-events {{ worker_connections 4096; }}
+events {{ worker_connections {connections}; }}
 http {{
     access_log {access_log};
     client_body_temp_path {tmp}/body;
@@ -82,7 +83,9 @@ class RunningNginx:
                 self.process.wait(timeout=10)
 
 
-def write_config(directory: Path, port: int, upstreams: Sequence[str]) -> Path:
+def write_config(
+    directory: Path, port: int, upstreams: Sequence[str], worker_connections: int = 4096
+) -> Path:
     """Write the rendered site and the main file into ``directory``; returns the main file."""
     (directory / "tmp").mkdir(parents=True, exist_ok=True)
     site = directory / "outcomes.conf"
@@ -103,6 +106,8 @@ def write_config(directory: Path, port: int, upstreams: Sequence[str]) -> Path:
             error_log=directory / "error.log",
             access_log=directory / "access.log",
             tmp=directory / "tmp",
+            connections=worker_connections,
+            nofile=worker_connections + 512,
             site=site,
         )
     )
@@ -123,12 +128,13 @@ def nginx(
     upstreams: Sequence[str],
     *,
     port: int | None = None,
+    worker_connections: int = 4096,
     deadline: float = 15.0,
 ) -> Iterator[RunningNginx]:
     """nginx in the foreground (``daemon off``) proxying to ``upstreams`` (host:port each)."""
     port = port or free_port()
     directory.mkdir(parents=True, exist_ok=True)
-    main = write_config(directory, port, upstreams)
+    main = write_config(directory, port, upstreams, worker_connections)
     check = subprocess.run(
         [NGINX, "-t", "-p", str(directory), "-c", str(main), "-g", f"pid {directory}/nginx.pid;"],
         capture_output=True,

@@ -1,0 +1,270 @@
+"""Scale-out: one Outcomes instance against two behind nginx, and the backplane's cost per edit.
+
+* **capacity**: the plenary (3 typists × 5 edits/s, awareness on) through nginx
+  (deploy/nginx/outcomes.conf.template, run as tests/deploy runs it) on PostgreSQL and Redis,
+  with one instance behind it, then two; the viewers are raised step by step until the p99 of
+  edit → viewer passes ``P99_MS``. Each setup's capacity is the most viewers it carried under
+  it; the ratio is the scale-out.
+* **backplane cost**: 1,000 viewers on one instance directly (no nginx), on PostgreSQL, with
+  ``OUTCOMES_REDIS_URL`` and without: the latency and the server CPU per edit delivery Redis
+  adds.
+
+The load generator, nginx, the instances, PostgreSQL and Redis share this machine's cores:
+the generator's CPU is reported beside the servers' (instances + nginx, summed).
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import servers
+from bench.plenary import Result, RoomPlan, run_rooms
+from bench.scenarios import drop_postgres_database, postgres_database
+from bench.yclient import y_websocket
+from tests.support.nginx import nginx
+
+P99_MS = 50.0  # the issue's scale target: p99 ≤ 50 ms (at 5,000 viewers on one instance)
+STEPS = (1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000)
+REDIS_URL = os.environ.get("OUTCOMES_BENCH_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@dataclass
+class Setup(servers.Target):
+    """Several ``outcomes serve`` (and maybe nginx) seen by the generator as one server."""
+
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    stack: ExitStack = field(default_factory=ExitStack)
+    nginx_pid: int | None = None
+
+    def _pids(self) -> list[int]:
+        pids = [p.pid for p in self.processes]
+        if self.nginx_pid is not None:
+            pids += [self.nginx_pid, *_children(self.nginx_pid)]
+        return pids
+
+    def cpu(self) -> float:
+        return sum(servers.cpu_seconds(pid) for pid in self._pids())
+
+    def rss(self) -> int:
+        return sum(servers.rss_bytes(pid) for pid in self._pids())
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        self.stack.close()
+
+
+def start_setup(instances: int, *, behind_nginx: bool, redis: bool) -> Setup:
+    """``instances`` × ``outcomes serve`` on a fresh PostgreSQL database (and Redis)."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-scaleout-{instances}-"))
+    stack = ExitStack()
+    name = f"outcomes_scaleout_{uuid.uuid4().hex[:10]}"
+    database_url = postgres_database(name)
+    if database_url is None:
+        raise RuntimeError("PostgreSQL at 127.0.0.1:5432 is unreachable")
+    stack.callback(drop_postgres_database, name)
+    prepared = servers.prepare_outcomes(workdir, database_url)
+    ports = [int(prepared["port"])] + [servers.free_port() for _ in range(instances - 1)]
+    front = servers.free_port() if behind_nginx else ports[0]
+    extra = {"OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{front}"}
+    if redis:
+        extra["OUTCOMES_REDIS_URL"] = REDIS_URL
+        # One run's streams are never another's: a key prefix per run.
+        extra["OUTCOMES_REDIS_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}"
+    processes = []
+    for port in ports:
+        env = servers.server_env(database_url, port, extra)
+        log = workdir / f"outcomes-{port}.log"
+        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+        processes.append(servers._spawn(command, env, log, port))
+    tokens: dict[str, str] = prepared["tokens"]
+    label = f"{instances} instance{'s' if instances > 1 else ''}"
+    label += " behind nginx" if behind_nginx else ""
+    label += ", Redis" if redis else ", no Redis"
+    setup = Setup(
+        label,
+        front,
+        processes[0],
+        lambda room, role: f"/yjs/{room}?token={tokens[role]}",
+        lambda room: y_websocket(),
+        workdir=workdir,
+        info=prepared,
+        processes=processes,
+        stack=stack,
+    )
+    if behind_nginx:
+        upstreams = [f"127.0.0.1:{port}" for port in ports]
+        # Two sockets per viewer (generator → nginx → instance), up to STEPS[-1] viewers.
+        proxy = stack.enter_context(
+            nginx(workdir / "nginx", upstreams, port=front, worker_connections=19_000)
+        )
+        setup.nginx_pid = proxy.process.pid
+    return setup
+
+
+def _plan(setup: Setup, viewers: int) -> RoomPlan:
+    demo = setup.info["demo"]
+    return RoomPlan(demo["room"], demo["sections"][0]["text"], 3, viewers)
+
+
+async def _run(setup: Setup, viewers: int, seconds: float) -> Result:
+    await servers.settle(setup)
+    return await run_rooms(
+        setup, [_plan(setup, viewers)], scenario="plenary", seconds=seconds, awareness=True
+    )
+
+
+def _row(result: Result, **extra: Any) -> dict[str, Any]:
+    row = result.row()
+    row.update(extra)
+    return row
+
+
+async def capacity(instances: int, seconds: float, log: Any) -> dict[str, Any]:
+    """The most viewers ``instances`` behind nginx carry with p99 ≤ P99_MS (step by step)."""
+    setup = start_setup(instances, behind_nginx=True, redis=True)
+    steps: list[dict[str, Any]] = []
+    carried = 0
+    try:
+        for viewers in STEPS:
+            log(f"scale-out {setup.name}: {viewers} viewers")
+            try:
+                result = await _run(setup, viewers, seconds)
+            except (OSError, TimeoutError, ConnectionError) as exc:
+                log(f"  run failed: {exc!r}")
+                steps.append({"viewers": viewers, "failed": repr(exc)})
+                break
+            ok = result.p99_ms <= P99_MS and result.connect_failures == 0
+            ok = ok and result.deliveries == result.expected
+            steps.append(_row(result, within=ok))
+            log(f"  p99 {result.p99_ms} ms, cpu {result.server_cpu:.0%}, gen {result.gen_cpu:.0%}")
+            if not ok:
+                break
+            carried = viewers
+    finally:
+        setup.stop()
+    return {"setup": setup.name, "instances": instances, "carried": carried, "steps": steps}
+
+
+async def backplane_cost(viewers: int, seconds: float, runs: int, log: Any) -> list[dict[str, Any]]:
+    """One instance, no nginx, PostgreSQL: with Redis and without, alternated."""
+    rows: list[dict[str, Any]] = []
+    for redis in (False, True):
+        setup = start_setup(1, behind_nginx=False, redis=redis)
+        try:
+            results = []
+            for run in range(runs):
+                log(f"backplane cost {setup.name}: {viewers} viewers #{run + 1}")
+                results.append(await _run(setup, viewers, seconds))
+            ordered = sorted(results, key=lambda r: r.p99_ms)
+            median = ordered[len(ordered) // 2]
+            rows.append(_row(median, runs_p99_ms=[r.p99_ms for r in results], redis=redis))
+        finally:
+            setup.stop()
+    return rows
+
+
+async def suite(seconds: float, runs: int, log: Any) -> dict[str, Any]:
+    one = await capacity(1, seconds, log)
+    two = await capacity(2, seconds, log)
+    ratio = round(two["carried"] / one["carried"], 2) if one["carried"] else None
+    cost = await backplane_cost(1000, seconds, runs, log)
+    return {"p99_ms": P99_MS, "capacity": [one, two], "ratio": ratio, "backplane": cost}
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render(scale: dict[str, Any]) -> list[str]:
+    """Markdown for the report's scale-out section."""
+    target = scale["p99_ms"]
+    parts = [
+        f"### Scale-out: one instance against two behind nginx (PostgreSQL + Redis), viewers "
+        f"carried at p99 ≤ {target:.0f} ms",
+        "",
+        "3 typists × 5 edits/s, awareness on, through deploy/nginx/outcomes.conf.template; "
+        "viewers raised until the p99 of edit → viewer passed the target (or an edit was "
+        "lost). Server CPU is the instances' and nginx's together; the generator shares the "
+        "same cores.",
+        "",
+    ]
+    rows = []
+    for setup in scale["capacity"]:
+        for step in setup["steps"]:
+            if "failed" in step:
+                rows.append([setup["setup"], step["viewers"], "run failed", "", "", "", "", ""])
+                continue
+            rows.append(
+                [
+                    setup["setup"],
+                    step["viewers"],
+                    step["p50_ms"],
+                    f"**{step['p99_ms']}**",
+                    f"{step['server_cpu']:.0%}",
+                    f"{step['gen_cpu']:.0%}",
+                    f"{step['deliveries']}/{step['expected']}",
+                    "yes" if step["within"] else "no",
+                ]
+            )
+    header = ["setup", "viewers", "p50 ms", "p99 ms", "server CPU", "generator CPU"]
+    parts.append(_table([*header, "deliveries / expected", "within target"], rows))
+    one, two = scale["capacity"]
+    ratio = scale["ratio"]
+    parts += [
+        "",
+        f"Carried: {one['carried']} viewers on one instance, {two['carried']} on two — "
+        + (f"**{ratio}×** (target ≥ 1.7×)." if ratio is not None else "no ratio."),
+        "",
+        "#### The backplane's cost per edit: one instance, 1,000 viewers, Redis against none",
+        "",
+    ]
+    cost_rows = [
+        [
+            r["server"],
+            r["p50_ms"],
+            f"**{r['p99_ms']}**",
+            ", ".join(str(v) for v in r["runs_p99_ms"]),
+            f"{r['server_cpu']:.0%}",
+            r["us_per_edit_delivery"],
+            f"{r['deliveries']}/{r['expected']}",
+        ]
+        for r in scale["backplane"]
+    ]
+    head = ["setup", "p50 ms", "p99 ms", "p99 of each run", "server CPU", "µs CPU / edit delivery"]
+    parts.append(_table([*head, "deliveries / expected"], cost_rows))
+    if len(scale["backplane"]) == 2:
+        without, with_redis = scale["backplane"]
+        parts += [
+            "",
+            f"Redis adds {with_redis['p50_ms'] - without['p50_ms']:+.2f} ms at p50 and "
+            f"{with_redis['p99_ms'] - without['p99_ms']:+.2f} ms at p99 per edit, "
+            f"{with_redis['us_per_edit_delivery'] - without['us_per_edit_delivery']:+.1f} µs of "
+            "server CPU per edit delivery.",
+        ]
+    return parts
