@@ -24,8 +24,9 @@ from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
 
-# The advisory lock key of the lease (any constant; "outcomes" in ASCII).
-LEASE_KEY = 0x6F7574636F6D6573
+# The advisory lock key of the lease ("instance" in ASCII; the migrations' lock is another key,
+# app/migrations/runner.py, and must stay so: a migration would wait for every instance).
+LEASE_KEY = 0x696E7374616E6365
 
 
 class LeaseRefused(Exception):
