@@ -4,11 +4,10 @@ behind real nginx running deploy/nginx/outcomes.conf.template: the deploy recipe
 ``front`` proxies to every instance (the recipe); ``listeners[i]`` proxies to instance ``i``
 only, so a test (or a browser page) knows which instance served it while still going through
 the same nginx site. Every instance is configured as docs/deploy.md says: the public URL is
-nginx's (the listeners are extra allowed Origins), one Redis prefix per deployment.
+nginx's (the listeners are extra allowed Origins), one Redis prefix per deployment
+(tests/support/cluster.py).
 """
 
-import json
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -17,11 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.databases import postgres_database
+from tests.support.cluster import cluster
 from tests.support.nginx import RunningNginx, nginx
-from tests.support.server import RunningServer, free_port, run_cli, server_env, start_server
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.support.server import RunningServer, free_port
 
 
 @dataclass
@@ -41,7 +38,7 @@ class Deployment:
 def deployment(
     workdir: Path, count: int, extra_env: dict[str, str] | None = None
 ) -> Iterator[Deployment]:
-    """``count`` instances with the demo meeting, behind nginx."""
+    """``count`` instances (tests/support/cluster.py) with the demo meeting, behind nginx."""
     front_port = free_port()
     listener_ports = [free_port() for _ in range(count)]
     front_url = f"http://127.0.0.1:{front_port}"
@@ -50,26 +47,17 @@ def deployment(
         "OUTCOMES_ALLOWED_ORIGINS": ",".join(
             [front_url, *(f"http://127.0.0.1:{port}" for port in listener_ports)]
         ),
-        "OUTCOMES_REDIS_URL": REDIS_URL,
-        "OUTCOMES_REDIS_PREFIX": f"test-deploy-{uuid.uuid4().hex[:10]}",
         **(extra_env or {}),
     }
     with ExitStack() as stack:
-        database_url = stack.enter_context(postgres_database())
-        demo = json.loads(run_cli(["demo", "--json"], server_env(database_url, 0, env)))
-        instances = []
-        for index in range(count):
-            server = start_server(database_url, workdir / f"instance-{index}.log", extra_env=env)
-            stack.callback(server.stop)
-            server.demo = demo
-            instances.append(server)
-        upstreams = [f"127.0.0.1:{server.port}" for server in instances]
+        group = stack.enter_context(cluster(workdir, count, extra_env=env))
+        upstreams = [f"127.0.0.1:{server.port}" for server in group.servers]
         front = stack.enter_context(nginx(workdir / "front", upstreams, port=front_port))
         listeners = [
             stack.enter_context(nginx(workdir / f"listener-{i}", [upstream], port=port))
             for i, (upstream, port) in enumerate(zip(upstreams, listener_ports, strict=True))
         ]
-        yield Deployment(instances, front, listeners, demo)
+        yield Deployment(list(group.servers), front, listeners, group.demo)
 
 
 @pytest.fixture(scope="module")
