@@ -140,53 +140,79 @@ def _row(result: Result, **extra: Any) -> dict[str, Any]:
     return row
 
 
-async def capacity(instances: int, seconds: float, log: Any) -> dict[str, Any]:
-    """The most viewers ``instances`` behind nginx carry with p99 ≤ P99_MS (step by step)."""
-    setup = start_setup(instances, behind_nginx=True, redis=True)
-    steps: list[dict[str, Any]] = []
-    carried = 0
+def _within(result: Result) -> bool:
+    return (
+        result.p99_ms <= P99_MS
+        and result.connect_failures == 0
+        and result.deliveries == result.expected
+    )
+
+
+async def capacity(seconds: float, log: Any) -> list[dict[str, Any]]:
+    """The most viewers one instance and two behind nginx carry with p99 ≤ P99_MS.
+
+    Both setups run side by side (idle when not measured) and are measured alternately at
+    each step, so the machine's other load falls on both alike; a step that misses the target
+    is run once more before the setup is said to have reached its limit (one noisy run on a
+    shared machine is not a limit).
+    """
+    setups = [start_setup(n, behind_nginx=True, redis=True) for n in (1, 2)]
+    found = [
+        {"setup": s.name, "instances": n, "carried": 0, "steps": []}
+        for s, n in zip(setups, (1, 2), strict=True)
+    ]
+    active = [0, 1]
     try:
         for viewers in STEPS:
-            log(f"scale-out {setup.name}: {viewers} viewers")
-            try:
-                result = await _run(setup, viewers, seconds)
-            except (OSError, TimeoutError, ConnectionError) as exc:
-                log(f"  run failed: {exc!r}")
-                steps.append({"viewers": viewers, "failed": repr(exc)})
+            for index in list(active):
+                setup = setups[index]
+                for attempt in (1, 2):
+                    log(f"scale-out {setup.name}: {viewers} viewers (#{attempt})")
+                    try:
+                        result = await _run(setup, viewers, seconds)
+                    except (OSError, TimeoutError, ConnectionError) as exc:
+                        log(f"  run failed: {exc!r}")
+                        found[index]["steps"].append({"viewers": viewers, "failed": repr(exc)})
+                        ok = False
+                        break
+                    ok = _within(result)
+                    found[index]["steps"].append(_row(result, within=ok, attempt=attempt))
+                    log(f"  p99 {result.p99_ms} ms, cpu {result.server_cpu:.0%}")
+                    if ok:
+                        break
+                if ok:
+                    found[index]["carried"] = viewers
+                else:
+                    active.remove(index)
+            if not active:
                 break
-            ok = result.p99_ms <= P99_MS and result.connect_failures == 0
-            ok = ok and result.deliveries == result.expected
-            steps.append(_row(result, within=ok))
-            log(f"  p99 {result.p99_ms} ms, cpu {result.server_cpu:.0%}, gen {result.gen_cpu:.0%}")
-            if not ok:
-                break
-            carried = viewers
     finally:
-        setup.stop()
-    return {"setup": setup.name, "instances": instances, "carried": carried, "steps": steps}
+        for setup in setups:
+            setup.stop()
+    return found
 
 
 async def backplane_cost(viewers: int, seconds: float, runs: int, log: Any) -> list[dict[str, Any]]:
-    """One instance, no nginx, PostgreSQL: with Redis and without, alternated."""
-    rows: list[dict[str, Any]] = []
-    for redis in (False, True):
-        setup = start_setup(1, behind_nginx=False, redis=redis)
-        try:
-            results = []
-            for run in range(runs):
+    """One instance, no nginx, PostgreSQL: without Redis and with, runs alternated."""
+    setups = [start_setup(1, behind_nginx=False, redis=redis) for redis in (False, True)]
+    results: list[list[Result]] = [[], []]
+    try:
+        for run in range(runs):
+            for index, setup in enumerate(setups):
                 log(f"backplane cost {setup.name}: {viewers} viewers #{run + 1}")
-                results.append(await _run(setup, viewers, seconds))
-            ordered = sorted(results, key=lambda r: r.p99_ms)
-            median = ordered[len(ordered) // 2]
-            rows.append(_row(median, runs_p99_ms=[r.p99_ms for r in results], redis=redis))
-        finally:
+                results[index].append(await _run(setup, viewers, seconds))
+    finally:
+        for setup in setups:
             setup.stop()
+    rows = []
+    for redis, measured in zip((False, True), results, strict=True):
+        median = sorted(measured, key=lambda r: r.p99_ms)[len(measured) // 2]
+        rows.append(_row(median, runs_p99_ms=[r.p99_ms for r in measured], redis=redis))
     return rows
 
 
 async def suite(seconds: float, runs: int, log: Any) -> dict[str, Any]:
-    one = await capacity(1, seconds, log)
-    two = await capacity(2, seconds, log)
+    one, two = await capacity(seconds, log)
     ratio = round(two["carried"] / one["carried"], 2) if one["carried"] else None
     cost = await backplane_cost(1000, seconds, runs, log)
     return {"p99_ms": P99_MS, "capacity": [one, two], "ratio": ratio, "backplane": cost}
@@ -209,16 +235,16 @@ def render(scale: dict[str, Any]) -> list[str]:
         f"carried at p99 ≤ {target:.0f} ms",
         "",
         "3 typists × 5 edits/s, awareness on, through deploy/nginx/outcomes.conf.template; "
-        "viewers raised until the p99 of edit → viewer passed the target (or an edit was "
-        "lost). Server CPU is the instances' and nginx's together; the generator shares the "
-        "same cores.",
+        "viewers raised until the p99 of edit → viewer passed the target twice (or an edit was "
+        "lost); the two setups measured alternately at each step. Server CPU is the instances' "
+        "and nginx's together; the generator shares the same cores.",
         "",
     ]
     rows = []
     for setup in scale["capacity"]:
         for step in setup["steps"]:
             if "failed" in step:
-                rows.append([setup["setup"], step["viewers"], "run failed", "", "", "", "", ""])
+                rows.append([setup["setup"], step["viewers"], "run failed", "", "", "", "", "no"])
                 continue
             rows.append(
                 [

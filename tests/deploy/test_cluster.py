@@ -1,7 +1,7 @@
-"""The recipe with two instances behind nginx (tests/deploy/conftest.py): no stickiness, stock
-Yjs clients on alternating instances converge, an input on one instance reaches the event
-streams of both, and when an instance is killed its clients reconnect through nginx to the
-other and lose nothing."""
+"""The recipe with two and three instances behind nginx (tests/deploy/conftest.py): no
+stickiness, stock Yjs clients on alternating instances converge, an input on one instance
+reaches the event streams of both, and when an instance is killed its clients reconnect
+through nginx to the other and lose nothing."""
 
 import asyncio
 import random
@@ -154,3 +154,30 @@ async def test_a_killed_instance_loses_no_edit(tmp_path: Path) -> None:
         finally:
             for client in clients:
                 await client.aclose()
+
+
+async def test_three_instances_behind_nginx_converge(tmp_path: Path) -> None:
+    """The recipe's upper size: a writer on each of three instances, and one through the front."""
+    with deployment(tmp_path, 3) as deployed:
+        section = _document(deployed.front.url, deployed)["sections"][4]
+        room, name = section["room"], section["text"]
+        urls = [listener.ws_url for listener in deployed.listeners] + [deployed.front.ws_url]
+        token = deployed.token("secretariat")
+        writers = [await NodeClient.connect(url, room, token) for url in urls]
+        try:
+            for writer in writers:
+                await writer.synced()
+            parts = [f"[{w}.{i}]" for w in range(len(writers)) for i in range(5)]
+            await asyncio.gather(
+                *(
+                    writer.call("append", name=name, text=f"[{w}.{i}]")
+                    for w, writer in enumerate(writers)
+                    for i in range(5)
+                )
+            )
+            texts = [await writer.wait_contains(name, parts) for writer in writers]
+            assert texts == [texts[0]] * len(writers)
+            assert all(texts[0].count(part) == 1 for part in parts)
+        finally:
+            for writer in writers:
+                await writer.aclose()
