@@ -25,6 +25,7 @@ from tests.support.server import RunningServer, demo_server, free_port
 pytestmark = pytest.mark.node
 
 DEADLINE = 10.0
+OPEN_JOINS = 3
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,7 @@ def backend(
     public = {
         "OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "OUTCOMES_EVENTS_KEEPALIVE_SECONDS": "0.3",
+        "OUTCOMES_OPEN_JOINS_PER_MINUTE": str(OPEN_JOINS),
     }
     with (
         postgres_database() as url,
@@ -177,3 +179,19 @@ async def test_the_event_stream_is_not_buffered(proxy: RunningNginx, server: Run
         assert submitted.status_code == 201, submitted.text
         event = await reader.event(deadline=5)
         assert event["data"]["input"]["text"] == "Through nginx."
+
+
+def test_a_client_cannot_choose_its_address(proxy: RunningNginx) -> None:
+    """The open join link's per-address limit counts the address nginx saw: an X-Forwarded-For
+    the client made up is replaced, not believed (uvicorn trusts nginx's header)."""
+    statuses = []
+    with httpx.Client(base_url=proxy.url, timeout=DEADLINE) as client:
+        for n in range(OPEN_JOINS + 1):
+            response = client.post(
+                "/api/open/not-a-link/join",
+                json={"name": f"Delegate {n}"},
+                headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            )
+            statuses.append(response.status_code)
+    # The limiter counts before the link is looked up: the unknown link is 401 until the limit.
+    assert statuses == [401] * OPEN_JOINS + [429]
