@@ -318,7 +318,9 @@ class RedisBackplane(Backplane):
             if not valid_stream_id(newest) or _id_key(newest) <= _id_key(last):
                 continue
             first = info.get("first-entry")
-            first_id = first[0].decode() if first else None
+            first_id = _text(first[0]) if first else None
+            if last == "0-0" and first_id is not None:
+                continue  # opened on an empty stream: the reader reads it from its start
             if first_id is None or _id_key(first_id) > _id_key(last):
                 log.warning("backplane: %s was trimmed past this instance; re-reading", room)
                 self.ids[room] = newest
