@@ -51,6 +51,7 @@ class Setup(servers.Target):
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     stack: ExitStack = field(default_factory=ExitStack)
     nginx_pid: int | None = None
+    readings: list[dict[int, float]] = field(default_factory=list)
 
     def _pids(self) -> list[int]:
         pids = [p.pid for p in self.processes]
@@ -59,7 +60,25 @@ class Setup(servers.Target):
         return pids
 
     def cpu(self) -> float:
-        return sum(servers.cpu_seconds(pid) for pid in self._pids())
+        # Kept per process: run_rooms reads cpu() at the start and the end of its window, so
+        # the last two readings split the window's CPU between the instances and nginx.
+        reading = {pid: servers.cpu_seconds(pid) for pid in self._pids()}
+        self.readings = [*self.readings[-1:], reading]
+        return sum(reading.values())
+
+    def shares(self, total: float) -> dict[str, Any]:
+        """The last window's CPU (``total``, of one core) split: each instance, and nginx."""
+        if len(self.readings) < 2:
+            return {}
+        before, after = self.readings
+        spent = {pid: after[pid] - before.get(pid, after[pid]) for pid in after}
+        whole = sum(spent.values()) or 1.0
+        instances = [round(total * spent.get(p.pid, 0.0) / whole, 3) for p in self.processes]
+        nginx = total * sum(v for pid, v in spent.items() if pid not in self._instance_pids())
+        return {"instance_cpu": instances, "nginx_cpu": round(nginx / whole, 3)}
+
+    def _instance_pids(self) -> set[int]:
+        return {p.pid for p in self.processes}
 
     def rss(self) -> int:
         return sum(servers.rss_bytes(pid) for pid in self._pids())
@@ -130,11 +149,13 @@ def _plan(setup: Setup, viewers: int) -> RoomPlan:
     return RoomPlan(demo["room"], demo["sections"][0]["text"], 3, viewers)
 
 
-async def _run(setup: Setup, viewers: int, seconds: float) -> Result:
+async def _run(setup: Setup, viewers: int, seconds: float) -> tuple[Result, dict[str, Any]]:
+    """One measured plenary, and its CPU split between the instances and nginx."""
     await servers.settle(setup)
-    return await run_rooms(
+    result = await run_rooms(
         setup, [_plan(setup, viewers)], scenario="plenary", seconds=seconds, awareness=True
     )
+    return result, setup.shares(result.server_cpu)
 
 
 def _row(result: Result, **extra: Any) -> dict[str, Any]:
@@ -172,14 +193,14 @@ async def capacity(seconds: float, log: Any) -> list[dict[str, Any]]:
                 for attempt in (1, 2):
                     log(f"scale-out {setup.name}: {viewers} viewers (#{attempt})")
                     try:
-                        result = await _run(setup, viewers, seconds)
+                        result, shares = await _run(setup, viewers, seconds)
                     except (OSError, TimeoutError, ConnectionError) as exc:
                         log(f"  run failed: {exc!r}")
                         found[index]["steps"].append({"viewers": viewers, "failed": repr(exc)})
                         ok = False
                         break
                     ok = _within(result)
-                    found[index]["steps"].append(_row(result, within=ok, attempt=attempt))
+                    found[index]["steps"].append(_row(result, within=ok, attempt=attempt, **shares))
                     log(f"  p99 {result.p99_ms} ms, cpu {result.server_cpu:.0%}")
                     if ok:
                         break
@@ -198,7 +219,7 @@ async def capacity(seconds: float, log: Any) -> list[dict[str, Any]]:
 async def backplane_cost(viewers: int, seconds: float, runs: int, log: Any) -> list[dict[str, Any]]:
     """One instance, no nginx, PostgreSQL: without Redis and with, runs alternated."""
     setups = [start_setup(1, behind_nginx=False, redis=redis) for redis in (False, True)]
-    results: list[list[Result]] = [[], []]
+    results: list[list[tuple[Result, dict[str, Any]]]] = [[], []]
     try:
         for run in range(runs):
             for index, setup in enumerate(setups):
@@ -209,8 +230,9 @@ async def backplane_cost(viewers: int, seconds: float, runs: int, log: Any) -> l
             setup.stop()
     rows = []
     for redis, measured in zip((False, True), results, strict=True):
-        median = sorted(measured, key=lambda r: r.p99_ms)[len(measured) // 2]
-        rows.append(_row(median, runs_p99_ms=[r.p99_ms for r in measured], redis=redis))
+        median, shares = sorted(measured, key=lambda m: m[0].p99_ms)[len(measured) // 2]
+        runs_p99 = [r.p99_ms for r, _ in measured]
+        rows.append(_row(median, runs_p99_ms=runs_p99, redis=redis, **shares))
     return rows
 
 
@@ -247,7 +269,7 @@ def render(scale: dict[str, Any]) -> list[str]:
     for setup in scale["capacity"]:
         for step in setup["steps"]:
             if "failed" in step:
-                rows.append([setup["setup"], step["viewers"], "run failed", "", "", "", "", "no"])
+                rows.append([setup["setup"], step["viewers"], "run failed", *[""] * 6, "no"])
                 continue
             rows.append(
                 [
@@ -256,12 +278,15 @@ def render(scale: dict[str, Any]) -> list[str]:
                     step["p50_ms"],
                     f"**{step['p99_ms']}**",
                     f"{step['server_cpu']:.0%}",
+                    " + ".join(f"{v:.0%}" for v in step.get("instance_cpu", [])),
+                    f"{step.get('nginx_cpu', 0):.0%}",
                     f"{step['gen_cpu']:.0%}",
                     f"{step['deliveries']}/{step['expected']}",
                     "yes" if step["within"] else "no",
                 ]
             )
-    header = ["setup", "viewers", "p50 ms", "p99 ms", "server CPU", "generator CPU"]
+    header = ["setup", "viewers", "p50 ms", "p99 ms", "server CPU", "each instance", "nginx"]
+    header.append("generator CPU")
     parts.append(_table([*header, "deliveries / expected", "within target"], rows))
     one, two = scale["capacity"]
     ratio = scale["ratio"]
