@@ -322,3 +322,32 @@ def render(scale: dict[str, Any]) -> list[str]:
             "server CPU per edit delivery.",
         ]
     return parts
+
+
+# -- a diagnostic: python -m bench.scaleout [viewers] ---------------------------------------
+
+
+async def awareness_diagnostic(viewers: int = 1000, seconds: float = 8.0) -> None:
+    """Two instances behind nginx, awareness off / on / off / on: where the latency comes from."""
+    setup = start_setup(2, behind_nginx=True, redis=True)
+    try:
+        for awareness in (False, True, False, True):
+            await servers.settle(setup)
+            plan = [_plan(setup, viewers)]
+            result = await run_rooms(
+                setup, plan, scenario="plenary", seconds=seconds, awareness=awareness
+            )
+            shares = setup.shares(result.server_cpu)
+            print(
+                f"awareness {'on ' if awareness else 'off'}: p50 {result.p50_ms} ms, p99 "
+                f"{result.p99_ms} ms, max {result.max_ms} ms, CPU {shares}",
+                flush=True,
+            )
+    finally:
+        setup.stop()
+
+
+if __name__ == "__main__":
+    import asyncio
+
+    asyncio.run(awareness_diagnostic(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
