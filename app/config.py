@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     auto_checkpoints: bool = True
     # At start-up, items that ended at most this many seconds ago still get theirs (a restart).
     auto_checkpoint_catch_up_seconds: float = 900.0
+    # Refuse to start next to another instance on the same database without a backplane
+    # (app/store/lease.py). Off only for tests that run several apps in one process on one
+    # database, one after another inside each other's lifespan; never for a deployment.
+    instance_lease: bool = True
     # Several instances on one database (docs/protocol.md, "Several instances"): the Redis
     # server they share, e.g. redis://127.0.0.1:6379/0. Empty: this instance is alone, and a
     # second instance on the same database is refused at start-up.

@@ -51,7 +51,7 @@ from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
 from app.services.rooms import structure_on_load
-from app.store.lease import InstanceLease, LeaseRefused
+from app.store.lease import LeaseRefused, take_lease
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -94,9 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stream_maxlen=settings.redis_stream_maxlen,
         )
         # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
-        lease = InstanceLease(engine, shared=backplane.shared)
         try:
-            await anyio.to_thread.run_sync(lease.acquire)
+            lease = await anyio.to_thread.run_sync(
+                partial(
+                    take_lease, engine, shared=backplane.shared, enabled=settings.instance_lease
+                )
+            )
         except LeaseRefused as exc:
             log.error("refusing to start: %s", exc)
             engine.dispose()

@@ -62,6 +62,7 @@ class InstanceLease:
         end = time.monotonic() + self.wait_seconds
         while not self._try():
             if time.monotonic() > end:
+                self.release()
                 raise LeaseRefused(refusal(self.shared))
             # A killed predecessor's session or file lock goes away within moments.
             time.sleep(0.1)
@@ -109,6 +110,25 @@ class InstanceLease:
             finally:
                 self._file.close()
                 self._file = None
+
+
+SHARED_NEEDS_POSTGRES = (
+    "OUTCOMES_REDIS_URL is set but the database is not PostgreSQL: several instances share "
+    "one PostgreSQL database (docs/protocol.md); unset OUTCOMES_REDIS_URL for SQLite"
+)
+
+
+def take_lease(engine: Engine, *, shared: bool, enabled: bool = True) -> InstanceLease:
+    """The lease of an instance alone (``shared`` false) or among several, taken (unless
+    ``enabled`` is false, for tests that run several apps in one process); raises
+    LeaseRefused, also for several instances on SQLite (numbering updates across processes
+    needs PostgreSQL's locks, app/store/sql.py)."""
+    if shared and engine.dialect.name != "postgresql":
+        raise LeaseRefused(SHARED_NEEDS_POSTGRES)
+    lease = InstanceLease(engine, shared=shared)
+    if enabled:
+        lease.acquire()
+    return lease
 
 
 def _sqlite_path(engine: Engine) -> str | None:

@@ -141,3 +141,31 @@ async def test_killed_instance_clients_reconnect_elsewhere_and_lose_nothing(
             await asyncio.gather(writer.aclose(), watcher.aclose())
         finally:
             balancer.close()
+
+
+async def test_a_room_first_opened_while_redis_is_down_is_served_and_converges(
+    tmp_path: Path,
+) -> None:
+    with (
+        private_redis(tmp_path) as backplane,
+        cluster(tmp_path, 2, redis_url=backplane.url) as group,
+    ):
+        here, there = group.servers
+        target = section(here, 2)
+        room, name = target["room"], target["text"]
+        backplane.stop()
+        await _health(here, lambda b: b["status"] == "degraded")
+        # Nobody had the room open: it loads from the store although Redis is away.
+        one = await NodeClient.connect(here.ws_url, room, here.token("secretariat"))
+        two = await NodeClient.connect(there.ws_url, room, there.token("secretariat"))
+        try:
+            await asyncio.gather(one.synced(), two.synced())
+            await _type(one, name, ["[away 1]", "[away 2]"])
+            await _type(two, name, ["[away 3]"])
+            backplane.start()
+            parts = ["[away 1]", "[away 2]", "[away 3]"]
+            texts = [await c.wait_contains(name, parts, deadline=30) for c in (one, two)]
+            assert texts[0] == texts[1]
+            assert _disconnects(one) == _disconnects(two) == 0
+        finally:
+            await asyncio.gather(one.aclose(), two.aclose())

@@ -35,6 +35,8 @@ from app.realtime.backplane.base import (
 log = logging.getLogger(__name__)
 
 ID_BYTES = 16  # new_instance_id()'s length, the head of every pub/sub message
+REFUSED_SECONDS = 5.0  # a stream Redis refused is left out of XREAD this long
+OPEN_SECONDS = 1.0  # the longest a room's load waits for Redis to say where its stream ends
 
 
 def _text(value: Any) -> str:
@@ -79,6 +81,7 @@ class RedisBackplane(Backplane):
         self._commands: Redis | None = None
         self._reader: Redis | None = None
         self.dropped = 0  # publications that found the queue full
+        self._refused: dict[str, float] = {}  # room -> until when its stream is left out
 
     @property
     def kind(self) -> str:
@@ -146,10 +149,12 @@ class RedisBackplane(Backplane):
         last = "0-0"
         try:
             assert self._commands is not None
-            entries: Any = await self._commands.xrevrange(self._key(room), count=1)
+            # Bounded: while Redis is away a room still loads (from the store) at once.
+            async with asyncio.timeout(OPEN_SECONDS):
+                entries: Any = await self._commands.xrevrange(self._key(room), count=1)
             if entries:
                 last = _text(entries[0][0])
-        except (RedisError, OSError) as exc:
+        except (RedisError, OSError, TimeoutError) as exc:
             # Read from the start once Redis is back: duplicates are harmless, holes are not.
             self._down(exc)
         self.ids[room] = last if valid_stream_id(last) else "0-0"
@@ -157,6 +162,7 @@ class RedisBackplane(Backplane):
     def close_room(self, room: str) -> None:
         """Stop reading ``room``'s stream."""
         self.ids.pop(room, None)
+        self._refused.pop(room, None)
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -189,8 +195,14 @@ class RedisBackplane(Backplane):
 
     async def _write_loop(self) -> None:
         while True:
-            first = await self._queue.get()
-            batch = [first]
+            batch = []
+            if self._unsent:
+                # Updates Redis did not take: try again soon even if nothing new comes.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.5):
+                        batch.append(await self._queue.get())
+            else:
+                batch.append(await self._queue.get())
             while not self._queue.empty() and len(batch) < 256:
                 batch.append(self._queue.get_nowait())
             try:
@@ -229,7 +241,12 @@ class RedisBackplane(Backplane):
         checked = 0.0
         loop = asyncio.get_running_loop()
         while True:
-            streams = {self._key(r): i for r, i in self.ids.items() if valid_stream_id(i)}
+            now = loop.time()
+            streams = {
+                self._key(r): i
+                for r, i in self.ids.items()
+                if valid_stream_id(i) and self._refused.get(r, 0.0) <= now
+            }
             try:
                 if not streams:
                     assert self._commands is not None
@@ -259,15 +276,18 @@ class RedisBackplane(Backplane):
             return await self._reader.xread(streams, count=512, block=self.block_ms)  # type: ignore[arg-type]
         except ResponseError as exc:
             # One stream Redis refuses (a key of another type, a strange id) must not stop
-            # every room: read them one by one and set the offender back.
+            # every room: read them one by one and set the offender aside for a while (its
+            # room is re-read from the store, and again while it stays refused).
             log.warning("backplane: XREAD refused (%s); reading room by room", exc)
             reply: list[Any] = []
+            now = asyncio.get_running_loop().time()
             for key, last in streams.items():
                 try:
                     reply.extend(await self._reader.xread({key: last}, count=512))
                 except ResponseError as one:
                     room = key[len(self.prefix) + 3 :]
-                    log.error("backplane: stream %s refused (%s); re-reading it", key, one)
+                    log.error("backplane: stream %s refused (%s); re-reading its room", key, one)
+                    self._refused[room] = now + REFUSED_SECONDS
                     self.ids[room] = "0-0"
                     self._resync(room)
             return reply
