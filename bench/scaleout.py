@@ -96,7 +96,9 @@ class Setup(servers.Target):
         self.stack.close()
 
 
-def start_setup(instances: int, *, behind_nginx: bool, redis: bool) -> Setup:
+def start_setup(
+    instances: int, *, behind_nginx: bool, redis: bool, extra_env: dict[str, str] | None = None
+) -> Setup:
     """``instances`` × ``outcomes serve`` on a fresh PostgreSQL database (and Redis)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-scaleout-{instances}-"))
     stack = ExitStack()
@@ -108,7 +110,7 @@ def start_setup(instances: int, *, behind_nginx: bool, redis: bool) -> Setup:
     prepared = servers.prepare_outcomes(workdir, database_url)
     ports = [int(prepared["port"])] + [servers.free_port() for _ in range(instances - 1)]
     front = servers.free_port() if behind_nginx else ports[0]
-    extra = {"OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{front}"}
+    extra = {"OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{front}", **(extra_env or {})}
     if redis:
         extra["OUTCOMES_REDIS_URL"] = REDIS_URL
         # One run's streams are never another's: a key prefix per run.
