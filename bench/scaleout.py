@@ -28,6 +28,7 @@ from bench.plenary import Result, RoomPlan, run_rooms
 from bench.scenarios import drop_postgres_database, postgres_database
 from bench.yclient import y_websocket
 from tests.support.nginx import nginx
+from tests.support.redis_server import delete_prefix
 
 # The p99 both setups are held to. The scale target is 50 ms (at 5,000 viewers on one
 # quiet instance); through nginx, on a machine whose two cores other test runs share, the
@@ -113,8 +114,9 @@ def start_setup(
     extra = {"OUTCOMES_PUBLIC_URL": f"http://127.0.0.1:{front}", **(extra_env or {})}
     if redis:
         extra["OUTCOMES_REDIS_URL"] = REDIS_URL
-        # One run's streams are never another's: a key prefix per run.
-        extra["OUTCOMES_REDIS_PREFIX"] = f"bench-{uuid.uuid4().hex[:8]}"
+        # One run's streams are never another's: a key prefix per run, deleted after it.
+        extra["OUTCOMES_REDIS_PREFIX"] = prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        stack.callback(delete_prefix, REDIS_URL, prefix)
     processes = []
     for port in ports:
         env = servers.server_env(database_url, port, extra)
