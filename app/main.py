@@ -41,7 +41,7 @@ from app.routes import (
     revisions,
     versions,
 )
-from app.services import credentials, demo
+from app.services import agreed, credentials, demo
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.live = LiveDocuments(hub)
         app.state.boards = LiveBoards(hub)
         keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)
+        keeper.on_agreed_edit = agreed.reopener(engine, app.state.live, keeper)
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine, adopted))
         app.state.revisions = keeper
         keeper.start()
