@@ -7,7 +7,8 @@ import { ApiError, api, errorMessage } from "./api";
 import { h, replaceChildren } from "./dom";
 import { type MessageKey, intlLocale, nameList, t } from "./i18n";
 import { inline } from "./markdown";
-import type { Diff, Revision } from "./types";
+import { statusLabel } from "./sections";
+import type { Diff, Revision, SectionStatus } from "./types";
 
 function when(iso: string): string {
   const date = new Date(iso);
@@ -24,6 +25,14 @@ const REASON: Record<string, MessageKey> = {
 const reasonText = (reason: string): string => {
   const key = REASON[reason];
   if (key) return t(key);
+  // "status: agreed by NAME" and "status: draft, agreed text edited by NAME" (docs/protocol.md)
+  const edited = /^status: draft, agreed text edited by (.+)$/s.exec(reason);
+  if (edited) return t("history.reason.agreedEdited", { name: edited[1] ?? "" });
+  const status = /^status: (draft|agreed|locked)(?: by (.+))?$/s.exec(reason);
+  if (status) {
+    const label = statusLabel(status[1] as SectionStatus);
+    return status[2] ? t("history.reason.statusBy", { status: label, name: status[2] }) : label;
+  }
   const restored = /^restored from v(\d+)$/.exec(reason);
   if (restored) return t("history.reason.restored", { n: restored[1] ?? "" });
   const input = /^inputs? (#\d+(?:, #\d+)*) from groups? ([A-Z](?:, [A-Z])*)$/.exec(reason);

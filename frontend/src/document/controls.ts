@@ -10,7 +10,8 @@ export function button(text: string, className: string, attrs: Record<string, st
 
 export function describe(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.status === 409) return t("doc.conflict", { detail: err.detail });
+    // Only a stale version means someone changed it meanwhile; a locked section (409 too) does not.
+    if (err.status === 409 && err.code === "stale_version") return t("doc.conflict", { detail: err.detail });
     return err.detail;
   }
   return String(err);

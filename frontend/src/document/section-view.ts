@@ -25,10 +25,15 @@ interface SectionView {
   editor: SectionEditor;
   history: HistoryPanel | null;
   renaming: boolean;
+  /** "No longer agreed", shown once an Agreed section goes back to Draft. */
+  notice: HTMLElement;
+  /** The secretariat's "edit agreed text?" question, while it is asked. */
+  prompt: HTMLElement | null;
 }
 
+// The server's transitions (docs/protocol.md): the secretariat may lock a draft in one step.
 const NEXT_STATUS: Record<SectionStatus, SectionStatus[]> = {
-  draft: ["agreed"],
+  draft: ["agreed", "locked"],
   agreed: ["draft", "locked"],
   locked: ["agreed"],
 };
@@ -52,6 +57,12 @@ export class SectionList {
   private readonly views = new Map<number, SectionView>();
   private order: SectionMeta[] = [];
   private current: number | null = null;
+  /** Agreed sections the secretariat confirmed it edits (asked again once agreed anew). */
+  private readonly editingAgreed = new Set<number>();
+  /** Sections this chair marked agreed here: it may undo its own mark. */
+  private readonly markedByMe = new Set<number>();
+  /** The chair's "Mark agreed" waiting for its confirming second press. */
+  private armed: number | null = null;
 
   constructor(private readonly options: SectionListOptions) {}
 
@@ -68,6 +79,7 @@ export class SectionList {
         view = this.create(meta);
         this.views.set(meta.id, view);
       }
+      this.statusChanged(view, view.meta.status, meta.status);
       view.meta = meta;
       this.decorate(view);
       this.renderTools(view);
@@ -85,6 +97,65 @@ export class SectionList {
       if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
     });
     renderToc(this.options.toc, this.order, this.current);
+  }
+
+  private statusChanged(view: SectionView, before: SectionStatus, after: SectionStatus): void {
+    if (before === after) return;
+    const id = view.meta.id;
+    if (after !== "agreed") {
+      this.editingAgreed.delete(id);
+      this.markedByMe.delete(id);
+      view.prompt?.remove();
+      view.prompt = null;
+    }
+    if (before === "agreed" && after === "draft") {
+      // Agreed means agreed: everyone, the chair first, sees that it is open again.
+      view.notice.textContent = t("doc.backToDraft");
+      view.notice.hidden = false;
+      this.options.notify(t("doc.backToDraftOf", { title: view.meta.title }));
+    } else if (after !== "draft") {
+      view.notice.hidden = true;
+      view.notice.textContent = "";
+    }
+  }
+
+  /** Whether a change typed into the section may apply: the first one into an Agreed section
+   * waits for the secretariat to confirm (the server returns the section to Draft anyway). */
+  private allowEdit(id: number): boolean {
+    const view = this.views.get(id);
+    if (!view || view.meta.status !== "agreed" || this.editingAgreed.has(id)) return true;
+    this.askToEditAgreed(view);
+    return false;
+  }
+
+  private askToEditAgreed(view: SectionView): void {
+    if (view.prompt) {
+      view.prompt.querySelector<HTMLButtonElement>(".agreed-edit")?.focus();
+      return;
+    }
+    const id = view.meta.id;
+    const edit = button(t("doc.agreedEdit"), "agreed-edit");
+    const cancel = button(t("action.cancel"), "agreed-cancel");
+    const prompt = h(
+      "div",
+      { class: "agreed-prompt" },
+      h("p", { attrs: { role: "alert" }, text: t("doc.agreedPrompt") }),
+      edit,
+      cancel,
+    );
+    const close = (): void => {
+      prompt.remove();
+      view.prompt = null;
+      view.editor.view.focus();
+    };
+    edit.addEventListener("click", () => {
+      this.editingAgreed.add(id);
+      close();
+    });
+    cancel.addEventListener("click", close);
+    view.prompt = prompt;
+    view.head.after(prompt);
+    edit.focus();
   }
 
   /** The section of the current agenda item changed. */
@@ -114,8 +185,18 @@ export class SectionList {
   }
 
   private setStatus(view: SectionView, status: SectionStatus): void {
+    const id = view.meta.id;
     api
-      .setStatus(this.options.documentId, view.meta.id, status, view.meta.version)
+      .setStatus(this.options.documentId, id, status, view.meta.version)
+      .then(() => {
+        if (this.options.isChair && status === "agreed") {
+          this.markedByMe.add(id);
+          this.renderTools(view);
+          view.tools.querySelector<HTMLButtonElement>(".section-unagree")?.focus();
+        } else if (this.options.isChair) {
+          view.tools.querySelector<HTMLButtonElement>(".section-agree")?.focus();
+        }
+      })
       .catch((err: unknown) => {
         this.options.notify(describe(err));
         this.renderTools(view);
@@ -198,9 +279,29 @@ export class SectionList {
       status.addEventListener("change", () => this.setStatus(view, status.value as SectionStatus));
       items.push(rename, up, down, status);
     } else if (isChair && meta.status === "draft") {
-      const agree = button(t("doc.markAgreed"), "section-agree");
-      agree.addEventListener("click", () => this.setStatus(view, "agreed"));
+      // Two presses: the first asks for confirmation on the button itself.
+      const armed = this.armed === meta.id;
+      const agree = button(armed ? t("doc.confirmAgreed") : t("doc.markAgreed"), "section-agree");
+      if (armed) agree.classList.add("is-armed");
+      agree.addEventListener("click", () => {
+        if (this.armed !== meta.id) {
+          this.armed = meta.id;
+          this.renderTools(view);
+          view.tools.querySelector<HTMLButtonElement>(".section-agree")?.focus();
+          return;
+        }
+        this.armed = null;
+        agree.disabled = true;
+        this.setStatus(view, "agreed");
+      });
       items.push(agree);
+    } else if (isChair && meta.status === "agreed" && this.markedByMe.has(meta.id)) {
+      const undo = button(t("doc.undoAgreed"), "section-unagree");
+      undo.addEventListener("click", () => {
+        undo.disabled = true;
+        this.setStatus(view, "draft");
+      });
+      items.push(undo);
     }
     if (isSecretariat || isChair) {
       const history = button(t("history.title"), "section-history", {
@@ -243,6 +344,8 @@ export class SectionList {
     const tools = h("div", { class: "section-tools" });
     const editorHost = h("div", { class: "section-editor" });
     const sectionHead = h("header", { class: "section-head" }, title, badges, tools);
+    const notice = h("p", { class: "section-notice", attrs: { role: "status" } });
+    notice.hidden = true;
     const el = h(
       "section",
       {
@@ -250,6 +353,7 @@ export class SectionList {
         attrs: { id: sectionDomId(meta.id), "aria-labelledby": title.id, "data-section-id": String(meta.id) },
       },
       sectionHead,
+      notice,
       editorHost,
     );
     const editor = createEditor(editorHost, room.doc.getText(textName(meta.id)), room.awareness, {
@@ -257,9 +361,22 @@ export class SectionList {
       label: meta.title,
       placeholder: this.options.canWrite() ? t("doc.placeholder") : t("section.empty"),
       extensions: [provenanceMarks()],
+      allowEdit: () => this.allowEdit(meta.id),
     });
     const marks = this.options.provenance(meta.id);
     if (marks) showProvenance(editor.view, marks);
-    return { meta, el, head: sectionHead, title, badges, tools, editor, history: null, renaming: false };
+    return {
+      meta,
+      el,
+      head: sectionHead,
+      title,
+      badges,
+      tools,
+      editor,
+      history: null,
+      renaming: false,
+      notice,
+      prompt: null,
+    };
   }
 }
