@@ -177,3 +177,50 @@ def test_inputs_board_and_agreed_prompt_have_no_serious_axe_violation(
     desk.keyboard.type("X")
     expect(desk.locator(".agreed-prompt")).to_be_visible()
     assert_accessible(desk)
+
+
+def test_focus_follows_adding_and_moving_a_section(join: OpenPage, api: Api) -> None:
+    watched = join("secretariat")
+    page = watched.page
+    expect_connected(page)
+    page.locator(".add-section-title").fill("Annex: keyboard")
+    page.keyboard.press("Enter")
+    added = page.locator(".section", has_text="Annex: keyboard")
+    sid = added.get_attribute("data-section-id")
+    # The keyboard is in the new section's text, ready to type it.
+    expect(editor(page, int(sid or 0))).to_be_focused()
+    up = added.locator(".section-up")
+    up.focus()
+    titles = page.locator(".sections > .section .section-title")
+    before = titles.all_text_contents()
+    page.keyboard.press("Enter")
+    expect(titles).to_have_text(before[:-2] + [before[-1], before[-2]])
+    # The moved section's "move up" keeps the focus: pressing again moves it again.
+    expect(added.locator(".section-up")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(titles).to_have_text(before[:-3] + [before[-1], before[-3], before[-2]])
+    watched.assert_clean()
+
+
+def test_provenance_is_reachable_by_keyboard(join: OpenPage, api: Api) -> None:
+    phone = join("rapporteur", "A").page
+    expect_connected(phone)
+    phone.locator(".submit-text").fill("A paragraph from group A.")
+    phone.locator(".submit-send").click()
+    desk = join("secretariat").page
+    expect_connected(desk)
+    item = desk.locator(".inbox-item", has_text="A paragraph from group A.")
+    item.locator(".inbox-accept").click()
+    item.locator(".accept-confirm").click()
+    expect(item).to_have_attribute("data-status", "accepted")
+    section = api.section("Breakout group A")
+    sources = desk.locator(f"#section-{section['id']} .section-sources")
+    summary = sources.locator("summary")
+    expect(sources).to_be_visible()
+    expect(summary).to_have_text(re.compile(r"Where [1-9]\d* paragraphs? came from"))
+    summary.focus()
+    desk.keyboard.press("Enter")
+    expect(sources).to_have_attribute("open", "")
+    expect(sources.locator("li", has_text="A paragraph from group A.")).to_contain_text(
+        "From group A"
+    )

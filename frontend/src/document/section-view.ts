@@ -29,7 +29,15 @@ interface SectionView {
   notice: HTMLElement;
   /** The secretariat's "edit agreed text?" question, while it is asked. */
   prompt: HTMLElement | null;
+  /** Where the paragraphs came from (provenance), reachable without a mouse. */
+  sources: HTMLDetailsElement;
 }
+
+/** The start of a paragraph, to name it in the sources list. */
+const excerpt = (text: string): string => {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+};
 
 // The server's transitions (docs/protocol.md): the secretariat may lock a draft in one step.
 const NEXT_STATUS: Record<SectionStatus, SectionStatus[]> = {
@@ -63,6 +71,8 @@ export class SectionList {
   private readonly markedByMe = new Set<number>();
   /** The chair's "Mark agreed" waiting for its confirming second press. */
   private armed: number | null = null;
+  /** A section just added here: its editor takes the focus as soon as it is shown. */
+  private focusNext: number | null = null;
 
   constructor(private readonly options: SectionListOptions) {}
 
@@ -92,11 +102,28 @@ export class SectionList {
         this.views.delete(id);
       }
     }
-    // Move only what moved, so a focused editor keeps its focus while others reorder.
+    // Move only what moved, so a focused editor keeps its focus while others reorder; the
+    // browser drops the focus of a moved element (the section whose move button was pressed).
+    const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     elements.forEach((el, i) => {
       if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
     });
+    if (active && active.isConnected && document.activeElement !== active && list.contains(active)) {
+      active.focus({ preventScroll: false });
+    }
     renderToc(this.options.toc, this.order, this.current);
+    if (this.focusNext !== null) this.focusWhenShown(this.focusNext);
+  }
+
+  /** Move the keyboard into a section's text now, or when the section appears. */
+  focusWhenShown(id: number): void {
+    const view = this.views.get(id);
+    if (!view) {
+      this.focusNext = id;
+      return;
+    }
+    this.focusNext = null;
+    view.editor.view.focus();
   }
 
   private statusChanged(view: SectionView, before: SectionStatus, after: SectionStatus): void {
@@ -168,7 +195,41 @@ export class SectionList {
 
   /** Draw the provenance markers again, in every section. */
   showProvenance(): void {
-    for (const [id, view] of this.views) showProvenance(view.editor.view, this.options.provenance(id) ?? []);
+    for (const [id, view] of this.views) {
+      const marks = this.options.provenance(id) ?? [];
+      showProvenance(view.editor.view, marks);
+      this.renderSources(view, marks);
+    }
+  }
+
+  /** Where the section's paragraphs came from, as a disclosure under its text: the markers'
+   * hover titles are out of reach of a keyboard, a screen reader and a finger. */
+  private renderSources(view: SectionView, marks: ProvenanceMark[]): void {
+    view.sources.hidden = marks.length === 0;
+    // Only the list is drawn again (and only when it changed): the summary keeps the focus.
+    const key = JSON.stringify(marks);
+    if (view.sources.dataset["key"] === key) return;
+    view.sources.dataset["key"] = key;
+    let summary = view.sources.querySelector("summary");
+    let list = view.sources.querySelector("ul");
+    if (!summary || !list) {
+      summary = h("summary");
+      list = h("ul");
+      view.sources.append(summary, list);
+    }
+    summary.textContent = t("provenance.sources", { count: marks.length });
+    replaceChildren(
+      list,
+      ...marks.map((mark) =>
+        h(
+          "li",
+          {},
+          h("q", { class: "source-text", attrs: { dir: "auto" }, text: excerpt(mark.text) }),
+          " ",
+          h("span", { class: "source-label", text: mark.label }),
+        ),
+      ),
+    );
   }
 
   private readOnly(meta: SectionMeta): boolean {
@@ -310,7 +371,17 @@ export class SectionList {
       history.addEventListener("click", () => this.toggleHistory(view, history));
       items.push(history);
     }
+    // The tools are drawn again on every structure change: the control that had the focus (a
+    // move button just pressed) keeps it, or its neighbour when it is now disabled (at an end).
+    const focused = view.tools.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
+    const kind = focused ? [...focused.classList].find((c) => c.startsWith("section-")) : undefined;
     replaceChildren(view.tools, ...items);
+    if (kind) {
+      const again = view.tools.querySelector<HTMLButtonElement>(`.${kind}`);
+      const other = kind === "section-up" ? ".section-down" : kind === "section-down" ? ".section-up" : null;
+      const target = again && !again.disabled ? again : other ? view.tools.querySelector<HTMLButtonElement>(other) : null;
+      target?.focus();
+    }
   }
 
   private decorate(view: SectionView): void {
@@ -346,6 +417,8 @@ export class SectionList {
     const sectionHead = h("header", { class: "section-head" }, title, badges, tools);
     const notice = h("p", { class: "section-notice", attrs: { role: "status" } });
     notice.hidden = true;
+    const sources = h("details", { class: "section-sources" });
+    sources.hidden = true;
     const el = h(
       "section",
       {
@@ -355,6 +428,7 @@ export class SectionList {
       sectionHead,
       notice,
       editorHost,
+      sources,
     );
     const editor = createEditor(editorHost, room.doc.getText(textName(meta.id)), room.awareness, {
       readOnly: this.readOnly(meta),
@@ -365,7 +439,7 @@ export class SectionList {
     });
     const marks = this.options.provenance(meta.id);
     if (marks) showProvenance(editor.view, marks);
-    return {
+    const view: SectionView = {
       meta,
       el,
       head: sectionHead,
@@ -377,6 +451,9 @@ export class SectionList {
       renaming: false,
       notice,
       prompt: null,
+      sources,
     };
+    this.renderSources(view, marks ?? []);
+    return view;
   }
 }

@@ -73,7 +73,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
 
   if (isSecretariat) {
     head.append(checkpointForm(documentId, ctx.notify), joiningPanel(ctx.session.meeting.id, ctx.notify, timeZone));
-    article.append(addSectionForm(documentId, ctx.notify));
+    article.append(addSectionForm(documentId, ctx.notify, (id) => sections.focusWhenShown(id)));
   }
 
   const room: Room = await ctx.openRoom(`doc-${documentId}`, {
