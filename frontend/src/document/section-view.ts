@@ -33,6 +33,11 @@ interface SectionView {
   sources: HTMLDetailsElement;
 }
 
+// When an open history panel reads the revisions again: soon after a status change, and after
+// typing has rested past the server's idle window (OUTCOMES_REVISION_IDLE_SECONDS, 5 s).
+const STATUS_REFRESH_MS = 700;
+const TEXT_REFRESH_MS = 6500;
+
 /** The start of a paragraph, to name it in the sources list. */
 const excerpt = (text: string): string => {
   const flat = text.replace(/\s+/g, " ").trim();
@@ -55,6 +60,8 @@ export interface SectionListOptions {
   toc: HTMLElement;
   isSecretariat: boolean;
   isChair: boolean;
+  /** The meeting's time zone: every time shown is in it, the zone named. */
+  timeZone: string;
   /** Whether we may edit now (the secretariat, not denied by the server, not adopted). */
   canWrite(): boolean;
   provenance(sectionId: number): ProvenanceMark[] | undefined;
@@ -90,6 +97,8 @@ export class SectionList {
         this.views.set(meta.id, view);
       }
       this.statusChanged(view, view.meta.status, meta.status);
+      // A status change takes a revision right after it is published: read them again.
+      if (view.history && meta.version !== view.meta.version) view.history.refresh(STATUS_REFRESH_MS);
       view.meta = meta;
       this.decorate(view);
       this.renderTools(view);
@@ -303,13 +312,14 @@ export class SectionList {
 
   private toggleHistory(view: SectionView, toggle: HTMLButtonElement): void {
     if (view.history) {
+      view.history.close();
       view.history.el.remove();
       view.history = null;
       toggle.setAttribute("aria-expanded", "false");
       return;
     }
-    const { documentId, isSecretariat, notify } = this.options;
-    view.history = new HistoryPanel(documentId, view.meta.id, isSecretariat, notify);
+    const { documentId, isSecretariat, notify, timeZone } = this.options;
+    view.history = new HistoryPanel(documentId, view.meta.id, isSecretariat, notify, timeZone);
     view.el.append(view.history.el);
     toggle.setAttribute("aria-expanded", "true");
     void view.history.load();
@@ -430,7 +440,9 @@ export class SectionList {
       editorHost,
       sources,
     );
-    const editor = createEditor(editorHost, room.doc.getText(textName(meta.id)), room.awareness, {
+    const ytext = room.doc.getText(textName(meta.id));
+    ytext.observe(() => this.views.get(meta.id)?.history?.refresh(TEXT_REFRESH_MS));
+    const editor = createEditor(editorHost, ytext, room.awareness, {
       readOnly: this.readOnly(meta),
       label: meta.title,
       placeholder: this.options.canWrite() ? t("doc.placeholder") : t("section.empty"),

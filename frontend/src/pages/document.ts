@@ -89,6 +89,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
     toc,
     isSecretariat,
     isChair,
+    timeZone,
     canWrite: () => isSecretariat && !room.current.denied && !ctx.adoption.adopted,
     provenance: (id) => provenance.of(id),
     notify: ctx.notify,
