@@ -46,7 +46,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const head = h("div", { class: "doc-head" }, title, tools, adoptionControls(ctx.adoption, me, documentId, ctx.notify));
   const article = h("article", { class: "doc" }, head, sectionsEl);
   const showsInbox = isSecretariat || isChair;
-  if (showsInbox) tools.append(exportMenu(documentId));
+  if (showsInbox) tools.append(exportMenu(documentId, timeZone));
   const inboxSlot = h("div", { class: "inbox-slot" });
   replaceChildren(
     ctx.shell.main,
