@@ -37,6 +37,7 @@ from app.routes import (
     meetings,
     pages,
     people,
+    projector,
     realtime,
     revisions,
     versions,
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inputs,
         board,
         exports,
+        projector,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the
