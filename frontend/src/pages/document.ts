@@ -12,6 +12,7 @@ import { exportMenu } from "../closing/export";
 import { VersionsPanel } from "../closing/versions";
 import { addSectionForm, checkpointForm } from "../document/forms";
 import { mountInbox } from "../document/inbox";
+import { projectorControls } from "../document/projector-controls";
 import { DocumentProvenance } from "../document/provenance";
 import { SectionList } from "../document/section-view";
 import { h, replaceChildren } from "../dom";
@@ -81,6 +82,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
     serverMap: "sections",
   });
   showStatus(ctx, room, isSecretariat ? [room] : []);
+  if (isSecretariat) tools.append(projectorControls(documentId, room, ctx.notify));
   const provenance = new DocumentProvenance(documentId, timeZone, () => sections.showProvenance());
   const sections = new SectionList({
     documentId,
