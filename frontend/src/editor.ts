@@ -112,7 +112,9 @@ export function createEditor(
     EditorView.editable.of(!readOnly),
   ];
   const labelOf = (name: string): Extension =>
-    EditorView.contentAttributes.of({ "aria-label": name, "aria-multiline": "true" });
+    // Spell-checking on: each line carries its own lang (ar on Arabic lines; others the page's),
+    // so the browser checks every paragraph in its language.
+    EditorView.contentAttributes.of({ "aria-label": name, "aria-multiline": "true", spellcheck: "true" });
   const view = new EditorView({
     parent,
     state: EditorState.create({

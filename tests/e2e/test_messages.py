@@ -4,7 +4,7 @@ inputs are announced to screen readers, the bad-link page says what to do."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import OpenPage
+from tests.e2e.conftest import Api, OpenPage
 from tests.e2e.live import expect_connected
 
 pytestmark = pytest.mark.browser
@@ -47,3 +47,42 @@ def test_a_bad_join_link_page_is_styled_and_says_to_ask_for_a_new_link(
     expect(card).to_be_visible()
     assert card.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
     watched.assert_clean(allow_console_errors=True)
+
+
+# What a person could press or type into, laid out on the page (the editors' text aside).
+VISIBLE_CONTROLS = """() => [...document.querySelectorAll(
+    'button, select, input, textarea, summary, a[href]:not(.skip-link)')]
+  .filter((el) => el.checkVisibility() && el.getBoundingClientRect().width > 2)
+  .map((el) => el.outerHTML.slice(0, 80))"""
+
+
+def test_printing_the_editor_prints_the_document_only(join: OpenPage, api: Api) -> None:
+    api.set_body("Overview", "Printed paragraph.\n\nالفقرة المطبوعة.")
+    watched = join("secretariat")
+    page = watched.page
+    expect_connected(page)
+    expect(page.locator(".inbox")).to_be_visible()
+    assert page.evaluate(VISIBLE_CONTROLS) != []
+    page.emulate_media(media="print")
+    assert page.evaluate(VISIBLE_CONTROLS) == []
+    for hidden in (".topbar", ".agenda", ".toc", ".inbox", ".section-tools", ".doc-tools"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.locator(".doc-title")).to_be_visible()
+    expect(page.locator(".cm-line", has_text="Printed paragraph.")).to_be_visible()
+    page.emulate_media(media="screen")
+    expect(page.locator(".inbox")).to_be_visible()
+    watched.assert_clean()
+
+
+def test_spellcheck_is_on_and_follows_each_paragraphs_language(join: OpenPage, api: Api) -> None:
+    section = api.set_body("Next steps", "Next steps in English.\n\nالخطوات التالية بالعربية.")
+    watched = join("secretariat")
+    page = watched.page
+    expect_connected(page)
+    content = page.locator(f"#section-{section['id']} .cm-content")
+    expect(content).to_have_attribute("spellcheck", "true")
+    expect(content.locator(".cm-line", has_text="الخطوات")).to_have_attribute("lang", "ar")
+    english = content.locator(".cm-line", has_text="Next steps in English.")
+    assert english.get_attribute("lang") is None  # the page's language (en) is inherited
+    assert english.evaluate("el => el.closest('[lang]').lang") == "en"
+    watched.assert_clean()
