@@ -1,8 +1,10 @@
 """Screenshots of the editor and the projector at 1920×1080, with realistic content, in each
-interface language (English, French, Arabic: the browser's language picks it).
+interface language (English, French, Arabic: the browser's language picks it); the projector
+also at 1280×720 and 3840×2160, with no control on screen.
 
 They land in tests/e2e/artifacts/ (git-ignored); the README's pictures
-(docs/screenshots/editor.png, projector.png, editor-fr.png, editor-ar.png, …) are copies of them.
+(docs/screenshots/editor.png, projector.png, editor-fr.png, editor-ar.png, projector-720p.png,
+projector-current-2160p.png, …) are copies of them.
 """
 
 import struct
