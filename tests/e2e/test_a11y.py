@@ -224,3 +224,18 @@ def test_provenance_is_reachable_by_keyboard(join: OpenPage, api: Api) -> None:
     expect(sources.locator("li", has_text="A paragraph from group A.")).to_contain_text(
         "From group A"
     )
+
+
+def test_presence_is_written_out_under_the_section(join: OpenPage, api: Api) -> None:
+    section = api.section("Breakout group B")
+    sid = section["id"]
+    chair = join("chair").page
+    expect_connected(chair)
+    desk = join("secretariat").page
+    expect_connected(desk)
+    editor(desk, sid).click()
+    desk.keyboard.press("Control+End")
+    # The chair reads who is where without seeing (or hovering) a cursor.
+    presence = chair.locator(f"#section-{sid} .section-presence")
+    expect(presence).to_have_text("Also here: OECD Secretariat recorder")
+    expect(chair.locator(".section-presence:visible")).to_have_count(1)

@@ -13,6 +13,7 @@ import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections"
 import type { Room } from "../sync/room";
 import type { SectionMeta, SectionStatus } from "../types";
 import { button, describe } from "./controls";
+import { showPresence, whoIsWhere } from "./presence";
 import { renderToc } from "./toc";
 
 interface SectionView {
@@ -31,6 +32,8 @@ interface SectionView {
   prompt: HTMLElement | null;
   /** Where the paragraphs came from (provenance), reachable without a mouse. */
   sources: HTMLDetailsElement;
+  /** "Also here: …": the others whose cursor is in this section. */
+  presence: HTMLElement;
 }
 
 // When an open history panel reads the revisions again: soon after a status change, and after
@@ -81,7 +84,17 @@ export class SectionList {
   /** A section just added here: its editor takes the focus as soon as it is shown. */
   private focusNext: number | null = null;
 
-  constructor(private readonly options: SectionListOptions) {}
+  constructor(private readonly options: SectionListOptions) {
+    options.room.awareness.on("change", () => this.showPresence());
+  }
+
+  /** Write out who else is in which section (their cursors are only seen, not read). */
+  private showPresence(): void {
+    const { room } = this.options;
+    const texts = new Map([...this.views.keys()].map((id) => [id, room.doc.getText(textName(id))] as const));
+    const where = whoIsWhere(room.doc, room.awareness, texts);
+    for (const [id, view] of this.views) showPresence(view.presence, t("presence.alsoHere"), where.get(id) ?? []);
+  }
 
   /** Read the `sections` map again and bring every view, and the contents, up to date. */
   structure(): void {
@@ -429,6 +442,8 @@ export class SectionList {
     notice.hidden = true;
     const sources = h("details", { class: "section-sources" });
     sources.hidden = true;
+    const presence = h("p", { class: "section-presence" });
+    presence.hidden = true;
     const el = h(
       "section",
       {
@@ -437,6 +452,7 @@ export class SectionList {
       },
       sectionHead,
       notice,
+      presence,
       editorHost,
       sources,
     );
@@ -464,6 +480,7 @@ export class SectionList {
       notice,
       prompt: null,
       sources,
+      presence,
     };
     this.renderSources(view, marks ?? []);
     return view;
