@@ -30,6 +30,8 @@ def test_the_chair_confirms_undoes_and_sees_agreed_text_reopened(join: OpenPage,
     assert api.section("Session 2")["status"] == "draft"
     agree.click()
     expect(here).to_have_attribute("data-status", "agreed")
+    # Said in the page's live region too.
+    expect(page.locator(".notice")).to_have_text(f"“{section['title']}” is now Agreed.")
     # Its own mark, the chair may take back (the keyboard lands on the undo button).
     undo = here.locator(".section-unagree")
     expect(undo).to_be_focused()

@@ -162,9 +162,13 @@ export class SectionList {
       view.notice.textContent = t("doc.backToDraft");
       view.notice.hidden = false;
       this.options.notify(t("doc.backToDraftOf", { title: view.meta.title }));
-    } else if (after !== "draft") {
-      view.notice.hidden = true;
-      view.notice.textContent = "";
+    } else {
+      // Said aloud too (the shell's notice is a live region): a status change arriving live.
+      this.options.notify(t("doc.statusNow", { title: view.meta.title, status: STATUS_LABEL[after] }));
+      if (after !== "draft") {
+        view.notice.hidden = true;
+        view.notice.textContent = "";
+      }
     }
   }
 
