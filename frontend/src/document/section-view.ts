@@ -12,8 +12,10 @@ import { type ProvenanceMark, provenanceMarks, showProvenance } from "../inputs/
 import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections";
 import type { Room } from "../sync/room";
 import type { SectionMeta, SectionStatus } from "../types";
-import { button, describe } from "./controls";
+import { button, describe, replaceTools } from "./controls";
+import { agreedPrompt } from "./agreed-prompt";
 import { showPresence, whoIsWhere } from "./presence";
+import { renderSources } from "./sources";
 import { renderToc } from "./toc";
 
 interface SectionView {
@@ -41,11 +43,6 @@ interface SectionView {
 const STATUS_REFRESH_MS = 700;
 const TEXT_REFRESH_MS = 6500;
 
-/** The start of a paragraph, to name it in the sources list. */
-const excerpt = (text: string): string => {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
-};
 
 // The server's transitions (docs/protocol.md): the secretariat may lock a draft in one step.
 const NEXT_STATUS: Record<SectionStatus, SectionStatus[]> = {
@@ -187,28 +184,17 @@ export class SectionList {
       return;
     }
     const id = view.meta.id;
-    const edit = button(t("doc.agreedEdit"), "agreed-edit");
-    const cancel = button(t("action.cancel"), "agreed-cancel");
-    const prompt = h(
-      "div",
-      { class: "agreed-prompt" },
-      h("p", { attrs: { role: "alert" }, text: t("doc.agreedPrompt") }),
-      edit,
-      cancel,
-    );
     const close = (): void => {
-      prompt.remove();
+      view.prompt?.remove();
       view.prompt = null;
       view.editor.view.focus();
     };
-    edit.addEventListener("click", () => {
+    view.prompt = agreedPrompt(() => {
       this.editingAgreed.add(id);
       close();
-    });
-    cancel.addEventListener("click", close);
-    view.prompt = prompt;
-    view.head.after(prompt);
-    edit.focus();
+    }, close);
+    view.head.after(view.prompt);
+    view.prompt.querySelector<HTMLButtonElement>(".agreed-edit")?.focus();
   }
 
   /** The section of the current agenda item changed. */
@@ -228,34 +214,8 @@ export class SectionList {
     }
   }
 
-  /** Where the section's paragraphs came from, as a disclosure under its text: the markers'
-   * hover titles are out of reach of a keyboard, a screen reader and a finger. */
   private renderSources(view: SectionView, marks: ProvenanceMark[]): void {
-    view.sources.hidden = marks.length === 0;
-    // Only the list is drawn again (and only when it changed): the summary keeps the focus.
-    const key = JSON.stringify(marks);
-    if (view.sources.dataset["key"] === key) return;
-    view.sources.dataset["key"] = key;
-    let summary = view.sources.querySelector("summary");
-    let list = view.sources.querySelector("ul");
-    if (!summary || !list) {
-      summary = h("summary");
-      list = h("ul");
-      view.sources.append(summary, list);
-    }
-    summary.textContent = t("provenance.sources", { count: marks.length });
-    replaceChildren(
-      list,
-      ...marks.map((mark) =>
-        h(
-          "li",
-          {},
-          h("q", { class: "source-text", attrs: { dir: "auto" }, text: excerpt(mark.text) }),
-          " ",
-          h("span", { class: "source-label", text: mark.label }),
-        ),
-      ),
-    );
+    renderSources(view.sources, marks);
   }
 
   private readOnly(meta: SectionMeta): boolean {
@@ -398,17 +358,7 @@ export class SectionList {
       history.addEventListener("click", () => this.toggleHistory(view, history));
       items.push(history);
     }
-    // The tools are drawn again on every structure change: the control that had the focus (a
-    // move button just pressed) keeps it, or its neighbour when it is now disabled (at an end).
-    const focused = view.tools.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null;
-    const kind = focused ? [...focused.classList].find((c) => c.startsWith("section-")) : undefined;
-    replaceChildren(view.tools, ...items);
-    if (kind) {
-      const again = view.tools.querySelector<HTMLButtonElement>(`.${kind}`);
-      const other = kind === "section-up" ? ".section-down" : kind === "section-down" ? ".section-up" : null;
-      const target = again && !again.disabled ? again : other ? view.tools.querySelector<HTMLButtonElement>(other) : null;
-      target?.focus();
-    }
+    replaceTools(view.tools, items);
   }
 
   private decorate(view: SectionView): void {
