@@ -13,7 +13,7 @@ import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections"
 import type { Room } from "../sync/room";
 import type { SectionMeta, SectionStatus } from "../types";
 import { button, describe, replaceTools } from "./controls";
-import { agreedPrompt } from "./agreed-prompt";
+import { agreedPrompt, chairTool } from "./agreed-prompt";
 import { showPresence, whoIsWhere } from "./presence";
 import { renderSources } from "./sources";
 import { renderToc } from "./toc";
@@ -326,30 +326,19 @@ export class SectionList {
       status.value = meta.status;
       status.addEventListener("change", () => this.setStatus(view, status.value as SectionStatus));
       items.push(rename, up, down, status);
-    } else if (isChair && meta.status === "draft") {
-      // Two presses: the first asks for confirmation on the button itself.
-      const armed = this.armed === meta.id;
-      const agree = button(armed ? t("doc.confirmAgreed") : t("doc.markAgreed"), "section-agree");
-      if (armed) agree.classList.add("is-armed");
-      agree.addEventListener("click", () => {
-        if (this.armed !== meta.id) {
+    } else if (isChair) {
+      const chair = chairTool(meta.status, this.armed === meta.id, this.markedByMe.has(meta.id), {
+        arm: () => {
           this.armed = meta.id;
           this.renderTools(view);
           view.tools.querySelector<HTMLButtonElement>(".section-agree")?.focus();
-          return;
-        }
-        this.armed = null;
-        agree.disabled = true;
-        this.setStatus(view, "agreed");
+        },
+        set: (status) => {
+          this.armed = null;
+          this.setStatus(view, status);
+        },
       });
-      items.push(agree);
-    } else if (isChair && meta.status === "agreed" && this.markedByMe.has(meta.id)) {
-      const undo = button(t("doc.undoAgreed"), "section-unagree");
-      undo.addEventListener("click", () => {
-        undo.disabled = true;
-        this.setStatus(view, "draft");
-      });
-      items.push(undo);
+      if (chair) items.push(chair);
     }
     if (isSecretariat || isChair) {
       const history = button(t("history.title"), "section-history", {
