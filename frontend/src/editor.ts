@@ -135,7 +135,7 @@ export function createEditor(
         EditorView.perLineTextDirection.of(true),
         lineDirection,
         placeholder(options.placeholder ?? t("editor.placeholder")),
-        // CodeMirror's own grey placeholder is 3.5:1; the muted ink is 5.6:1 (WCAG 1.4.3).
+        // CodeMirror's own grey placeholder is 3.5:1; the muted ink is 5.45:1 (WCAG 1.4.3).
         EditorView.theme({ ".cm-placeholder": { color: "#5f6b76" } }),
         access.of(accessOf(options.readOnly)),
         label.of(labelOf(options.label)),
