@@ -41,12 +41,13 @@ from app.routes import (
     meetings,
     pages,
     people,
+    projector,
     realtime,
     revisions,
     versions,
 )
 from app.services import adoption as adopting
-from app.services import credentials, demo
+from app.services import agreed, credentials, demo
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.live = LiveDocuments(hub)
         app.state.boards = LiveBoards(hub)
         keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)
+        keeper.on_agreed_edit = agreed.reopener(engine, app.state.live, keeper)
         hub.on_load = keeper.wrap_on_load(structure_on_load(engine, adopted))
         app.state.revisions = keeper
         keeper.start()
@@ -207,6 +209,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inputs,
         board,
         exports,
+        projector,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints, computed_field
 from sqlmodel import Field, SQLModel
@@ -131,6 +131,17 @@ class DocumentPublic(SQLModel):
     @property
     def board_room(self) -> str:
         return board_room(self.id)
+
+
+class ProjectorSettings(SQLModel):
+    """What the room's projectors show, chosen on the secretariat's page (docs/protocol.md)."""
+
+    model_config = FORBID_EXTRA
+
+    # The whole document, or only the section of the agenda item running now.
+    mode: Literal["document", "current"] = "document"
+    # Type-size steps for a larger hall: 0 is the projector's own size, each step larger.
+    size: int = Field(default=0, ge=0, le=3)
 
 
 class AdoptionCreate(SQLModel):

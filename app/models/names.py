@@ -6,6 +6,8 @@ from dataclasses import dataclass
 SECTIONS_MAP = "sections"
 NOTES_MAP = "notes"
 PROMOTED_MAP = "promoted"
+# In each document room, what the room's projectors show (docs/protocol.md): server-written.
+PROJECTOR_MAP = "projector"
 
 _DOC = re.compile(r"^doc-([1-9][0-9]{0,17})$")
 _GROUP = re.compile(r"^group-([1-9][0-9]{0,17})-([A-Z])$")

@@ -10,10 +10,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import anyio
-from pycrdt import Doc
+from pycrdt import Doc, Map
 
 from app.errors import ServiceUnavailable
-from app.models.names import document_room
+from app.models.names import PROJECTOR_MAP, document_room
 from app.realtime.docs import doc_from
 from app.realtime.hub import Hub
 from app.realtime.structure import SectionInfo, read_texts, reconcile, set_section_text
@@ -98,6 +98,25 @@ class LiveDocuments:
             # taken next, and an unload now would record it as a plain "edit" first.
             self.hub.release(room)
         return result[0]
+
+    async def set_projector(self, document_id: int, settings: dict[str, Any]) -> None:
+        """Write the projectors' settings into the room's server-owned ``projector`` map (it
+        reaches every projector as a Yjs update, and is stored with the room)."""
+
+        def change(doc: Doc[Any]) -> None:
+            ymap: Map[Any] = doc.get(PROJECTOR_MAP, type=Map)
+            for key, value in settings.items():
+                if ymap.get(key) != value:
+                    ymap[key] = value
+
+        room = await self.hub.acquire(document_room(document_id))
+        try:
+            room.edit(change)
+            await room.flushed()
+        finally:
+            self.hub.release(room)
+        if room.users == 0 and not room.peers:
+            await self.hub.unload(room)
 
     async def publish(self, document_id: int, sections: list[SectionInfo]) -> None:
         """Update the ``sections`` map of a loaded room (an unloaded one catches up on load)."""

@@ -26,7 +26,7 @@ from app.realtime.live import run_on_loop
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile, set_section_text
 from app.revisions.ledger import Take
-from app.revisions.tracker import SectionTracker
+from app.revisions.tracker import AgreedEdit, SectionTracker
 from app.store.base import StoredRoom, StoreError
 from app.store.log import last_seqs
 
@@ -43,6 +43,8 @@ class RevisionKeeper:
         self.engine = engine
         self.idle_seconds = idle_seconds
         self.trackers: dict[str, SectionTracker] = {}
+        # Given to every tracker: what a change to an Agreed section's text does (create_app).
+        self.on_agreed_edit: AgreedEdit | None = None
         self._startup: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -54,6 +56,7 @@ class RevisionKeeper:
             name = RoomName.parse(room.name)
             if name is not None and name.is_document:
                 tracker = SectionTracker(room, name.document_id, self.engine, self.idle_seconds)
+                tracker.on_agreed_edit = self.on_agreed_edit
                 tracker.attach()
                 self.trackers[room.name] = tracker
                 await structure(room, stored)

@@ -7,6 +7,9 @@ A :class:`SectionTracker` hangs on a loaded ``doc-{id}`` room through three smal
   for the ``sectionchange`` index, and each touched section's idle clock restarts;
 * ``room.write_check(peer, update)`` before a writer's update is applied: while any section
   is locked, an update that would change a locked section's text is refused;
+* agreed means agreed (docs/protocol.md): a stored change to an Agreed section's text, from
+  any writer or the server itself, calls :attr:`SectionTracker.on_agreed_edit`, which returns
+  the section to Draft (``app/services/agreed.py``, wired by ``create_app``);
 * ``room.before_close()`` when the room unloads: everything pending is written.
 
 A section whose text changed and then stayed unchanged for ``idle_seconds`` gets a revision.
@@ -20,6 +23,7 @@ every write here first waits until it is done (so the cursor never skips unindex
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -37,6 +41,9 @@ log = logging.getLogger(__name__)
 
 LOCKED_REASON = "locked: this section is locked; unlock it before changing its text"
 
+# (document id, sections whose Agreed text changed, the participant who changed it)
+AgreedEdit = Callable[[int, frozenset[int], int | None], Awaitable[None]]
+
 
 class SectionTracker:
     """Revisions and the locked-section rule for one loaded document room."""
@@ -48,6 +55,9 @@ class SectionTracker:
         self.idle_seconds = idle_seconds
         self.watch = TextWatch(room.doc)
         self.locked: set[int] = set()
+        self.agreed: set[int] = set()
+        self.on_agreed_edit: AgreedEdit | None = None
+        self._seeded: set[int] = set()  # sections new to the map in the current transaction
         self.pending: list[tuple[int, frozenset[int]]] = []  # (seq, sections) not yet indexed
         self.changed_at: dict[int, float] = {}  # section -> loop time of its last change
         self.lock = asyncio.Lock()
@@ -69,6 +79,7 @@ class SectionTracker:
         for section_id in entries:
             self.watch.watch(section_id)
         self.locked = {s for s, e in entries.items() if e.get("status") == "locked"}
+        self.agreed = {s for s, e in entries.items() if e.get("status") == "agreed"}
         self._map = ymap
         self._map_sub = ymap.observe(self._on_map)
         self.room.on_update = self._on_update
@@ -87,10 +98,13 @@ class SectionTracker:
                 if change.get("action") == "add":
                     new.append(section_id)
                     self.watch.touched.add(section_id)  # seeded in this same transaction
-                if isinstance(value, dict) and value.get("status") == "locked":
-                    self.locked.add(section_id)
-                else:
-                    self.locked.discard(section_id)
+                    self._seeded.add(section_id)  # seeding is not an edit of agreed text
+                status = value.get("status") if isinstance(value, dict) else None
+                for marked, wanted in ((self.locked, "locked"), (self.agreed, "agreed")):
+                    if status == wanted:
+                        marked.add(section_id)
+                    else:
+                        marked.discard(section_id)
             if new:
                 self._loop.call_soon(self._watch_new, new)
         except Exception:
@@ -101,10 +115,17 @@ class SectionTracker:
             for section_id in section_ids:
                 self.watch.watch(section_id)
 
-    def _on_update(self, seq: int, _participant_id: int | None) -> None:
+    def _on_update(self, seq: int, participant_id: int | None) -> None:
         touched = self.watch.take()
+        seeded, self._seeded = self._seeded, set()
         if not touched:
             return
+        edited = (touched - seeded) & self.agreed
+        if edited and self.on_agreed_edit is not None:
+            # Not agreed any more as far as this room goes: the next keystrokes do not ask
+            # again while the database catches up (its publish then says "draft").
+            self.agreed -= edited
+            self._spawn(self._reopen(frozenset(edited), participant_id))
         self.pending.append((seq, frozenset(touched)))
         now = self._loop.time()
         for section_id in touched:
@@ -135,10 +156,23 @@ class SectionTracker:
         for section_id in due:
             del self.changed_at[section_id]
         if due:
-            task = self._loop.create_task(self._idle_flush(due))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._idle_flush(due))
         self._arm()
+
+    def _spawn(self, work: Any) -> None:
+        task = self._loop.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reopen(self, section_ids: frozenset[int], participant_id: int | None) -> None:
+        assert self.on_agreed_edit is not None
+        try:
+            await self.on_agreed_edit(self.document_id, section_ids, participant_id)
+        except Exception:
+            # The text stands; the status stays as the database has it until the next edit.
+            log.exception(
+                "room %s: returning edited agreed sections to draft failed", self.room.name
+            )
 
     async def _idle_flush(self, section_ids: list[int]) -> None:
         try:

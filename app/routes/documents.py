@@ -143,14 +143,16 @@ def update_section(
     actor: CurrentActor,
     response: Response,
     live: LiveDep,
+    keeper: KeeperDep,
     if_match: IfMatch = None,
 ) -> SectionPublic:
     """Rename a section or replace its text (secretariat); a stale version gets 409.
 
-    A new body is applied to the live document as a minimal CRDT edit.
+    A new body is applied to the live document as a minimal CRDT edit; an Agreed section
+    goes back to Draft.
     """
     section = live_sections.update(
-        session, actor, live, document_id, section_id, data, parse_if_match(if_match)
+        session, actor, live, document_id, section_id, data, parse_if_match(if_match), keeper
     )
     return _public(section, response)
 

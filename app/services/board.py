@@ -26,7 +26,7 @@ from app.models.names import board_room
 from app.models.participant import Participant, Role
 from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
 from app.revisions.keeper import RevisionKeeper
-from app.services import audit, revisions, sections
+from app.services import agreed, audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 from app.services.input_review import TextInserter
@@ -135,6 +135,7 @@ def promote(
     section.version += 1
     section.updated_at = now
     session.add(section)
+    agreed.reopen_for_edit(session, actor, keeper, section)  # agreed means agreed
     session.commit()
     try:
         inserted = inserter(document_id, data.section_id, text, None)

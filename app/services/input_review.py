@@ -34,7 +34,7 @@ from app.realtime.live import LiveDocuments
 from app.realtime.paragraphs import insert_paragraph
 from app.realtime.structure import SectionInfo
 from app.revisions.keeper import RevisionKeeper
-from app.services import audit, inputs, meetings, revisions, sections
+from app.services import agreed, audit, inputs, meetings, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_document_adopted
 
@@ -233,6 +233,7 @@ def _accept(
     section.version += 1
     section.updated_at = reviewed["reviewed_at"]
     session.add(section)
+    agreed.reopen_for_edit(session, actor, keeper, section)  # agreed means agreed
     session.commit()  # the live room's own writes must not wait behind this transaction
     # 2. insert
     try:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.models.document import Section, SectionCreate, SectionStatus, SectionUpdate
 from app.realtime.live import LiveDocuments
 from app.revisions.keeper import RevisionKeeper
-from app.services import documents, revisions, sections
+from app.services import agreed, documents, revisions, sections
 from app.services.actor import Actor
 
 
@@ -90,14 +90,19 @@ def update(
     section_id: int,
     data: SectionUpdate,
     expected: int | None,
+    keeper: RevisionKeeper | None = None,
 ) -> Section:
     """Rename a section or replace its text; a new body is applied to the live document as a
-    minimal CRDT edit."""
+    minimal CRDT edit (an Agreed section's goes back to Draft: ``app/services/agreed.py``)."""
+    rewrites = False
     if data.body is not None and live is not None:
         # Compare against the live text, not the cached body, before the service decides.
         current = sections.get_section(session, actor, document_id, section_id)
         current.body = texts(session, live, document_id).get(section_id, current.body)
+        rewrites = data.body != current.body
     section = sections.update_section(session, actor, document_id, section_id, data, expected)
+    if rewrites:
+        agreed.reopen_for_edit(session, actor, keeper, section)
     if live is not None:
         session.commit()  # the room's own writes must not wait behind this transaction
         infos = documents.section_infos(session, document_id)
@@ -125,5 +130,6 @@ def set_status(
     section = sections.set_status(session, actor, document_id, section_id, status, expected)
     publish(session, live, document_id)
     if section.version != before and live is not None:
-        revisions.record_revision(keeper, section, f"status: {status.value}")
+        # Who changed it is part of the history (who marked it agreed, and when).
+        revisions.record_revision(keeper, section, f"status: {status.value} by {actor.name}")
     return section

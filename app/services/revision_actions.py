@@ -16,7 +16,7 @@ from app.models.revision import SectionRevision
 from app.realtime.live import LiveDocuments
 from app.realtime.structure import SectionInfo
 from app.revisions.keeper import RevisionKeeper
-from app.services import audit, revisions, sections
+from app.services import agreed, audit, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 
@@ -80,6 +80,7 @@ def restore(
     edit from the live text, so typing elsewhere survives; takes "restored from vN". The
     section (its version moved) and the new revision."""
     section, old = check_restorable(session, actor, document_id, section_id, number)
+    agreed.reopen_for_edit(session, actor, keeper, section)  # agreed means agreed
     text, infos = old.text, _infos(session, document_id)
     session.commit()  # the room's own writes must not wait behind this transaction
     revision = keeper.call(

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.board import rules as board
 from app.models.document import Document
-from app.models.names import PROMOTED_MAP, SECTIONS_MAP, RoomName
+from app.models.names import PROJECTOR_MAP, PROMOTED_MAP, SECTIONS_MAP, RoomName
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import OnLoad
 from app.realtime.owned import ServerOwned
@@ -52,7 +52,7 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
             return
         if name is None or not name.is_document:
             return
-        room.server_owned = ServerOwned(room.doc, frozenset({SECTIONS_MAP}))
+        room.server_owned = ServerOwned(room.doc, frozenset({SECTIONS_MAP, PROJECTOR_MAP}))
         infos = await anyio.to_thread.run_sync(section_infos, engine, name.document_id)
         room.edit(lambda doc: reconcile(doc, infos))
 

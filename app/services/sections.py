@@ -5,6 +5,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion
+from app.models.audit import AuditEvent
 from app.models.common import utcnow
 from app.models.document import (
     Document,
@@ -22,9 +23,10 @@ from app.services import audit, meetings
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 
-# draft -> agreed -> locked, and back one step at a time (a chair may reopen a text).
+# draft -> agreed -> locked, back one step at a time; the secretariat may lock a draft in one
+# step (a text it has finished, e.g. a procedural paragraph nobody negotiates).
 TRANSITIONS: dict[SectionStatus, set[SectionStatus]] = {
-    SectionStatus.DRAFT: {SectionStatus.AGREED},
+    SectionStatus.DRAFT: {SectionStatus.AGREED, SectionStatus.LOCKED},
     SectionStatus.AGREED: {SectionStatus.DRAFT, SectionStatus.LOCKED},
     SectionStatus.LOCKED: {SectionStatus.AGREED},
 }
@@ -150,17 +152,25 @@ def set_status(
     status: SectionStatus,
     expected_version: int | None = None,
 ) -> Section:
-    """Move a section along draft -> agreed -> locked; chairs may only mark it agreed."""
+    """Move a section along draft -> agreed -> locked; a chair may only mark a draft agreed,
+    and take back its own mark (agreed -> draft, while the mark is still the latest change)."""
     section = get_section(session, actor, document_id, section_id)
     actor.require(Role.SECRETARIAT, Role.CHAIR)
     refuse_if_adopted(get_document(session, actor, document_id))
     _check_version(section, expected_version)
     current = SectionStatus(section.status)
     if actor.role is Role.CHAIR and not (
-        current is SectionStatus.DRAFT and status is SectionStatus.AGREED
+        (current is SectionStatus.DRAFT and status is SectionStatus.AGREED)
+        or (
+            current is SectionStatus.AGREED
+            and status is SectionStatus.DRAFT
+            and actor.participant_id is not None
+            and agreed_by(session, section) == actor.participant_id
+        )
     ):
         raise Forbidden(
-            "A chair can mark a draft section agreed; other changes are the secretariat's."
+            "A chair can mark a draft section agreed and undo its own mark; "
+            "other changes are the secretariat's."
         )
     if status is current:
         return section
@@ -197,6 +207,40 @@ def _change_status(
         version=section.version,
         **why,
     )
+
+
+def agreed_by(session: Session, section: Section) -> int | None:
+    """Who marked an Agreed section agreed (its latest status change); None otherwise."""
+    if section.status != SectionStatus.AGREED.value:
+        return None
+    event = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "section.status",
+            AuditEvent.object_type == "section",
+            AuditEvent.object_id == section.id,
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    if event is None or event.data.get("status") != SectionStatus.AGREED.value:
+        return None
+    return event.participant_id
+
+
+def reopen_edited(
+    session: Session, actor: Actor, document: Document, section_ids: list[int]
+) -> list[Section]:
+    """Agreed means agreed (docs/protocol.md): the sections of ``section_ids`` that are still
+    Agreed, whose text ``actor`` changed, go back to Draft (audited with ``edited: true``)."""
+    reopened = []
+    for section_id in section_ids:
+        section = session.get(Section, section_id)
+        if section is None or section.document_id != document.id:
+            continue
+        if section.status == SectionStatus.AGREED.value:
+            _change_status(session, actor, document, section, SectionStatus.DRAFT, edited=True)
+            reopened.append(section)
+    return reopened
 
 
 def lock_all(session: Session, actor: Actor, document: Document) -> list[Section]:

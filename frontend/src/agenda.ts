@@ -129,7 +129,8 @@ export function renderAgendaStrip(
   replaceChildren(
     container,
     h("div", { class: "agenda-summary" }, nowLine, clock),
-    h("nav", { class: "agenda-scroll", attrs: { "aria-label": t("agenda.label") } }, list),
+    // Focusable: a keyboard user scrolls the strip with the arrow keys (WCAG 2.1.1).
+    h("nav", { class: "agenda-scroll", attrs: { "aria-label": t("agenda.label"), tabindex: "0" } }, list),
   );
   const currentEl = list.querySelector<HTMLElement>(".is-current");
   const scroller = container.querySelector<HTMLElement>(".agenda-scroll");

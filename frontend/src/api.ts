@@ -10,6 +10,7 @@ import type {
   Me,
   Meeting,
   OutcomeDocument,
+  ProjectorSettings,
   Provenance,
   Revision,
   ReviewAction,
@@ -175,6 +176,8 @@ export const api = {
       body: { status },
       headers: ifMatch(version),
     }),
+  setProjector: (documentId: number, settings: ProjectorSettings): Promise<ProjectorSettings> =>
+    request<ProjectorSettings>(`/api/documents/${documentId}/projector`, { method: "PUT", body: settings }),
   checkpoint: (documentId: number, name: string): Promise<Checkpoint> =>
     request<Checkpoint>(`/api/documents/${documentId}/checkpoints`, {
       method: "POST",

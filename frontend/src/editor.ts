@@ -3,7 +3,7 @@
 // light inline styling. Every line carries dir="auto" and the view reads each line's direction
 // on its own, so Arabic lines run right-to-left next to English and French ones.
 
-import { defaultKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap } from "@codemirror/commands";
 import {
   HighlightStyle,
   Language,
@@ -11,7 +11,7 @@ import {
   defineLanguageFacet,
   syntaxHighlighting,
 } from "@codemirror/language";
-import { Compartment, EditorState, type Extension, RangeSetBuilder } from "@codemirror/state";
+import { Compartment, EditorState, type Extension, RangeSetBuilder, Transaction } from "@codemirror/state";
 import {
   Decoration,
   type DecorationSet,
@@ -93,6 +93,9 @@ export interface EditorOptions {
   placeholder?: string;
   /** More CodeMirror extensions (e.g. the provenance markers). */
   extensions?: Extension[];
+  /** Asked before a change typed here (not one arriving from the room) applies; false drops
+   * it (e.g. the first edit of an Agreed section waits for the secretariat's confirmation). */
+  allowEdit?: () => boolean;
 }
 
 export function createEditor(
@@ -109,13 +112,22 @@ export function createEditor(
     EditorView.editable.of(!readOnly),
   ];
   const labelOf = (name: string): Extension =>
-    EditorView.contentAttributes.of({ "aria-label": name, "aria-multiline": "true" });
+    // Spell-checking on: each line carries its own lang (ar on Arabic lines; others the page's),
+    // so the browser checks every paragraph in its language.
+    EditorView.contentAttributes.of({ "aria-label": name, "aria-multiline": "true", spellcheck: "true" });
   const view = new EditorView({
     parent,
     state: EditorState.create({
       doc: text.toString(),
       extensions: [
-        keymap.of([...yUndoManagerKeymap, ...defaultKeymap, indentWithTab]),
+        // No Tab binding: Tab and Shift-Tab leave the editor for the next control, as everywhere
+        // else on the page (a Tab that indents traps keyboard users and changes shared text).
+        keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+        EditorState.transactionFilter.of((tr) =>
+          tr.docChanged && tr.annotation(Transaction.userEvent) !== undefined && options.allowEdit?.() === false
+            ? []
+            : tr,
+        ),
         markdown(),
         syntaxHighlighting(markdownStyle),
         EditorView.cspNonce.of(cspNonce),
@@ -123,6 +135,8 @@ export function createEditor(
         EditorView.perLineTextDirection.of(true),
         lineDirection,
         placeholder(options.placeholder ?? t("editor.placeholder")),
+        // CodeMirror's own grey placeholder is 3.5:1; the muted ink is 5.45:1 (WCAG 1.4.3).
+        EditorView.theme({ ".cm-placeholder": { color: "#5f6b76" } }),
         access.of(accessOf(options.readOnly)),
         label.of(labelOf(options.label)),
         yCollab(text, awareness, { undoManager }),

@@ -4,16 +4,12 @@
 // panel says so instead of failing.
 
 import { ApiError, api, errorMessage } from "./api";
+import { diffParagraphs, meetingTime } from "./closing/versions";
 import { h, replaceChildren } from "./dom";
-import { type MessageKey, intlLocale, nameList, t } from "./i18n";
-import { inline } from "./markdown";
-import type { Diff, Revision } from "./types";
-
-function when(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(intlLocale(), { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
-}
+import { type MessageKey, nameList, t } from "./i18n";
+import { arabicLang, inline } from "./markdown";
+import { statusLabel } from "./sections";
+import type { Diff, Revision, SectionStatus } from "./types";
 
 // The reasons the server records under fixed names; others (an input's number) stay as sent.
 const REASON: Record<string, MessageKey> = {
@@ -24,6 +20,14 @@ const REASON: Record<string, MessageKey> = {
 const reasonText = (reason: string): string => {
   const key = REASON[reason];
   if (key) return t(key);
+  // "status: agreed by NAME" and "status: draft, agreed text edited by NAME" (docs/protocol.md)
+  const edited = /^status: draft, agreed text edited by (.+)$/s.exec(reason);
+  if (edited) return t("history.reason.agreedEdited", { name: edited[1] ?? "" });
+  const status = /^status: (draft|agreed|locked)(?: by (.+))?$/s.exec(reason);
+  if (status) {
+    const label = statusLabel(status[1] as SectionStatus);
+    return status[2] ? t("history.reason.statusBy", { status: label, name: status[2] }) : label;
+  }
   const restored = /^restored from v(\d+)$/.exec(reason);
   if (restored) return t("history.reason.restored", { n: restored[1] ?? "" });
   const input = /^inputs? (#\d+(?:, #\d+)*) from groups? ([A-Z](?:, [A-Z])*)$/.exec(reason);
@@ -39,12 +43,12 @@ function option(value: string, text: string): HTMLOptionElement {
   return el;
 }
 
+/** Each paragraph of the diff in its own direction (an Arabic one right to left beside an
+ * English one), as the versions panel shows it. */
 function diffView(diff: Diff): HTMLElement {
-  const out = h("div", { class: "diff", attrs: { dir: "auto" } });
-  for (const hunk of diff.hunks) {
-    const tag = hunk.op === "insert" ? "ins" : hunk.op === "delete" ? "del" : "span";
-    out.append(h(tag, { class: `diff-${hunk.op}`, text: hunk.text }));
-  }
+  const out = diffParagraphs(diff.hunks);
+  out.classList.add("diff");
+  for (const p of out.querySelectorAll("p")) if (arabicLang(p.textContent ?? "")) p.lang = "ar";
   if (diff.hunks.every((hunk) => hunk.op === "equal")) {
     out.prepend(h("p", { class: "muted", text: t("history.noDifference") }));
   }
@@ -69,12 +73,14 @@ export class HistoryPanel {
   private readonly to: HTMLSelectElement;
   private revisions: Revision[] = [];
   private armed: number | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly documentId: number,
     private readonly sectionId: number,
     private readonly canRestore: boolean,
     private readonly notify: (text: string | Node[]) => void,
+    private readonly timeZone: string,
   ) {
     this.list = h("ol", { class: "revisions" });
     this.output = h("div", { class: "history-output", attrs: { "aria-live": "polite" } });
@@ -100,8 +106,25 @@ export class HistoryPanel {
     );
   }
 
-  async load(): Promise<void> {
-    replaceChildren(this.list, h("li", { class: "muted", text: t("history.loading") }));
+  /** Read the revisions again in `delayMs` (a later call moves it): the panel follows the
+   * section while it is open. A revision is taken when a status changes (at once) and when the
+   * text has rested a few seconds, so the page calls this after each. */
+  refresh(delayMs: number): void {
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (this.el.isConnected) void this.load(true);
+    }, delayMs);
+  }
+
+  close(): void {
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+
+  async load(quiet = false): Promise<void> {
+    if (!quiet) replaceChildren(this.list, h("li", { class: "muted", text: t("history.loading") }));
+    const before = JSON.stringify(this.revisions);
     try {
       this.revisions = await api.revisions(this.documentId, this.sectionId);
     } catch (err) {
@@ -119,6 +142,8 @@ export class HistoryPanel {
       return;
     }
     this.el.classList.remove("history-unavailable");
+    // A quiet refresh that found nothing new leaves the list (and the focus in it) alone.
+    if (quiet && JSON.stringify(this.revisions) === before) return;
     this.renderList();
   }
 
@@ -129,11 +154,14 @@ export class HistoryPanel {
     } else {
       replaceChildren(this.list, ...newest.map((rev) => this.row(rev)));
     }
+    // A refresh keeps what the reader chose to compare (when it still exists).
+    const [from, to] = [this.from.value, this.to.value];
     const choices = newest.map((rev) => option(String(rev.number), `v${rev.number}`));
     replaceChildren(this.from, ...choices.map((o) => o.cloneNode(true)));
     replaceChildren(this.to, option("live", t("history.liveText")), ...choices.map((o) => o.cloneNode(true)));
-    this.from.value = newest[0] ? String(newest[0].number) : "";
-    this.to.value = "live";
+    const known = (value: string): boolean => newest.some((rev) => String(rev.number) === value);
+    this.from.value = from && known(from) ? from : newest[0] ? String(newest[0].number) : "";
+    this.to.value = to && (to === "live" || known(to)) ? to : "live";
   }
 
   private row(rev: Revision): HTMLElement {
@@ -145,7 +173,11 @@ export class HistoryPanel {
       "li",
       { class: "revision", attrs: { "data-revision": String(rev.number) } },
       h("span", { class: "revision-number", text: t("history.v", { n: rev.number }) }),
-      h("span", { class: "revision-time", text: when(rev.created_at) }),
+      h("time", {
+        class: "revision-time",
+        attrs: { datetime: rev.created_at },
+        text: meetingTime(rev.created_at, this.timeZone),
+      }),
       h("span", { class: "revision-reason", attrs: { dir: "auto" }, text: reasonText(rev.reason) }),
       authors.length ? h("span", { class: "revision-authors" }, ...authors) : null,
       view,

@@ -12,6 +12,21 @@ export type SectionKind =
 
 export type SectionStatus = "draft" | "agreed" | "locked";
 
+/** What the room's projectors show (the document room's server-owned `projector` map). */
+export interface ProjectorSettings {
+  mode: "document" | "current";
+  /** Type-size steps: 0 is the projector's own size. */
+  size: 0 | 1 | 2 | 3;
+}
+
+/** The settings a `projector` map holds (absent or odd values: the defaults). */
+export function readProjector(map: { get(key: string): unknown }): ProjectorSettings {
+  const mode = map.get("mode") === "current" ? "current" : "document";
+  const raw = map.get("size");
+  const size = raw === 1 || raw === 2 || raw === 3 ? raw : 0;
+  return { mode, size };
+}
+
 export type AgendaKind = "opening" | "session" | "breakout" | "break" | "brainstorm" | "closing";
 
 /** GET /api/me */

@@ -218,9 +218,10 @@ def test_secretariat_adds_renames_moves_and_locks_sections(join: OpenPage, api: 
     expect(titles).to_have_text(expected)
     expect(projector.locator(".section-title")).to_have_text(expected)
     assert [s["title"] for s in api.document()["sections"]] == expected
-    # Agreed: marked on the projector. Only the next steps are offered (draft ⇄ agreed ⇄ locked).
+    # Agreed: marked on the projector. The server's transitions are offered: a draft may be
+    # agreed or locked in one step (draft ⇄ agreed ⇄ locked, draft → locked).
     status = page.locator(f"#section-{sid} .section-status")
-    expect(status.locator("option[value=locked]")).to_be_disabled()
+    expect(status.locator("option[value=locked]")).to_be_enabled()
     status.select_option("agreed")
     expect(projector.locator(f"#section-{sid}")).to_have_class(re.compile(r"\brecently-agreed\b"))
     # Locked: the editor becomes read-only, here and for every other recorder.
@@ -243,6 +244,7 @@ def test_chair_reads_and_marks_a_section_agreed(join: OpenPage, api: Api) -> Non
     expect_connected(page)
     expect(editor(page, sid)).to_have_attribute("contenteditable", "false")
     expect(page.locator(".section-rename")).to_have_count(0)
+    page.locator(f"#section-{sid} .section-agree").click()  # asks first
     page.locator(f"#section-{sid} .section-agree").click()
     expect(page.locator(f"#section-{sid}")).to_have_attribute("data-status", "agreed")
     assert api.section(section["title"])["status"] == "agreed"

@@ -1,8 +1,10 @@
 """Screenshots of the editor and the projector at 1920×1080, with realistic content, in each
-interface language (English, French, Arabic: the browser's language picks it).
+interface language (English, French, Arabic: the browser's language picks it); the projector
+also at 1280×720 and 3840×2160, with no control on screen.
 
 They land in tests/e2e/artifacts/ (git-ignored); the README's pictures
-(docs/screenshots/editor.png, projector.png, editor-fr.png, editor-ar.png, …) are copies of them.
+(docs/screenshots/editor.png, projector.png, editor-fr.png, editor-ar.png, projector-720p.png,
+projector-current-2160p.png, …) are copies of them.
 """
 
 import struct
@@ -108,3 +110,78 @@ def test_screenshot(
     page.screenshot(path=str(path))
     assert png_size(path) == (viewport["width"], viewport["height"])
     watched.assert_clean()
+
+
+HD: ViewportSize = {"width": 1280, "height": 720}
+UHD: ViewportSize = {"width": 3840, "height": 2160}
+
+# Whatever a person could press or type into, shown on screen (a visually hidden link, 1 px and
+# clipped, for screen readers is not "shown", nor the skip link waiting off screen for a Tab).
+VISIBLE_CONTROLS = """() => [...document.querySelectorAll(
+    'button, select, input, textarea, a[href], [role=button], [tabindex]:not([tabindex="-1"])')]
+  .filter((el) => {
+    const box = el.getBoundingClientRect();
+    const onScreen =
+      box.bottom > 0 && box.right > 0 && box.top < innerHeight && box.left < innerWidth;
+    return el.checkVisibility({ visibilityProperty: true }) && box.width > 2 && box.height > 2
+      && onScreen;
+  })
+  .map((el) => el.outerHTML.slice(0, 80))"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "name", "smallest_px"),
+    [(HD, "projector-720p.png", 20), (UHD, "projector-2160p.png", 56)],
+    ids=["720p", "2160p"],
+)
+def test_the_projector_shows_no_controls_and_stays_legible(
+    join: OpenPage, seeded: Api, viewport: ViewportSize, name: str, smallest_px: float
+) -> None:
+    watched = join("projector", viewport=viewport)
+    page = watched.page
+    settle(page, ".para", "World Governments Summit 2024")
+    assert page.evaluate(VISIBLE_CONTROLS) == []
+    # No chrome while connected: no header, agenda strip or connection badge.
+    expect(page.locator(".status")).to_be_hidden()
+    expect(page.locator(".agenda")).to_be_hidden()
+    text = page.locator(".para", has_text="World Governments Summit 2024").first
+    size = float(text.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+    assert size >= smallest_px, size
+    # A line stays readable from the back of the room: a column of at most 38 em (~70
+    # characters), at either size.
+    column = float(text.evaluate("el => el.getBoundingClientRect().width"))
+    assert column / size <= 38.5, (column, size)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    assert png_size(path) == (viewport["width"], viewport["height"])
+    watched.assert_clean()
+
+
+def test_the_secretariat_chooses_the_current_section_and_a_larger_type(
+    join: OpenPage, seeded: Api
+) -> None:
+    projector = join("projector", viewport=UHD).page
+    settle(projector, ".para", "World Governments Summit 2024")
+    para = projector.locator(".para", has_text="Participants agreed that AI").first
+    before = float(para.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+    desk = join("secretariat").page
+    expect_connected(desk)
+    desk.get_by_label("What the projector shows").select_option("current")
+    desk.get_by_label("Type size on the projector").select_option("3")
+    # The projector follows at once: only the current item's section (Session 1), larger.
+    body = projector.locator("body")
+    expect(body).to_have_attribute("data-projector-mode", "current")
+    expect(body).to_have_attribute("data-projector-size", "3")
+    expect(projector.locator(".section", has_text="World Governments Summit 2024")).to_be_hidden()
+    expect(para).to_be_visible()
+    after = float(para.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))
+    assert after >= before * 1.7, (before, after)
+    assert projector.evaluate(VISIBLE_CONTROLS) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    projector.screenshot(path=str(ARTIFACTS / "projector-current-2160p.png"))
+    # Back to the whole document, for the other screenshots.
+    desk.get_by_label("What the projector shows").select_option("document")
+    desk.get_by_label("Type size on the projector").select_option("0")
+    expect(body).to_have_attribute("data-projector-size", "0")
+    expect(body).to_have_attribute("data-projector-mode", "document")

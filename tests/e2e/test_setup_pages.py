@@ -228,7 +228,7 @@ def test_organiser_creates_and_sets_up_a_meeting(
 
     # A link issued (shown once, with Copy), then revoked: it no longer opens the meeting.
     row = page.locator(".person-row", has_text="Jean Dupont")
-    row.get_by_role("button", name="Issue a join link for Jean Dupont").click()
+    row.get_by_role("button", name="Issue link for Jean Dupont").click()
     url = row.locator(".issued-url")
     expect(url).to_have_value(re.compile(r"/join/"))
     link = url.input_value()

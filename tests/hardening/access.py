@@ -174,6 +174,7 @@ ACCESS: dict[str, Rule] = {
         SECRETARIAT, body={"title": "Renamed"}
     ),
     "DELETE /api/documents/{document_id}/sections/{section_id}": Rule(SECRETARIAT),
+    "PUT /api/documents/{document_id}/projector": Rule(SECRETARIAT, body={"mode": "document"}),
     "POST /api/documents/{document_id}/sections/{section_id}/status": Rule(
         CHAIR_TOO, body={"status": "agreed"}
     ),

@@ -64,7 +64,7 @@ async def test_a_secretariat_cannot_unlock_a_section_through_the_sections_map(
         )["value"]
         # Unlock it by writing the map, then edit the text in the same connection.
         await sneaky.call("set_map", name="sections", key=key, value={**entry, "status": "draft"})
-        await _denied(sneaky, "server-owned: only the server writes sections")
+        await _denied(sneaky, "server-owned: only the server writes projector, sections")
         await sneaky.call("insert", name=locked["text"], index=0, text="UNLOCKED EDIT ")
         # Another secretariat connection: the lock is still there for it.
         async with _client(server, room, token) as other:

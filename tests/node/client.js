@@ -109,7 +109,9 @@ const handlers = {
     const test = () => {
       const v = doc.getMap(msg.name).get(msg.key)
       if (v === undefined) return false
-      return msg.field === undefined || JSON.stringify(v[msg.field]) === JSON.stringify(msg.equals)
+      // Without a field, `equals` (when given) is the whole value.
+      if (msg.field === undefined) return msg.equals === undefined || JSON.stringify(v) === JSON.stringify(msg.equals)
+      return JSON.stringify(v[msg.field]) === JSON.stringify(msg.equals)
     }
     return waitFor(test, msg.timeout)
       .then(() => ({ value: doc.getMap(msg.name).get(msg.key) }), () => ({ ok: false, error: 'timeout', value: doc.getMap(msg.name).toJSON() }))

@@ -108,3 +108,33 @@ async def test_rest_structure_changes_reach_the_sections_map(shared_server: Runn
         assert entry["value"]["version"] >= 3
     finally:
         await client.aclose()
+
+
+async def test_projector_settings_reach_a_yjs_client_and_are_server_owned(
+    shared_server: RunningServer,
+) -> None:
+    server = shared_server
+    doc_id = server.demo["document_id"]
+    watcher = await NodeClient.connect(server.ws_url, f"doc-{doc_id}", server.token("projector"))
+    writer = await NodeClient.connect(server.ws_url, f"doc-{doc_id}", server.token("secretariat"))
+    try:
+        await watcher.synced()
+        await writer.synced()
+        with api(server, "secretariat") as rest:
+            put = rest.put(
+                f"/api/documents/{doc_id}/projector", json={"mode": "current", "size": 3}
+            )
+            assert put.status_code == 200, put.text
+        await watcher.call("wait_map_key", name="projector", key="mode", equals="current")
+        await watcher.call("wait_map_key", name="projector", key="size", equals=3)
+        # Not even the secretariat writes it over the wire.
+        await writer.call("set_map", name="projector", key="size", value=0)
+        denied = await writer.event(lambda e: e.get("event") == "permission-denied")
+        assert "server-owned" in denied["reason"]
+        with api(server, "secretariat") as rest:
+            reset = rest.put(f"/api/documents/{doc_id}/projector", json={})
+            assert reset.status_code == 200, reset.text
+        await watcher.call("wait_map_key", name="projector", key="size", equals=0)
+    finally:
+        await watcher.aclose()
+        await writer.aclose()

@@ -336,11 +336,11 @@ TRANSITIONS = [
     ("secretariat", "agreed", "locked", 200, None),
     ("secretariat", "locked", "agreed", 200, None),
     ("secretariat", "agreed", "draft", 200, None),
-    ("secretariat", "draft", "locked", 409, "invalid_transition"),
+    ("secretariat", "draft", "locked", 200, None),
     ("secretariat", "locked", "draft", 409, "invalid_transition"),
     ("chair", "draft", "agreed", 200, None),
     ("chair", "agreed", "locked", 403, "forbidden"),
-    ("chair", "agreed", "draft", 403, "forbidden"),
+    ("chair", "agreed", "draft", 403, "forbidden"),  # the secretariat's mark, not the chair's
     ("chair", "locked", "agreed", 403, "forbidden"),
     ("chair", "draft", "locked", 403, "forbidden"),
     ("rapporteur", "draft", "agreed", 403, "forbidden"),

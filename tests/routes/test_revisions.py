@@ -111,7 +111,11 @@ def test_status_changes_take_revisions(client: TestClient, demo: Meeting) -> Non
         )
         assert response.status_code == 200, response.text
     revisions = _revisions(client, demo, section)
-    assert [r["reason"] for r in revisions[:2]] == ["status: locked", "status: agreed"]
+    names = {r: client.get("/api/me", headers=demo.auth(r)).json()["name"] for r in ROLES}
+    assert [r["reason"] for r in revisions[:2]] == [
+        f"status: locked by {names['secretariat']}",
+        f"status: agreed by {names['chair']}",
+    ]
     assert len(revisions) == before + 2
     assert [a["name"] for a in revisions[1]["authors"]] == []  # nobody typed since
     # The locked section refuses a restore.

@@ -4,7 +4,8 @@
 
 import { request } from "../api";
 import { h } from "../dom";
-import { type MessageKey, intlLocale, t } from "../i18n";
+import { type MessageKey, t } from "../i18n";
+import { meetingTime } from "./versions";
 
 /** GET /api/documents/{id}/checkpoints (the fields the menu uses). */
 interface CheckpointEntry {
@@ -28,15 +29,9 @@ export function exportUrl(documentId: number, format: string, checkpoint: string
   return `/api/documents/${documentId}/export?${params.toString()}`;
 }
 
-function when(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? iso
-    : date.toLocaleString(intlLocale(), { dateStyle: "medium", timeStyle: "short" });
-}
 
 /** The Export menu: a disclosure with the choices and a download link. */
-export function exportMenu(documentId: number): HTMLElement {
+export function exportMenu(documentId: number, timeZone: string): HTMLElement {
   const format = h(
     "select",
     { class: "input export-format", attrs: { "aria-label": t("export.format") } },
@@ -77,7 +72,7 @@ export function exportMenu(documentId: number): HTMLElement {
     request<CheckpointEntry[]>(`/api/documents/${documentId}/checkpoints`)
       .then((checkpoints) => {
         for (const cp of checkpoints) {
-          version.append(h("option", { attrs: { value: String(cp.id) }, text: t("export.checkpoint", { name: cp.name, when: when(cp.created_at) }) }));
+          version.append(h("option", { attrs: { value: String(cp.id) }, text: t("export.checkpoint", { name: cp.name, when: meetingTime(cp.created_at, timeZone) }) }));
         }
       })
       .catch(() => {

@@ -41,7 +41,12 @@ export function checkpointForm(documentId: number, notify: (text: string | Node[
   return form;
 }
 
-export function addSectionForm(documentId: number, notify: (text: string | Node[]) => void): HTMLFormElement {
+/** `added(id)`: the new section exists (the page moves the keyboard into its text). */
+export function addSectionForm(
+  documentId: number,
+  notify: (text: string | Node[]) => void,
+  added: (sectionId: number) => void = () => {},
+): HTMLFormElement {
   const newTitle = h("input", {
     class: "input add-section-title",
     attrs: { type: "text", placeholder: t("doc.newSectionTitle"), "aria-label": t("doc.newSectionTitle"), maxlength: "200" },
@@ -55,8 +60,9 @@ export function addSectionForm(documentId: number, notify: (text: string | Node[
     add.disabled = true;
     api
       .addSection(documentId, value)
-      .then(() => {
+      .then((section) => {
         newTitle.value = "";
+        added(section.id);
       })
       .catch((err: unknown) => notify(describe(err)))
       .finally(() => {

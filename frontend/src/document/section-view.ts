@@ -12,7 +12,10 @@ import { type ProvenanceMark, provenanceMarks, showProvenance } from "../inputs/
 import { STATUS_LABEL, readSections, sectionDomId, textName } from "../sections";
 import type { Room } from "../sync/room";
 import type { SectionMeta, SectionStatus } from "../types";
-import { button, describe } from "./controls";
+import { button, describe, replaceTools } from "./controls";
+import { agreedPrompt, chairTool } from "./agreed-prompt";
+import { showPresence, whoIsWhere } from "./presence";
+import { renderSources } from "./sources";
 import { renderToc } from "./toc";
 
 interface SectionView {
@@ -25,10 +28,25 @@ interface SectionView {
   editor: SectionEditor;
   history: HistoryPanel | null;
   renaming: boolean;
+  /** "No longer agreed", shown once an Agreed section goes back to Draft. */
+  notice: HTMLElement;
+  /** The secretariat's "edit agreed text?" question, while it is asked. */
+  prompt: HTMLElement | null;
+  /** Where the paragraphs came from (provenance), reachable without a mouse. */
+  sources: HTMLDetailsElement;
+  /** "Also here: …": the others whose cursor is in this section. */
+  presence: HTMLElement;
 }
 
+// When an open history panel reads the revisions again: soon after a status change, and after
+// typing has rested past the server's idle window (OUTCOMES_REVISION_IDLE_SECONDS, 5 s).
+const STATUS_REFRESH_MS = 700;
+const TEXT_REFRESH_MS = 6500;
+
+
+// The server's transitions (docs/protocol.md): the secretariat may lock a draft in one step.
 const NEXT_STATUS: Record<SectionStatus, SectionStatus[]> = {
-  draft: ["agreed"],
+  draft: ["agreed", "locked"],
   agreed: ["draft", "locked"],
   locked: ["agreed"],
 };
@@ -42,6 +60,8 @@ export interface SectionListOptions {
   toc: HTMLElement;
   isSecretariat: boolean;
   isChair: boolean;
+  /** The meeting's time zone: every time shown is in it, the zone named. */
+  timeZone: string;
   /** Whether we may edit now (the secretariat, not denied by the server, not adopted). */
   canWrite(): boolean;
   provenance(sectionId: number): ProvenanceMark[] | undefined;
@@ -52,8 +72,26 @@ export class SectionList {
   private readonly views = new Map<number, SectionView>();
   private order: SectionMeta[] = [];
   private current: number | null = null;
+  /** Agreed sections the secretariat confirmed it edits (asked again once agreed anew). */
+  private readonly editingAgreed = new Set<number>();
+  /** Sections this chair marked agreed here: it may undo its own mark. */
+  private readonly markedByMe = new Set<number>();
+  /** The chair's "Mark agreed" waiting for its confirming second press. */
+  private armed: number | null = null;
+  /** A section just added here: its editor takes the focus as soon as it is shown. */
+  private focusNext: number | null = null;
 
-  constructor(private readonly options: SectionListOptions) {}
+  constructor(private readonly options: SectionListOptions) {
+    options.room.awareness.on("change", () => this.showPresence());
+  }
+
+  /** Write out who else is in which section (their cursors are only seen, not read). */
+  private showPresence(): void {
+    const { room } = this.options;
+    const texts = new Map([...this.views.keys()].map((id) => [id, room.doc.getText(textName(id))] as const));
+    const where = whoIsWhere(room.doc, room.awareness, texts);
+    for (const [id, view] of this.views) showPresence(view.presence, t("presence.alsoHere"), where.get(id) ?? []);
+  }
 
   /** Read the `sections` map again and bring every view, and the contents, up to date. */
   structure(): void {
@@ -68,6 +106,9 @@ export class SectionList {
         view = this.create(meta);
         this.views.set(meta.id, view);
       }
+      this.statusChanged(view, view.meta.status, meta.status);
+      // A status change takes a revision right after it is published: read them again.
+      if (view.history && meta.version !== view.meta.version) view.history.refresh(STATUS_REFRESH_MS);
       view.meta = meta;
       this.decorate(view);
       this.renderTools(view);
@@ -80,11 +121,80 @@ export class SectionList {
         this.views.delete(id);
       }
     }
-    // Move only what moved, so a focused editor keeps its focus while others reorder.
+    // Move only what moved, so a focused editor keeps its focus while others reorder; the
+    // browser drops the focus of a moved element (the section whose move button was pressed).
+    const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     elements.forEach((el, i) => {
       if (list.children[i] !== el) list.insertBefore(el, list.children[i] ?? null);
     });
+    if (active && active.isConnected && document.activeElement !== active && list.contains(active)) {
+      active.focus({ preventScroll: false });
+    }
     renderToc(this.options.toc, this.order, this.current);
+    if (this.focusNext !== null) this.focusWhenShown(this.focusNext);
+  }
+
+  /** Move the keyboard into a section's text now, or when the section appears. */
+  focusWhenShown(id: number): void {
+    const view = this.views.get(id);
+    if (!view) {
+      this.focusNext = id;
+      return;
+    }
+    this.focusNext = null;
+    view.editor.view.focus();
+  }
+
+  private statusChanged(view: SectionView, before: SectionStatus, after: SectionStatus): void {
+    if (before === after) return;
+    const id = view.meta.id;
+    if (after !== "agreed") {
+      this.editingAgreed.delete(id);
+      this.markedByMe.delete(id);
+      view.prompt?.remove();
+      view.prompt = null;
+    }
+    if (before === "agreed" && after === "draft") {
+      // Agreed means agreed: everyone, the chair first, sees that it is open again.
+      view.notice.textContent = t("doc.backToDraft");
+      view.notice.hidden = false;
+      this.options.notify(t("doc.backToDraftOf", { title: view.meta.title }));
+    } else {
+      // Said aloud too (the shell's notice is a live region): a status change arriving live.
+      this.options.notify(t("doc.statusNow", { title: view.meta.title, status: STATUS_LABEL[after] }));
+      if (after !== "draft") {
+        view.notice.hidden = true;
+        view.notice.textContent = "";
+      }
+    }
+  }
+
+  /** Whether a change typed into the section may apply: the first one into an Agreed section
+   * waits for the secretariat to confirm (the server returns the section to Draft anyway). */
+  private allowEdit(id: number): boolean {
+    const view = this.views.get(id);
+    if (!view || view.meta.status !== "agreed" || this.editingAgreed.has(id)) return true;
+    this.askToEditAgreed(view);
+    return false;
+  }
+
+  private askToEditAgreed(view: SectionView): void {
+    if (view.prompt) {
+      view.prompt.querySelector<HTMLButtonElement>(".agreed-edit")?.focus();
+      return;
+    }
+    const id = view.meta.id;
+    const close = (): void => {
+      view.prompt?.remove();
+      view.prompt = null;
+      view.editor.view.focus();
+    };
+    view.prompt = agreedPrompt(() => {
+      this.editingAgreed.add(id);
+      close();
+    }, close);
+    view.head.after(view.prompt);
+    view.prompt.querySelector<HTMLButtonElement>(".agreed-edit")?.focus();
   }
 
   /** The section of the current agenda item changed. */
@@ -97,7 +207,15 @@ export class SectionList {
 
   /** Draw the provenance markers again, in every section. */
   showProvenance(): void {
-    for (const [id, view] of this.views) showProvenance(view.editor.view, this.options.provenance(id) ?? []);
+    for (const [id, view] of this.views) {
+      const marks = this.options.provenance(id) ?? [];
+      showProvenance(view.editor.view, marks);
+      this.renderSources(view, marks);
+    }
+  }
+
+  private renderSources(view: SectionView, marks: ProvenanceMark[]): void {
+    renderSources(view.sources, marks);
   }
 
   private readOnly(meta: SectionMeta): boolean {
@@ -114,8 +232,18 @@ export class SectionList {
   }
 
   private setStatus(view: SectionView, status: SectionStatus): void {
+    const id = view.meta.id;
     api
-      .setStatus(this.options.documentId, view.meta.id, status, view.meta.version)
+      .setStatus(this.options.documentId, id, status, view.meta.version)
+      .then(() => {
+        if (this.options.isChair && status === "agreed") {
+          this.markedByMe.add(id);
+          this.renderTools(view);
+          view.tools.querySelector<HTMLButtonElement>(".section-unagree")?.focus();
+        } else if (this.options.isChair) {
+          view.tools.querySelector<HTMLButtonElement>(".section-agree")?.focus();
+        }
+      })
       .catch((err: unknown) => {
         this.options.notify(describe(err));
         this.renderTools(view);
@@ -161,13 +289,14 @@ export class SectionList {
 
   private toggleHistory(view: SectionView, toggle: HTMLButtonElement): void {
     if (view.history) {
+      view.history.close();
       view.history.el.remove();
       view.history = null;
       toggle.setAttribute("aria-expanded", "false");
       return;
     }
-    const { documentId, isSecretariat, notify } = this.options;
-    view.history = new HistoryPanel(documentId, view.meta.id, isSecretariat, notify);
+    const { documentId, isSecretariat, notify, timeZone } = this.options;
+    view.history = new HistoryPanel(documentId, view.meta.id, isSecretariat, notify, timeZone);
     view.el.append(view.history.el);
     toggle.setAttribute("aria-expanded", "true");
     void view.history.load();
@@ -197,10 +326,19 @@ export class SectionList {
       status.value = meta.status;
       status.addEventListener("change", () => this.setStatus(view, status.value as SectionStatus));
       items.push(rename, up, down, status);
-    } else if (isChair && meta.status === "draft") {
-      const agree = button(t("doc.markAgreed"), "section-agree");
-      agree.addEventListener("click", () => this.setStatus(view, "agreed"));
-      items.push(agree);
+    } else if (isChair) {
+      const chair = chairTool(meta.status, this.armed === meta.id, this.markedByMe.has(meta.id), {
+        arm: () => {
+          this.armed = meta.id;
+          this.renderTools(view);
+          view.tools.querySelector<HTMLButtonElement>(".section-agree")?.focus();
+        },
+        set: (status) => {
+          this.armed = null;
+          this.setStatus(view, status);
+        },
+      });
+      if (chair) items.push(chair);
     }
     if (isSecretariat || isChair) {
       const history = button(t("history.title"), "section-history", {
@@ -209,7 +347,7 @@ export class SectionList {
       history.addEventListener("click", () => this.toggleHistory(view, history));
       items.push(history);
     }
-    replaceChildren(view.tools, ...items);
+    replaceTools(view.tools, items);
   }
 
   private decorate(view: SectionView): void {
@@ -243,6 +381,12 @@ export class SectionList {
     const tools = h("div", { class: "section-tools" });
     const editorHost = h("div", { class: "section-editor" });
     const sectionHead = h("header", { class: "section-head" }, title, badges, tools);
+    const notice = h("p", { class: "section-notice", attrs: { role: "status" } });
+    notice.hidden = true;
+    const sources = h("details", { class: "section-sources" });
+    sources.hidden = true;
+    const presence = h("p", { class: "section-presence" });
+    presence.hidden = true;
     const el = h(
       "section",
       {
@@ -250,16 +394,38 @@ export class SectionList {
         attrs: { id: sectionDomId(meta.id), "aria-labelledby": title.id, "data-section-id": String(meta.id) },
       },
       sectionHead,
+      notice,
+      presence,
       editorHost,
+      sources,
     );
-    const editor = createEditor(editorHost, room.doc.getText(textName(meta.id)), room.awareness, {
+    const ytext = room.doc.getText(textName(meta.id));
+    ytext.observe(() => this.views.get(meta.id)?.history?.refresh(TEXT_REFRESH_MS));
+    const editor = createEditor(editorHost, ytext, room.awareness, {
       readOnly: this.readOnly(meta),
       label: meta.title,
       placeholder: this.options.canWrite() ? t("doc.placeholder") : t("section.empty"),
       extensions: [provenanceMarks()],
+      allowEdit: () => this.allowEdit(meta.id),
     });
     const marks = this.options.provenance(meta.id);
     if (marks) showProvenance(editor.view, marks);
-    return { meta, el, head: sectionHead, title, badges, tools, editor, history: null, renaming: false };
+    const view: SectionView = {
+      meta,
+      el,
+      head: sectionHead,
+      title,
+      badges,
+      tools,
+      editor,
+      history: null,
+      renaming: false,
+      notice,
+      prompt: null,
+      sources,
+      presence,
+    };
+    this.renderSources(view, marks ?? []);
+    return view;
   }
 }

@@ -21,6 +21,12 @@ export class InputFeed {
   private retry: ReturnType<typeof setTimeout> | null = null;
   /** The stream is open and caught up. */
   live = false;
+  /** The list was loaded once: what it holds is known up to when the stream was last live. */
+  loaded = false;
+  /** The last attempt to load the list could not reach the server (it is tried again). */
+  unreachable = false;
+  /** The stream was live and is lost: the list is as it was then (until it is back). */
+  stale = false;
   /** The last load or stream failure that is not worth retrying (403, 404), if any. */
   error: ApiError | null = null;
 
@@ -48,10 +54,16 @@ export class InputFeed {
       try {
         const { data, headers } = await api.inputs(this.meetingId);
         this.lastId = Number(headers.get("X-Last-Event-Id") ?? "0") || 0;
+        this.loaded = true;
+        this.unreachable = false;
         this.upsert(data, "load", true);
         break;
       } catch (err) {
         if (err instanceof ApiError && err.transient && !this.stopped) {
+          if (!this.unreachable) {
+            this.unreachable = true;
+            this.emit([], "load"); // say so, rather than "no inputs yet"
+          }
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
           continue;
         }
@@ -89,6 +101,7 @@ export class InputFeed {
       if (event.type === "ready") {
         this.lastId = Math.max(this.lastId, event.last_event_id);
         this.live = true;
+        this.stale = false;
         this.emit([], "event");
         return;
       }
@@ -96,7 +109,11 @@ export class InputFeed {
       if ("input" in event) this.upsert([event.input], "event"); // not document.adopted…
     };
     source.onerror = () => {
-      this.live = false;
+      if (this.live) {
+        this.live = false;
+        this.stale = true;
+        this.emit([], "event"); // the inbox says that what it shows may be behind
+      }
       if (source.readyState === EventSource.CLOSED && !this.stopped) {
         // The browser gave up (an HTTP error while reconnecting): open a new stream later.
         this.source = null;

@@ -50,6 +50,10 @@ export class Inbox {
   private readonly groupFilter: HTMLSelectElement;
   private readonly statusFilter: HTMLSelectElement;
   private readonly batch = h("div", { class: "inbox-batch", attrs: { hidden: "" } });
+  /** Read out by screen readers when inputs arrive (the list itself is not a live region). */
+  private readonly announce = h("p", { class: "visually-hidden inbox-announce", attrs: { role: "status" } });
+  /** Shown while the stream is down: the list may be behind. */
+  private readonly offline = h("p", { class: "inbox-offline muted", attrs: { role: "status" } });
   private readonly selected = new Set<number>();
   private readonly items = new Map<number, { el: HTMLElement; version: number; status: InputStatus }>();
   private openForm: number | null = null;
@@ -99,12 +103,19 @@ export class Inbox {
         toggle,
       ),
       this.reviews ? null : h("p", { class: "inbox-note muted", text: t("inbox.readOnly") }),
+      this.offline,
+      this.announce,
       this.body,
     );
     this.feed.on((changed, kind) => {
       this.el.dataset["live"] = String(this.feed.live);
       this.render();
       if (kind === "event") {
+        const fresh = changed.filter((input) => input.status === "submitted" && input.version === 1);
+        if (fresh.length) {
+          const groups = [...new Set(fresh.map((input) => input.group_code))].sort().join(", ");
+          this.announce.textContent = t("inbox.announceNew", { count: fresh.length, groups });
+        }
         for (const input of changed) {
           const el = this.items.get(input.id)?.el;
           if (el && input.status === "submitted") {
@@ -114,6 +125,8 @@ export class Inbox {
         }
       }
     });
+    // The device going offline may leave the event stream silent rather than failed.
+    for (const name of ["online", "offline"]) window.addEventListener(name, () => this.render());
     this.render();
     void this.feed.start();
   }
@@ -149,12 +162,21 @@ export class Inbox {
       }
       children.push(item.el);
     }
+    // Offline, say what is known: nothing yet, or the list as it was when last connected.
+    const feed = this.feed;
+    const behind = (feed.stale || !navigator.onLine) && feed.loaded && feed.error === null;
+    this.offline.textContent = behind ? t("inbox.offline") : "";
+    this.offline.hidden = !behind;
     if (children.length === 0) {
-      const text = this.feed.error
-        ? this.feed.error.detail
-        : this.feed.inputs.size
-          ? t("inbox.noMatch")
-          : t("inbox.empty");
+      const text = feed.error
+        ? feed.error.detail
+        : !feed.loaded
+          ? feed.unreachable
+            ? t("inbox.unreachable")
+            : t("inbox.loading")
+          : feed.inputs.size
+            ? t("inbox.noMatch")
+            : t("inbox.empty");
       children.push(h("li", { class: "inbox-empty muted", text }));
     }
     replaceChildren(this.list, ...children);

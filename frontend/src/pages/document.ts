@@ -12,6 +12,7 @@ import { exportMenu } from "../closing/export";
 import { VersionsPanel } from "../closing/versions";
 import { addSectionForm, checkpointForm } from "../document/forms";
 import { mountInbox } from "../document/inbox";
+import { projectorControls } from "../document/projector-controls";
 import { DocumentProvenance } from "../document/provenance";
 import { SectionList } from "../document/section-view";
 import { h, replaceChildren } from "../dom";
@@ -46,7 +47,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   const head = h("div", { class: "doc-head" }, title, tools, adoptionControls(ctx.adoption, me, documentId, ctx.notify));
   const article = h("article", { class: "doc" }, head, sectionsEl);
   const showsInbox = isSecretariat || isChair;
-  if (showsInbox) tools.append(exportMenu(documentId));
+  if (showsInbox) tools.append(exportMenu(documentId, timeZone));
   const inboxSlot = h("div", { class: "inbox-slot" });
   replaceChildren(
     ctx.shell.main,
@@ -73,7 +74,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
 
   if (isSecretariat) {
     head.append(checkpointForm(documentId, ctx.notify), joiningPanel(ctx.session.meeting.id, ctx.notify, timeZone));
-    article.append(addSectionForm(documentId, ctx.notify));
+    article.append(addSectionForm(documentId, ctx.notify, (id) => sections.focusWhenShown(id)));
   }
 
   const room: Room = await ctx.openRoom(`doc-${documentId}`, {
@@ -81,6 +82,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
     serverMap: "sections",
   });
   showStatus(ctx, room, isSecretariat ? [room] : []);
+  if (isSecretariat) tools.append(projectorControls(documentId, room, ctx.notify));
   const provenance = new DocumentProvenance(documentId, timeZone, () => sections.showProvenance());
   const sections = new SectionList({
     documentId,
@@ -89,6 +91,7 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
     toc,
     isSecretariat,
     isChair,
+    timeZone,
     canWrite: () => isSecretariat && !room.current.denied && !ctx.adoption.adopted,
     provenance: (id) => provenance.of(id),
     notify: ctx.notify,

@@ -7,7 +7,7 @@ import { h, isTyping, replaceChildren } from "../dom";
 import { t } from "../i18n";
 import { startOpenLinkOverlay } from "../joining/overlay";
 import { LiveDocumentView } from "../render";
-import type { AgendaItem, Meeting } from "../types";
+import { type AgendaItem, type Meeting, readProjector } from "../types";
 import { type Page, type PageContext, showStatus } from "./page";
 
 const HIGHLIGHT_MS = 4_000;
@@ -34,9 +34,10 @@ export async function projectorPage(ctx: PageContext): Promise<Page> {
   const title = h("h1", { class: "doc-title", attrs: { dir: "auto" }, text: ctx.session.documentTitle });
   window.document.title = t("projector.pageTitle", { title: ctx.session.documentTitle });
   const sections = h("div", { class: "sections", attrs: { "aria-live": "off" } });
-  // The participants' board on the same screen: a small link, or the B key.
+  // The participants' board on the same screen: the B key (the link is for screen readers:
+  // a projector shows no controls).
   const board = h("a", {
-    class: "projector-board-link",
+    class: "projector-board-link visually-hidden",
     attrs: { href: `/d/${ctx.documentId}/board`, "aria-keyshortcuts": "B" },
     text: t("projector.boardLink"),
   });
@@ -61,11 +62,29 @@ export async function projectorPage(ctx: PageContext): Promise<Page> {
     },
   });
   let followed: number | null = null;
+  // The secretariat's choice (the room's `projector` map): whole document or the current
+  // section only (the whole document while no agenda item has a section), and a type size.
+  const settings = room.doc.getMap<unknown>("projector");
+  let current: number | null = null;
+  const apply = (): void => {
+    const { mode, size } = readProjector(settings);
+    const body = window.document.body;
+    body.dataset["projectorMode"] = mode === "current" && current !== null ? "current" : "document";
+    body.dataset["projectorSize"] = String(size);
+  };
+  settings.observe(apply);
+  apply();
+
+  const currentSection = (id: number | null): void => {
+    current = id;
+    apply();
+  };
 
   return {
     agenda(_meeting: Meeting, current: AgendaItem | null): void {
       const sectionId = current?.section_id ?? null;
       view.setCurrent(sectionId);
+      currentSection(sectionId);
       if (sectionId !== null && sectionId !== followed) {
         const el = view.sectionElement(sectionId);
         if (el) {
