@@ -141,6 +141,36 @@ export function formatDateTime(date: Date | string, timeZone?: string): string {
   }).format(new Date(date));
 }
 
+/**
+ * The instant a wall-clock time ("2024-02-12T17:30", a datetime-local field's value) names in
+ * `timeZone`, as ISO: the meeting's clock, not the browser's. Two passes settle a DST change.
+ */
+export function wallTimeToIso(value: string, timeZone: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  const zone = safeZone(timeZone);
+  if (!m || !zone) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  const offset = (at: number): number => {
+    const got: Record<string, number> = {};
+    for (const part of parts.formatToParts(new Date(at))) got[part.type] = Number(part.value);
+    const asUtc = Date.UTC(got.year ?? 0, (got.month ?? 1) - 1, got.day ?? 1, got.hour ?? 0, got.minute ?? 0);
+    return asUtc - Math.floor(at / 60000) * 60000;
+  };
+  let at = wall - offset(wall);
+  at = wall - offset(at);
+  return new Date(at).toISOString();
+}
+
 /** "12 February 2024" of a calendar date "YYYY-MM-DD" (no time zone shift). */
 export function formatDay(isoDate: string): string {
   const date = new Date(`${isoDate}T12:00:00Z`);

@@ -279,6 +279,24 @@ def test_organiser_creates_and_sets_up_a_meeting(
     sara.get_by_role("button", name="Set expiry").click()
     expect(sara.locator(".link-row.is-ended")).to_contain_text("expired")
     expect(sara.locator(".link-row.is-active")).to_have_count(0)
+    # Link times are on the meeting's clock (Europe/Paris, UTC+2 in June), whatever the
+    # browser's zone: 12:00 typed is 10:00 UTC, and it is shown back as 12:00, the zone named.
+    other = page.locator(".person-row", has=page.locator(".link-row.is-active")).first
+    other_id = int(other.get_attribute("data-person-id") or 0)
+    other.locator(".link-expiry").first.fill("2030-06-01T12:00")
+    other.get_by_role("button", name="Set expiry").first.click()
+    expect(other.locator(".link-row.is-active").first).to_contain_text("12:00")
+    expect(other.locator(".link-row.is-active").first).to_contain_text("Paris")
+    meeting_id = re.search(r"/m/(\d+)/setup", page.url).group(1)  # type: ignore[union-attr]
+    listed = page.request.get(f"{server.url}/api/meetings/{meeting_id}/people").json()
+    expiries = [
+        link["expires_at"]
+        for person in listed
+        if person["id"] == other_id
+        for link in person["links"]
+        if link["active"]
+    ]
+    assert any(e.startswith("2030-06-01T10:00") for e in expiries), expiries
 
     # Details: a bad zone inline, the typed title kept; then saved.
     details = form(page, "Meeting details")

@@ -31,6 +31,7 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
     const saved = await setupApi.update(meetingId, readMeetingFields(details));
     heading.textContent = saved.title;
     when.textContent = `${formatDay(saved.date)} · ${saved.time_zone}`;
+    timeZone = saved.time_zone;
     document.title = t("shell.pageTitle", { title: t("setup.pageTitle", { title: isolate(saved.title) }) });
     status.say(t("setup.detailsSaved"));
   });
@@ -41,7 +42,8 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
 
   const agenda = agendaEditor({ meetingId, status, groups: () => groups, sections: () => sectionList });
   const loadAgenda = (): Promise<void> => agenda.load();
-  const people = peopleEditor(meetingId, status, () => groups);
+  let timeZone = meeting.time_zone;
+  const people = peopleEditor(meetingId, status, () => groups, () => timeZone);
   const groupPart = groupsEditor(meetingId, status, async () => {
     groups = await setupApi.groups(meetingId);
     groupPart.render(groups);

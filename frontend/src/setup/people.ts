@@ -3,7 +3,9 @@
 // CSV import with a preview of the unusable rows and why; join cards for the people ticked.
 
 import { h, replaceChildren } from "../dom";
-import { type MessageKey, intlLocale, t, tBdi } from "../i18n";
+import { zoneName } from "../agenda";
+import { meetingTime } from "../closing/versions";
+import { type MessageKey, t, tBdi, wallTimeToIso } from "../i18n";
 import { downloadCards } from "../joining/api";
 import { autoDir } from "../render";
 import { roleName } from "../shell";
@@ -11,10 +13,6 @@ import type { BreakoutGroup } from "../types";
 import { type IssuedLink, PERSON_ROLES, type Person, type PersonFields, type PersonRole, setupApi } from "./api";
 import { Form, type LiveStatus, button, describe, input, select } from "./forms";
 
-function when(iso: string | null): string {
-  const locale = intlLocale();
-  return iso ? new Date(iso).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" }) : "";
-}
 
 function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: PersonFields) => Promise<void>): Form {
   const form = new Form({
@@ -74,7 +72,9 @@ function issuedBox(person: Person, link: IssuedLink, status: LiveStatus): HTMLEl
   );
 }
 
-export function peopleEditor(meetingId: number, status: LiveStatus, groups: () => BreakoutGroup[]) {
+/** `timeZone()`: the meeting's zone; link times are shown and typed on the meeting's clock. */
+export function peopleEditor(meetingId: number, status: LiveStatus, groups: () => BreakoutGroup[], timeZone: () => string) {
+  const when = (iso: string | null): string => (iso ? meetingTime(iso, timeZone()) : "");
   let people: Person[] = [];
   const selected = new Set<number>();
   const issued = new Map<number, IssuedLink>();
@@ -127,6 +127,7 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
       if (link.active) {
         const expiry = input({ type: "datetime-local", class: "input link-expiry" });
         expiry.setAttribute("aria-label", t("people.newExpiry", { prefix: link.prefix }));
+        expiry.title = zoneName(timeZone());
         const setExpiry = button(t("people.setExpiry"), "link-expire");
         setExpiry.addEventListener("click", () => {
           if (!expiry.value) {
@@ -134,9 +135,15 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
             status.say(t("people.chooseExpiry"));
             return;
           }
+          const at = wallTimeToIso(expiry.value, timeZone());
+          if (!at) {
+            expiry.focus();
+            status.say(t("people.chooseExpiry"));
+            return;
+          }
           setExpiry.disabled = true;
           setupApi
-            .expireLink(meetingId, person.id, link.id, new Date(expiry.value).toISOString())
+            .expireLink(meetingId, person.id, link.id, at)
             .then(async () => {
               await load();
               status.say(tBdi("people.expirySet", { prefix: link.prefix, name: person.name }));
