@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from app.board import rules as board
+from app.board.columns import ColumnInfo, columns_of, reconcile_columns
 from app.models.names import board_room
 from app.realtime.docs import doc_from
 from app.realtime.hub import Hub
@@ -19,10 +20,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class BoardState:
-    """A board's notes and promotions (plain values, as the maps hold them)."""
+    """A board's notes and promotions (plain values, as the maps hold them) and columns."""
 
     notes: dict[str, Any]
     promoted: dict[str, Any]
+    columns: list[ColumnInfo]
 
 
 class LiveBoards:
@@ -40,7 +42,7 @@ class LiveBoards:
             doc = room.doc
         else:
             doc = doc_from(await self.hub.store.load(name))
-        return BoardState(board.notes_of(doc), board.promoted_of(doc))
+        return _state(doc)
 
     async def claim(
         self, document_id: int, note_id: str, entry: dict[str, Any], participant_id: int | None
@@ -50,7 +52,7 @@ class LiveBoards:
         returned state is the board just before, for the caller to tell which case it was."""
         room = await self.hub.acquire(board_room(document_id))
         try:
-            before = BoardState(board.notes_of(room.doc), board.promoted_of(room.doc))
+            before = _state(room.doc)
             if note_id in before.notes and note_id not in before.promoted:
                 room.edit(
                     lambda doc: board.promote_in(doc, note_id, entry),
@@ -67,6 +69,19 @@ class LiveBoards:
             room.edit(lambda doc: board.unpromote_in(doc, note_id, entry))
             await room.flushed()
 
+    async def publish_columns(self, document_id: int, columns: list[ColumnInfo]) -> list[str]:
+        """Give the board room its columns as they now are (loading it if need be: a board
+        loads its columns itself, so this only matters for one loaded already); notes of a
+        removed column go to "Unsorted". Returns the ids of the notes moved."""
+        async with self.hub.use(board_room(document_id)) as room:
+            moved: list[str] = room.edit(lambda doc: reconcile_columns(doc, columns))
+            await room.flushed()
+        return moved
+
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
         return run_on_loop(fn, *args)
+
+
+def _state(doc: Any) -> BoardState:
+    return BoardState(board.notes_of(doc), board.promoted_of(doc), columns_of(doc))

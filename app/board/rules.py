@@ -1,8 +1,9 @@
 """The participants' board, room ``board-{document_id}``: its shared types and write rules.
 
-Two top-level Y.Maps (docs/protocol.md): ``notes`` (note id -> a plain JSON note) that
+Three top-level Y.Maps (docs/protocol.md): ``notes`` (note id -> a plain JSON note) that
 participants, rapporteurs and the secretariat write, and ``promoted`` (note id -> ``{section_id,
-by, at}``) that only the server writes. Nothing else may appear at the top level.
+by, at}``) and ``columns`` (column id -> ``{title, position}``, ``app/board/columns.py``) that
+only the server writes. Nothing else may appear at the top level.
 
 :func:`attach` hangs the rules on a loaded board room as ``room.write_check``, the hook the
 locked-section rule of document rooms uses: each writer's update (or sync step 2) is applied
@@ -19,7 +20,8 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from app.models.names import NOTES_MAP, PROMOTED_MAP
+from app.board.columns import column_ids
+from app.models.names import COLUMNS_MAP, NOTES_MAP, PROMOTED_MAP
 from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
 from app.realtime.room import Room
@@ -28,13 +30,15 @@ from app.realtime.transport import Peer
 NOTE_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 COLORS = frozenset({"yellow", "pink", "blue", "green", "orange"})
 NOTE_FIELDS = frozenset({"text", "author", "name", "color", "x", "y", "at"})
+# Notes from before columns have no `column`: they are in "Unsorted", as is `column: null`.
+OPTIONAL_FIELDS = frozenset({"column"})
 MAX_TEXT = 500
 MAX_RAW_TEXT = 1000  # whitespace around the text counts too, within reason
 MAX_NAME = 120
 MAX_AT = 64
 MODERATORS = frozenset({"secretariat", "operator"})
 
-PROMOTED_REASON = "board: only the server writes promoted"
+PROMOTED_REASON = "board: only the server writes promoted and columns"
 ROOTS_REASON = "board: only the notes map may be written"
 NOT_A_MAP_REASON = "board: notes holds notes under their ids only"
 
@@ -83,8 +87,8 @@ def note_problem(value: Any) -> str | None:
     """Why ``value`` is not a well-formed note (None when it is)."""
     if not isinstance(value, dict):
         return "board: a note must be a plain JSON object"
-    if set(value) != NOTE_FIELDS:
-        return "board: a note has exactly text, author, name, color, x, y and at"
+    if not NOTE_FIELDS <= set(value) <= NOTE_FIELDS | OPTIONAL_FIELDS:
+        return "board: a note has exactly text, author, name, color, x, y, at (and column)"
     text = value["text"]
     if not isinstance(text, str) or "\x00" in text or len(text) > MAX_RAW_TEXT:
         return "board: note text must be 1 to 500 characters"
@@ -102,18 +106,27 @@ def note_problem(value: Any) -> str | None:
     at = value["at"]
     if not isinstance(at, str) or "\x00" in at or len(at) > MAX_AT:
         return "board: a note's at is an ISO-8601 time"
+    column = value.get("column")
+    if column is not None and (whole_number(column) or 0) < 1:
+        return "board: a note's column is a column id or null"
     return None
+
+
+def _column(value: Any) -> int | None:
+    return whole_number(value.get("column")) if isinstance(value, dict) else None
 
 
 def _author(value: Any) -> int | None:
     return whole_number(value.get("author")) if isinstance(value, dict) else None
 
 
-def change_problem(writer: Writer, key: str, change: dict[str, Any]) -> str | None:
+def change_problem(
+    writer: Writer, key: str, change: dict[str, Any], columns: frozenset[int] = frozenset()
+) -> str | None:
     """Why ``writer`` may not make this change of ``notes[key]`` (None when it may).
 
     ``change`` is pycrdt's key change: ``{"action": "add" | "update" | "delete",
-    "oldValue": …, "newValue": …}``.
+    "oldValue": …, "newValue": …}``; ``columns`` the board's column ids (the server's).
     """
     action = change.get("action")
     own = writer.participant_id
@@ -129,6 +142,11 @@ def change_problem(writer: Writer, key: str, change: dict[str, Any]) -> str | No
     problem = note_problem(value)
     if problem is not None:
         return problem
+    column = _column(value)
+    # Posting or moving into a column needs the column; a note left where it was may keep
+    # a column removed meanwhile (the server moves those to "Unsorted" itself).
+    if column is not None and column not in columns and column != _column(change.get("oldValue")):
+        return "board: that column is not on this board"
     author = _author(value)
     if writer.participant_id is None and writer.role == "operator":
         return None  # the console may write on anyone's behalf
@@ -155,6 +173,8 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
         shadow = copy_of(doc)
         notes: Map[Any] = shadow.get(NOTES_MAP, type=Map)
         promoted: Map[Any] = shadow.get(PROMOTED_MAP, type=Map)
+        owned_columns: Map[Any] = shadow.get(COLUMNS_MAP, type=Map)
+        columns = column_ids(shadow)
         roots = set(shadow.keys())
 
         def on_notes(event: Any) -> None:
@@ -163,6 +183,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
 
         notes.observe(on_notes)
         promoted.observe(lambda _event: promoted_changes.append(1))
+        owned_columns.observe(lambda _event: promoted_changes.append(1))
         shadow.apply_update(update)
         new_roots = set(shadow.keys()) - roots
     if promoted_changes:
@@ -173,7 +194,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
         if not keys:  # content without a key: `notes` used as a list or text
             return NOT_A_MAP_REASON
         for key, change in keys.items():
-            problem = change_problem(writer, key, change)
+            problem = change_problem(writer, key, change, columns)
             if problem is not None:
                 return problem
     return None

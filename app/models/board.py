@@ -1,12 +1,69 @@
-"""The participants' board as REST shows it; the notes themselves live in the room
+"""The participants' board: its columns (a table, published into the room like sections)
+and the notes as REST shows them; the notes themselves live in the room
 ``board-{document_id}`` (docs/protocol.md), not in a table."""
 
 from typing import Annotated
 
+from pydantic import AfterValidator, StringConstraints
 from sqlmodel import Field, SQLModel
 
-from app.models.common import MAX_ID
+from app.models.common import FORBID_EXTRA, MAX_ID
 from app.models.input import InputText
+from app.models.text import StorableText
+
+MAX_COLUMN_TITLE = 80
+MAX_COLUMNS = 24  # a column per dimension or theme; more would not fit a phone's switcher
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+ColumnTitle = Annotated[
+    StorableText,
+    AfterValidator(_strip),
+    StringConstraints(min_length=1, max_length=MAX_COLUMN_TITLE),
+]
+
+
+class BoardColumn(SQLModel, table=True):
+    """One ordered column of a document's board (notes name it by id; none: "Unsorted")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    title: str = Field(max_length=MAX_COLUMN_TITLE)
+    position: int = 0
+
+
+class ColumnCreate(SQLModel):
+    model_config = FORBID_EXTRA
+
+    title: ColumnTitle
+    # Insert before the column now at this index; default is the end.
+    position: int | None = Field(default=None, ge=0, le=MAX_COLUMNS)
+
+
+class ColumnUpdate(SQLModel):
+    """Rename and/or move a column (``position``: its new index, 0 first)."""
+
+    model_config = FORBID_EXTRA
+
+    title: ColumnTitle | None = None
+    position: int | None = Field(default=None, ge=0, le=MAX_COLUMNS)
+
+
+class ColumnPublic(SQLModel):
+    id: int
+    title: str
+    position: int
+
+
+class ColumnRemoved(SQLModel):
+    """A removed column and the notes that went to "Unsorted"."""
+
+    column_id: int
+    unsorted: list[str]
+
 
 # The paragraph that goes into the section: the same rules as an input's text.
 PromotedText = InputText
@@ -31,11 +88,13 @@ class BoardNote(SQLModel):
     x: float
     y: float
     at: str
+    column: int | None = None  # None: "Unsorted"
     promoted: BoardPromoted | None = None
 
 
 class BoardPublic(SQLModel):
     room: str
+    columns: list[ColumnPublic]
     notes: list[BoardNote]
 
 

@@ -1,12 +1,21 @@
-"""The participants' board: read it, promote a note into the document (docs/protocol.md)."""
+"""The participants' board: read it, its columns, promote a note into the document
+(docs/protocol.md)."""
 
 from fastapi import APIRouter
 
 from app.board.live import LiveBoards
 from app.deps import BoardsDep, CurrentActor, KeeperDep, LiveDep, ObjectId, SessionDep
 from app.errors import ServiceUnavailable
-from app.models.board import BoardPublic, NotePromote, NotePromoted
-from app.services import board, input_review
+from app.models.board import (
+    BoardPublic,
+    ColumnCreate,
+    ColumnPublic,
+    ColumnRemoved,
+    ColumnUpdate,
+    NotePromote,
+    NotePromoted,
+)
+from app.services import board, board_columns, input_review
 
 router = APIRouter(tags=["board"])
 
@@ -41,3 +50,51 @@ def promote_note(
     return board.promote(
         session, actor, document_id, note_id, data, _running(boards), inserter, keeper
     )
+
+
+@router.get("/documents/{document_id}/board/columns")
+def list_columns(
+    document_id: ObjectId, session: SessionDep, actor: CurrentActor
+) -> list[ColumnPublic]:
+    """The board's columns in order (every role of the meeting)."""
+    return board_columns.list_columns(session, actor, document_id)
+
+
+@router.post("/documents/{document_id}/board/columns", status_code=201)
+def create_column(
+    document_id: ObjectId,
+    data: ColumnCreate,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> ColumnPublic:
+    """Add a column to the board (secretariat)."""
+    return board_columns.create_column(session, actor, document_id, data, _running(boards))
+
+
+@router.patch("/documents/{document_id}/board/columns/{column_id}")
+def update_column(
+    document_id: ObjectId,
+    column_id: ObjectId,
+    data: ColumnUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> list[ColumnPublic]:
+    """Rename a column or move it to another place; the columns in their new order (secretariat)."""
+    return board_columns.update_column(
+        session, actor, document_id, column_id, data, _running(boards)
+    )
+
+
+@router.delete("/documents/{document_id}/board/columns/{column_id}")
+def delete_column(
+    document_id: ObjectId,
+    column_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> ColumnRemoved:
+    """Remove a column; its notes go to "Unsorted" (secretariat)."""
+    moved = board_columns.delete_column(session, actor, document_id, column_id, _running(boards))
+    return ColumnRemoved(column_id=column_id, unsorted=moved)

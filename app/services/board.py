@@ -19,14 +19,21 @@ from sqlmodel import Session
 from app.board.live import BoardState, LiveBoards
 from app.board.rules import NOTE_ID, whole_number
 from app.errors import Conflict, NotFound
-from app.models.board import BoardNote, BoardPromoted, BoardPublic, NotePromote, NotePromoted
+from app.models.board import (
+    BoardNote,
+    BoardPromoted,
+    BoardPublic,
+    ColumnPublic,
+    NotePromote,
+    NotePromoted,
+)
 from app.models.common import utcnow
 from app.models.document import SectionStatus
 from app.models.names import board_room
 from app.models.participant import Participant, Role
 from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
 from app.revisions.keeper import RevisionKeeper
-from app.services import audit, revisions, sections
+from app.services import audit, board_columns, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 from app.services.input_review import TextInserter
@@ -47,7 +54,7 @@ def _promoted(value: Any) -> BoardPromoted | None:
     )
 
 
-def _note(note_id: str, value: Any, promoted: Any) -> BoardNote | None:
+def _note(note_id: str, value: Any, promoted: Any, columns: set[int]) -> BoardNote | None:
     """A note as REST shows it; None for a value that is not one (never a 500)."""
     if not isinstance(value, dict):
         return None
@@ -67,26 +74,30 @@ def _note(note_id: str, value: Any, promoted: Any) -> BoardNote | None:
         x=x,
         y=y,
         at=str(value.get("at", "")),
+        column=column if (column := whole_number(value.get("column"))) in columns else None,
         promoted=_promoted(promoted),
     )
 
 
-def board_public(document_id: int, state: BoardState) -> BoardPublic:
-    """The board's notes, sorted by ``at`` and then id, each with its promotion."""
+def board_public(document_id: int, state: BoardState, columns: list[ColumnPublic]) -> BoardPublic:
+    """The board's columns in order and its notes, sorted by ``at`` and then id, each with
+    its column (None: "Unsorted", also for a column removed while the room was away) and
+    its promotion."""
+    ids = {c.id for c in columns}
     notes = [
         note
         for note_id, value in state.notes.items()
-        if (note := _note(note_id, value, state.promoted.get(note_id))) is not None
+        if (note := _note(note_id, value, state.promoted.get(note_id), ids)) is not None
     ]
     notes.sort(key=lambda n: (n.at, n.id))
-    return BoardPublic(room=board_room(document_id), notes=notes)
+    return BoardPublic(room=board_room(document_id), columns=columns, notes=notes)
 
 
 def get_board(session: Session, actor: Actor, document_id: int, boards: LiveBoards) -> BoardPublic:
     """The live board (any role of the meeting reads it, the projector included)."""
-    sections.get_document(session, actor, document_id)
+    columns = board_columns.list_columns(session, actor, document_id)
     session.commit()  # hold no transaction while the room is read
-    return board_public(document_id, boards.call(boards.read, document_id))
+    return board_public(document_id, boards.call(boards.read, document_id), columns)
 
 
 def _posted_at(value: Any, fallback: datetime) -> datetime:

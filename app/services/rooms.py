@@ -9,13 +9,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.board import rules as board
+from app.board.columns import ColumnInfo, reconcile_columns
 from app.models.document import Document
-from app.models.names import PROMOTED_MAP, SECTIONS_MAP, RoomName
+from app.models.names import COLUMNS_MAP, PROMOTED_MAP, SECTIONS_MAP, RoomName
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import OnLoad
 from app.realtime.owned import ServerOwned
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile
+from app.services.board_columns import ordered_columns
 from app.services.sections import ordered_sections
 from app.store.base import StoredRoom
 
@@ -33,6 +35,12 @@ def section_infos(engine: Engine, document_id: int) -> list[SectionInfo]:
         return [SectionInfo.of(s) for s in ordered_sections(session, document_id)]
 
 
+def column_infos(engine: Engine, document_id: int) -> list[ColumnInfo]:
+    """The board's columns from the database, in order (call in a worker thread)."""
+    with Session(engine) as session:
+        return [ColumnInfo.of(c) for c in ordered_columns(session, document_id)]
+
+
 def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -> OnLoad:
     """The hub's ``on_load``: publish a document room's sections (and seed new texts); a
     board room gets its write rules (``app/board/rules.py``); every room of a document
@@ -46,9 +54,11 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
                 adopted.learn(name.document_id, at)
             room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
-            owned = frozenset({PROMOTED_MAP})
+            owned = frozenset({PROMOTED_MAP, COLUMNS_MAP})
             room.server_owned = ServerOwned(room.doc, owned, board.PROMOTED_REASON)
             board.attach(room)
+            columns = await anyio.to_thread.run_sync(column_infos, engine, name.document_id)
+            room.edit(lambda doc: reconcile_columns(doc, columns))
             return
         if name is None or not name.is_document:
             return
