@@ -3,6 +3,7 @@
 
 import type {
   AgendaItem,
+  BoardColumn,
   BoardPromotion,
   Checkpoint,
   Diff,
@@ -229,4 +230,12 @@ export const api = {
       `/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/promote`,
       { method: "POST", body },
     ),
+  addColumn: (documentId: number, title: string) =>
+    request<BoardColumn>(`/api/documents/${documentId}/board/columns`, { method: "POST", body: { title } }),
+  changeColumn: (documentId: number, columnId: number, body: { title?: string; position?: number }) =>
+    request<BoardColumn[]>(`/api/documents/${documentId}/board/columns/${columnId}`, { method: "PATCH", body }),
+  removeColumn: (documentId: number, columnId: number) =>
+    request<{ column_id: number; unsorted: string[] }>(`/api/documents/${documentId}/board/columns/${columnId}`, {
+      method: "DELETE",
+    }),
 };

@@ -223,3 +223,10 @@ export interface BoardPromotion {
   revision: number;
   promoted: { section_id: number; by: string; at: string };
 }
+
+/** One column of the board (GET/POST/PATCH /api/documents/{id}/board/columns). */
+export interface BoardColumn {
+  id: number;
+  title: string;
+  position: number;
+}

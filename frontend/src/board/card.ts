@@ -9,7 +9,16 @@ import { isolate, t } from "../i18n";
 import { clock } from "../inputs/feed";
 import { autoDir } from "../render";
 import type { SectionMeta } from "../types";
-import { MAX_NOTE_CHARS, type Note, type NoteValue, type Promotion, textProblem, withText } from "./notes";
+import {
+  type Column,
+  MAX_NOTE_CHARS,
+  type Note,
+  type NoteValue,
+  type Promotion,
+  textProblem,
+  withColumn,
+  withText,
+} from "./notes";
 
 const ARM_MS = 5_000;
 
@@ -23,6 +32,8 @@ export interface CardContext {
   moderator: boolean;
   /** The document's sections, in order (promotion targets). */
   sections(): SectionMeta[];
+  /** The board's columns, in order (where a note may be moved). */
+  columns(): Column[];
   save(id: string, value: NoteValue): void;
   remove(id: string): void;
   /** POST …/promote; rejects with the server's ApiError. */
@@ -85,7 +96,7 @@ export class NoteCard {
 
   private render(): void {
     const { note, promotion, ctx } = this;
-    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode]);
+    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode, ctx.columns()]);
     if (signature === this.signature) return;
     this.signature = signature;
     this.el.className = `note note-${note.color}${promotion ? " is-promoted" : ""}`;
@@ -139,7 +150,31 @@ export class NoteCard {
       }
     }
     for (const item of items) item.setAttribute("aria-describedby", textId);
-    return items.length ? h("div", { class: "note-actions" }, ...items) : null;
+    const move = mine || ctx.moderator ? this.mover(textId) : null;
+    return items.length || move ? h("div", { class: "note-actions" }, move, ...items) : null;
+  }
+
+  /** "Move to" a column (one's own note; the secretariat moves any). */
+  private mover(textId: string): HTMLElement | null {
+    const { note, ctx } = this;
+    const columns = ctx.columns();
+    if (columns.length === 0) return null;
+    const id = `note-${note.id}-column`;
+    const select = h("select", {
+      class: "note-move",
+      attrs: { id, "aria-label": t("board.moveTo"), "aria-describedby": textId },
+    });
+    const known = columns.some((c) => c.id === note.column);
+    select.append(h("option", { attrs: { value: "" }, text: t("board.unsorted") }));
+    for (const column of columns) {
+      select.append(h("option", { attrs: { value: String(column.id), dir: "auto" }, text: column.title }));
+    }
+    select.value = known ? String(note.column) : "";
+    select.addEventListener("change", () => {
+      const column = select.value === "" ? null : Number(select.value);
+      ctx.save(note.id, withColumn(note, column));
+    });
+    return select;
   }
 
   private close(): void {

@@ -1,6 +1,7 @@
 // The participants' board room (board-{id}, docs/protocol.md): a top-level Y.Map "notes"
-// (note id → plain JSON note; editing replaces the whole value) and a server-only Y.Map
-// "promoted" (note id → where the secretariat put it in the document). Values are read
+// (note id → plain JSON note; editing replaces the whole value) and the server-only Y.Maps
+// "promoted" (note id → where the secretariat put it in the document) and "columns"
+// (column id → {title, position}; a note's column null or unknown: "Unsorted"). Values are read
 // defensively: whatever an old or broken client left in the map is skipped, not shown.
 
 import type * as Y from "yjs";
@@ -33,6 +34,14 @@ export interface NoteValue {
   x: number;
   y: number;
   at: string;
+  /** A column id of the "columns" map; null: "Unsorted". */
+  column: number | null;
+}
+
+export interface Column {
+  id: number;
+  title: string;
+  position: number;
 }
 
 export interface Note extends NoteValue {
@@ -77,7 +86,12 @@ export function isColor(value: unknown): value is NoteColor {
 }
 
 /** A new note's value: written by `me`, now, at a random spot of the board. */
-export function noteValue(me: { id: number; name: string }, text: string, color: NoteColor): NoteValue {
+export function noteValue(
+  me: { id: number; name: string },
+  text: string,
+  color: NoteColor,
+  column: number | null,
+): NoteValue {
   return {
     text: text.trim(),
     author: me.id,
@@ -86,6 +100,7 @@ export function noteValue(me: { id: number; name: string }, text: string, color:
     x: fraction(Math.random()),
     y: fraction(Math.random()),
     at: new Date().toISOString(),
+    column,
   };
 }
 
@@ -99,13 +114,19 @@ export function withText(note: NoteValue, text: string): NoteValue {
     x: fraction(note.x),
     y: fraction(note.y),
     at: note.at,
+    column: note.column,
   };
+}
+
+/** The same note in another column. */
+export function withColumn(note: NoteValue, column: number | null): NoteValue {
+  return { ...withText(note, note.text), column };
 }
 
 function parseNote(id: string, value: unknown): Note | null {
   if (!NOTE_ID.test(id) || typeof value !== "object" || value === null) return null;
   const v = value as Record<string, unknown>;
-  const { text, author, name, color, x, y, at } = v;
+  const { text, author, name, color, x, y, at, column } = v;
   if (typeof text !== "string" || typeof author !== "number" || typeof name !== "string") return null;
   return {
     id,
@@ -116,7 +137,21 @@ function parseNote(id: string, value: unknown): Note | null {
     x: typeof x === "number" ? fraction(x) : 0.5,
     y: typeof y === "number" ? fraction(y) : 0.5,
     at: typeof at === "string" ? at : "",
+    column: typeof column === "number" && Number.isInteger(column) ? column : null,
   };
+}
+
+/** The published columns, first to last. */
+export function readColumns(map: Y.Map<unknown>): Column[] {
+  const out: Column[] = [];
+  map.forEach((value, key) => {
+    if (!/^[0-9]+$/.test(key) || typeof value !== "object" || value === null) return;
+    const v = value as Record<string, unknown>;
+    const title = typeof v["title"] === "string" ? v["title"] : "";
+    const position = typeof v["position"] === "number" ? v["position"] : 0;
+    out.push({ id: Number(key), title, position });
+  });
+  return out.sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
 /** Every well-formed note, oldest first (then by id, like the REST listing). */

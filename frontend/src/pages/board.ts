@@ -7,19 +7,10 @@
 
 import { api } from "../api";
 import { type CardContext, NoteCard } from "../board/card";
-import {
-  COLOR_LABEL,
-  MAX_NOTE_CHARS,
-  NOTE_COLORS,
-  type NoteColor,
-  type NoteValue,
-  isColor,
-  newNoteId,
-  noteValue,
-  readNotes,
-  readPromotion,
-  textProblem,
-} from "../board/notes";
+import { ColumnsView, UNSORTED } from "../board/columns";
+import { ColumnManager } from "../board/manage";
+import { type Column, type NoteValue, newNoteId, noteValue, readColumns, readNotes, readPromotion } from "../board/notes";
+import { PostForm } from "../board/post";
 import { h, isTyping, replaceChildren } from "../dom";
 import { isolate, t, tBdi } from "../i18n";
 import { readSections } from "../sections";
@@ -27,20 +18,8 @@ import type { Room } from "../sync/room";
 import type { SectionMeta } from "../types";
 import { type Page, type PageContext, showStatus } from "./page";
 
-const COLOR_KEY = "outcomes:board-color";
-
 function countText(count: number): string {
   return t("board.count", { count });
-}
-
-/** The colour this device used last (a person tends to keep one). */
-function lastColor(): NoteColor {
-  try {
-    const stored = window.localStorage.getItem(COLOR_KEY);
-    return isColor(stored) ? stored : "yellow";
-  } catch {
-    return "yellow";
-  }
 }
 
 export async function boardPage(ctx: PageContext): Promise<Page> {
@@ -77,18 +56,27 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     count,
     links,
   );
-  const list = h("ul", { class: "board-notes", attrs: { "aria-label": t("board.notes") } });
+  const view = new ColumnsView((id) => {
+    if (form) form.column = id;
+  });
   const empty = h("p", {
     class: "empty board-empty",
     text: writer ? t("board.emptyWriter") : t("board.empty"),
   });
   const formSlot = h("div", { class: "board-form-slot" });
-  replaceChildren(ctx.shell.main, h("article", { class: "board" }, head, formSlot, empty, list));
+  const manager = moderator ? new ColumnManager(documentId) : null;
+  replaceChildren(
+    ctx.shell.main,
+    h("article", { class: present ? "board board-wall" : "board" }, head, manager?.el ?? null, formSlot, empty, view.el),
+  );
 
   const room: Room = await ctx.openRoom(`board-${documentId}`, { presence: false, serverMap: "promoted" });
   showStatus(ctx, room, writer ? [room] : []);
   const notes = room.doc.getMap<unknown>("notes");
   const promoted = room.doc.getMap<unknown>("promoted");
+  const columnMap = room.doc.getMap<unknown>("columns");
+  let columns: Column[] = readColumns(columnMap);
+  let form: PostForm | null = null;
 
   // The secretariat's promotion targets: the document room's live `sections` map.
   let sections: SectionMeta[] = [];
@@ -110,6 +98,7 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     mayWrite,
     moderator,
     sections: () => sections,
+    columns: () => columns,
     save(id: string, value: NoteValue): void {
       notes.set(id, value);
     },
@@ -124,9 +113,12 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   };
 
   function render(): void {
+    columns = readColumns(columnMap);
+    const known = new Set(columns.map((c) => c.id));
     const all = readNotes(notes);
     const seen = new Set<string>();
-    all.forEach((note, i) => {
+    const lanes = new Map<number, HTMLElement[]>();
+    for (const note of all) {
       seen.add(note.id);
       const promotion = readPromotion(promoted, note.id);
       let card = cards.get(note.id);
@@ -135,19 +127,22 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
         card = new NoteCard(note, promotion, cardContext);
         cards.set(note.id, card);
       }
-      // Move only what moved, so a card being edited keeps its focus.
-      if (list.children[i] !== card.el) list.insertBefore(card.el, list.children[i] ?? null);
-    });
+      card.refresh(); // the columns it may move to may have changed
+      const lane = note.column !== null && known.has(note.column) ? note.column : UNSORTED;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), card.el]);
+    }
     for (const [id, card] of cards) {
       if (!seen.has(id)) {
         card.el.remove();
         cards.delete(id);
       }
     }
+    view.show(columns, lanes);
+    form?.columns(columns, view.current);
+    manager?.show(columns);
     const text = countText(all.length);
     if (count.textContent !== text) count.textContent = text;
-    empty.hidden = all.length > 0;
-    list.hidden = all.length === 0;
+    empty.hidden = all.length > 0 || columns.length > 0;
   }
 
   let queued = false;
@@ -161,17 +156,18 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   };
   notes.observe(schedule);
   promoted.observe(schedule);
+  columnMap.observe(schedule);
 
-  let form: HTMLElement | null = null;
   if (writer) {
-    form = postForm((text, color) => {
-      notes.set(newNoteId(), noteValue(me, text, color));
+    form = new PostForm((text, color, column) => {
+      notes.set(newNoteId(), noteValue(me, text, color, column));
     });
-    formSlot.replaceWith(form);
+    formSlot.replaceWith(form.el);
+    form.onColumn = (id) => view.choose(id);
   }
 
   const adopted = (): void => {
-    if (form) form.hidden = !mayWrite();
+    if (form) form.el.hidden = !mayWrite();
     for (const card of cards.values()) card.refresh();
   };
   ctx.adoption.on(adopted);
@@ -182,7 +178,7 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     wasDenied = status.denied;
     if (status.denied && writer) {
       ctx.notify(t("board.refused"));
-      form?.remove();
+      form?.el.remove();
       for (const card of cards.values()) card.refresh();
     }
   });
@@ -202,78 +198,4 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     },
     unsaved: () => (writer ? room.unsaved : 0),
   };
-}
-
-/** "Your note" + colour + Post. */
-function postForm(post: (text: string, color: NoteColor) => void): HTMLElement {
-  const area = h("textarea", {
-    class: "input board-text",
-    attrs: {
-      id: "board-text",
-      dir: "auto",
-      rows: "3",
-      maxlength: String(MAX_NOTE_CHARS),
-      placeholder: t("board.placeholder"),
-    },
-  });
-  const remaining = h("p", { class: "board-remaining muted", attrs: { id: "board-remaining" } });
-  area.setAttribute("aria-describedby", remaining.id);
-  const showRemaining = (): void => {
-    const left = MAX_NOTE_CHARS - [...area.value].length;
-    remaining.textContent = t("board.charactersLeft", { count: left });
-  };
-  showRemaining();
-  area.addEventListener("input", showRemaining);
-
-  let color = lastColor();
-  const swatches = h("div", { class: "board-colors" });
-  for (const value of NOTE_COLORS) {
-    const radio = h("input", {
-      class: "board-color-radio",
-      attrs: { type: "radio", name: "board-color", value, id: `board-color-${value}` },
-    });
-    radio.checked = value === color;
-    radio.addEventListener("change", () => {
-      if (radio.checked) color = value;
-    });
-    swatches.append(
-      h(
-        "label",
-        { class: `board-color note-${value}`, attrs: { for: radio.id } },
-        radio,
-        h("span", { text: t(COLOR_LABEL[value]) }),
-      ),
-    );
-  }
-  const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
-  const send = h("button", { class: "button button-primary submit-send board-post", attrs: { type: "submit" }, text: t("board.post") });
-  const form = h(
-    "form",
-    { class: "board-form submit-form", attrs: { "aria-label": t("board.postANote") } },
-    h("label", { class: "field-label", attrs: { for: area.id }, text: t("board.yourNote") }),
-    area,
-    remaining,
-    h("fieldset", { class: "board-color-choice" }, h("legend", { class: "field-label", text: t("board.colour") }), swatches),
-    problem,
-    send,
-  );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const why = textProblem(area.value);
-    problem.textContent = why;
-    if (why) {
-      area.focus();
-      return;
-    }
-    post(area.value, color);
-    try {
-      window.localStorage.setItem(COLOR_KEY, color);
-    } catch {
-      // Storage disabled: the colour is only not remembered.
-    }
-    area.value = "";
-    showRemaining();
-    area.focus();
-  });
-  return form;
 }
