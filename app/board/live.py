@@ -4,12 +4,16 @@ Like :class:`~app.realtime.live.LiveDocuments`: routes run in worker threads and
 rooms' event loop through :meth:`LiveBoards.call`; a board not loaded is read from the store.
 """
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio
+
 from app.board import rules as board
 from app.board.columns import ColumnInfo, columns_of, reconcile_columns
+from app.board.rounds import publish_round
 from app.models.names import board_room
 from app.realtime.docs import doc_from
 from app.realtime.hub import Hub
@@ -32,6 +36,7 @@ class LiveBoards:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        self._timers: set[asyncio.Task[None]] = set()
 
     async def read(self, document_id: int) -> BoardState:
         """The board as it is now (room if loaded, else store)."""
@@ -77,6 +82,26 @@ class LiveBoards:
             moved: list[str] = room.edit(lambda doc: reconcile_columns(doc, columns))
             await room.flushed()
         return moved
+
+    async def publish_round(self, document_id: int, entry: dict[str, Any]) -> None:
+        """Show the round ``entry`` in the board room (``app/board/rounds.py``)."""
+        async with self.hub.use(board_room(document_id)) as room:
+            room.edit(lambda doc: publish_round(doc, entry))
+            await room.flushed()
+
+    async def close_later(self, delay: float, closer: Callable[[], None]) -> None:
+        """Run ``closer`` in a worker thread ``delay`` seconds from now (a round's end).
+
+        Not kept across restarts: a round past its end is closed when its board loads
+        and whenever a vote or a read finds it so (``app/services/board_rounds.py``)."""
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            task = loop.create_task(anyio.to_thread.run_sync(closer))
+            self._timers.add(task)
+            task.add_done_callback(self._timers.discard)
+
+        loop.call_later(max(0.0, delay), fire)
 
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""

@@ -21,7 +21,7 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from app.board.columns import column_ids
-from app.models.names import COLUMNS_MAP, NOTES_MAP, PROMOTED_MAP
+from app.models.names import COLUMNS_MAP, NOTES_MAP, PROMOTED_MAP, ROUND_MAP
 from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
 from app.realtime.room import Room
@@ -38,7 +38,7 @@ MAX_NAME = 120
 MAX_AT = 64
 MODERATORS = frozenset({"secretariat", "operator"})
 
-PROMOTED_REASON = "board: only the server writes promoted and columns"
+PROMOTED_REASON = "board: only the server writes promoted, columns and round"
 ROOTS_REASON = "board: only the notes map may be written"
 NOT_A_MAP_REASON = "board: notes holds notes under their ids only"
 
@@ -174,6 +174,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
         notes: Map[Any] = shadow.get(NOTES_MAP, type=Map)
         promoted: Map[Any] = shadow.get(PROMOTED_MAP, type=Map)
         owned_columns: Map[Any] = shadow.get(COLUMNS_MAP, type=Map)
+        owned_round: Map[Any] = shadow.get(ROUND_MAP, type=Map)
         columns = column_ids(shadow)
         roots = set(shadow.keys())
 
@@ -184,6 +185,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
         notes.observe(on_notes)
         promoted.observe(lambda _event: promoted_changes.append(1))
         owned_columns.observe(lambda _event: promoted_changes.append(1))
+        owned_round.observe(lambda _event: promoted_changes.append(1))
         shadow.apply_update(update)
         new_roots = set(shadow.keys()) - roots
     if promoted_changes:

@@ -16,12 +16,15 @@ from app.models.revision import (
     SectionChange,
     SectionRevision,
 )
+from app.models.voting import BoardRound, BoardVote
 
 __all__ = [
     "AgendaCheckpoint",
     "AgendaItem",
     "AuditEvent",
     "BoardColumn",
+    "BoardRound",
+    "BoardVote",
     "BreakoutGroup",
     "Checkpoint",
     "Document",

@@ -7,6 +7,7 @@ SECTIONS_MAP = "sections"
 NOTES_MAP = "notes"
 PROMOTED_MAP = "promoted"
 COLUMNS_MAP = "columns"
+ROUND_MAP = "round"
 
 _DOC = re.compile(r"^doc-([1-9][0-9]{0,17})$")
 _GROUP = re.compile(r"^group-([1-9][0-9]{0,17})-([A-Z])$")

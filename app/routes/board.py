@@ -15,7 +15,8 @@ from app.models.board import (
     NotePromote,
     NotePromoted,
 )
-from app.services import board, board_columns, input_review
+from app.models.voting import RoundOpen, RoundPublic, VoteCast
+from app.services import board, board_columns, board_rounds, input_review
 
 router = APIRouter(tags=["board"])
 
@@ -98,3 +99,60 @@ def delete_column(
     """Remove a column; its notes go to "Unsorted" (secretariat)."""
     moved = board_columns.delete_column(session, actor, document_id, column_id, _running(boards))
     return ColumnRemoved(column_id=column_id, unsorted=moved)
+
+
+@router.post("/documents/{document_id}/board/rounds", status_code=201)
+def open_round(
+    document_id: ObjectId,
+    data: RoundOpen,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> RoundPublic:
+    """Open a voting round on the board (secretariat)."""
+    return board_rounds.open_round(session, actor, document_id, data, _running(boards))
+
+
+@router.get("/documents/{document_id}/board/rounds/latest")
+def latest_round(
+    document_id: ObjectId, session: SessionDep, actor: CurrentActor, boards: BoardsDep
+) -> RoundPublic:
+    """The latest voting round; counts for the secretariat, or for all once closed."""
+    return board_rounds.get_round(session, actor, document_id, None, boards)
+
+
+@router.get("/documents/{document_id}/board/rounds/{round_id}")
+def get_round(
+    document_id: ObjectId,
+    round_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> RoundPublic:
+    """A voting round; counts for the secretariat, or for all once closed."""
+    return board_rounds.get_round(session, actor, document_id, round_id, boards)
+
+
+@router.post("/documents/{document_id}/board/rounds/{round_id}/close")
+def close_round(
+    document_id: ObjectId,
+    round_id: ObjectId,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> RoundPublic:
+    """Close a voting round now (secretariat)."""
+    return board_rounds.close_round(session, actor, document_id, round_id, _running(boards))
+
+
+@router.post("/documents/{document_id}/board/rounds/{round_id}/votes", status_code=201)
+def cast_vote(
+    document_id: ObjectId,
+    round_id: ObjectId,
+    data: VoteCast,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> RoundPublic:
+    """Give a note one vote (participants, rapporteurs); the round as the voter sees it."""
+    return board_rounds.vote(session, actor, document_id, round_id, data, _running(boards))

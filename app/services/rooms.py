@@ -10,13 +10,15 @@ from sqlmodel import Session
 
 from app.board import rules as board
 from app.board.columns import ColumnInfo, reconcile_columns
+from app.board.rounds import publish_round
 from app.models.document import Document
-from app.models.names import COLUMNS_MAP, PROMOTED_MAP, SECTIONS_MAP, RoomName
+from app.models.names import COLUMNS_MAP, PROMOTED_MAP, ROUND_MAP, SECTIONS_MAP, RoomName
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import OnLoad
 from app.realtime.owned import ServerOwned
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile
+from app.services import board_rounds
 from app.services.board_columns import ordered_columns
 from app.services.sections import ordered_sections
 from app.store.base import StoredRoom
@@ -54,11 +56,16 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
                 adopted.learn(name.document_id, at)
             room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
-            owned = frozenset({PROMOTED_MAP, COLUMNS_MAP})
+            owned = frozenset({PROMOTED_MAP, COLUMNS_MAP, ROUND_MAP})
             room.server_owned = ServerOwned(room.doc, owned, board.PROMOTED_REASON)
             board.attach(room)
             columns = await anyio.to_thread.run_sync(column_infos, engine, name.document_id)
+            entry = await anyio.to_thread.run_sync(
+                board_rounds.round_entry, engine, name.document_id
+            )
             room.edit(lambda doc: reconcile_columns(doc, columns))
+            if entry is not None:
+                room.edit(lambda doc: publish_round(doc, entry))
             return
         if name is None or not name.is_document:
             return
