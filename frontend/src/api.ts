@@ -5,6 +5,7 @@ import type {
   AgendaItem,
   BoardColumn,
   BoardPromotion,
+  BoardRound,
   Checkpoint,
   Diff,
   Input,
@@ -234,6 +235,16 @@ export const api = {
     request<BoardColumn>(`/api/documents/${documentId}/board/columns`, { method: "POST", body: { title } }),
   changeColumn: (documentId: number, columnId: number, body: { title?: string; position?: number }) =>
     request<BoardColumn[]>(`/api/documents/${documentId}/board/columns/${columnId}`, { method: "PATCH", body }),
+  openRound: (documentId: number, body: { duration_seconds: number; votes_per_person: number; allow_double: boolean }) =>
+    request<BoardRound>(`/api/documents/${documentId}/board/rounds`, { method: "POST", body }),
+  latestRound: (documentId: number) => request<BoardRound>(`/api/documents/${documentId}/board/rounds/latest`),
+  closeRound: (documentId: number, roundId: number) =>
+    request<BoardRound>(`/api/documents/${documentId}/board/rounds/${roundId}/close`, { method: "POST" }),
+  vote: (documentId: number, roundId: number, noteId: string) =>
+    request<BoardRound>(`/api/documents/${documentId}/board/rounds/${roundId}/votes`, {
+      method: "POST",
+      body: { note_id: noteId },
+    }),
   removeColumn: (documentId: number, columnId: number) =>
     request<{ column_id: number; unsorted: string[] }>(`/api/documents/${documentId}/board/columns/${columnId}`, {
       method: "DELETE",

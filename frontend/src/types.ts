@@ -230,3 +230,21 @@ export interface BoardColumn {
   title: string;
   position: number;
 }
+
+/** A voting round of the board (…/board/rounds, docs/protocol.md). */
+export interface BoardRound {
+  id: number;
+  status: "open" | "closed";
+  votes_per_person: number;
+  allow_double: boolean;
+  opened_at: string;
+  closes_at: string;
+  closed_at: string | null;
+  now: string;
+  cast: number;
+  voters: number;
+  /** Ranked; null for a voter while the round is open. */
+  counts: { note_id: string; votes: number }[] | null;
+  mine: string[];
+  remaining: number;
+}

@@ -19,6 +19,7 @@ import {
   withColumn,
   withText,
 } from "./notes";
+import type { NoteVoting } from "./voting";
 
 const ARM_MS = 5_000;
 
@@ -34,6 +35,9 @@ export interface CardContext {
   sections(): SectionMeta[];
   /** The board's columns, in order (where a note may be moved). */
   columns(): Column[];
+  /** The voting round's view of a note (null: no round). */
+  voting(id: string): NoteVoting | null;
+  vote(id: string): void;
   save(id: string, value: NoteValue): void;
   remove(id: string): void;
   /** POST …/promote; rejects with the server's ApiError. */
@@ -96,7 +100,8 @@ export class NoteCard {
 
   private render(): void {
     const { note, promotion, ctx } = this;
-    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode, ctx.columns()]);
+    const voting = ctx.voting(note.id);
+    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode, ctx.columns(), voting]);
     if (signature === this.signature) return;
     this.signature = signature;
     this.el.className = `note note-${note.color}${promotion ? " is-promoted" : ""}`;
@@ -124,7 +129,28 @@ export class NoteCard {
         h("span", { class: "badge badge-promoted", attrs: { title }, text: t("board.inDocument") }),
       );
     }
-    replaceChildren(this.el, text, meta, badge, this.actions(textId));
+    replaceChildren(this.el, text, meta, badge, this.votes(voting, textId), this.actions(textId));
+  }
+
+  /** The note's votes (when the viewer may know them), the viewer's own, and Vote. */
+  private votes(voting: NoteVoting | null, textId: string): HTMLElement | null {
+    if (voting === null) return null;
+    const items: HTMLElement[] = [];
+    if (voting.count !== null) {
+      items.push(h("span", { class: "badge note-vote-count", text: t("board.vote.votes", { count: voting.count }) }));
+    }
+    if (voting.mine > 0) {
+      items.push(h("span", { class: "note-vote-mine", text: t("board.vote.mine", { count: voting.mine }) }));
+    }
+    if (voting.canVote && this.ctx.mayWrite()) {
+      const vote = button(t("board.vote.vote"), "note-vote", { "aria-describedby": textId });
+      vote.addEventListener("click", () => {
+        vote.disabled = true;
+        this.ctx.vote(this.note.id);
+      });
+      items.push(vote);
+    }
+    return items.length ? h("p", { class: "note-votes" }, ...items) : null;
   }
 
   private actions(textId: string): HTMLElement | null {

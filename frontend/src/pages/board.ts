@@ -1,8 +1,9 @@
 // /d/{id}/board: the participants' board of the open session (room board-{id}, see
-// docs/protocol.md). Participants, rapporteurs and the secretariat post sticky notes
-// from their phones and edit or delete their own; the secretariat promotes a note into a
-// section of the outcome document (REST, with provenance) and removes abusive or duplicate
-// ones. The chair and the projector get a read-only wall (so does anyone with ?present).
+// docs/protocol.md). Participants, rapporteurs and the secretariat post sticky notes into
+// the board's columns from their phones (one column at a time there) and edit, move or delete
+// their own, and vote in a voting round; the secretariat manages the columns and rounds,
+// promotes a note into a section of the outcome document (REST, with provenance) and removes
+// abusive or duplicate ones. The chair and the projector get a read-only wall (so does anyone with ?present).
 // Notes typed offline stay in the room's IndexedDB copy and go out when the connection returns.
 
 import { api } from "../api";
@@ -11,6 +12,7 @@ import { ColumnsView, UNSORTED } from "../board/columns";
 import { ColumnManager } from "../board/manage";
 import { type Column, type NoteValue, newNoteId, noteValue, readColumns, readNotes, readPromotion } from "../board/notes";
 import { PostForm } from "../board/post";
+import { RoundView } from "../board/voting";
 import { h, isTyping, replaceChildren } from "../dom";
 import { isolate, t, tBdi } from "../i18n";
 import { readSections } from "../sections";
@@ -77,6 +79,11 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   const columnMap = room.doc.getMap<unknown>("columns");
   let columns: Column[] = readColumns(columnMap);
   let form: PostForm | null = null;
+  const voter = writer && (me.role === "participant" || me.role === "rapporteur");
+  const textOf = (id: string): string | null => {
+    const value = notes.get(id) as { text?: unknown } | undefined;
+    return typeof value?.text === "string" ? value.text : null;
+  };
 
   // The secretariat's promotion targets: the document room's live `sections` map.
   let sections: SectionMeta[] = [];
@@ -99,6 +106,8 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     moderator,
     sections: () => sections,
     columns: () => columns,
+    voting: (id) => round.voting(id),
+    vote: (id) => void round.vote(id),
     save(id: string, value: NoteValue): void {
       notes.set(id, value);
     },
@@ -154,6 +163,10 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
       render();
     });
   };
+  const round = new RoundView(documentId, room.doc.getMap<unknown>("round"), { voter, moderator }, textOf, () =>
+    schedule(),
+  );
+  view.el.before(round.el);
   notes.observe(schedule);
   promoted.observe(schedule);
   columnMap.observe(schedule);
