@@ -13,6 +13,7 @@ import anyio
 
 from app.board import rules as board
 from app.board.columns import ColumnInfo, columns_of, reconcile_columns
+from app.board.moderation import merged_of
 from app.board.rounds import publish_round
 from app.models.names import board_room
 from app.realtime.docs import doc_from
@@ -29,6 +30,7 @@ class BoardState:
     notes: dict[str, Any]
     promoted: dict[str, Any]
     columns: list[ColumnInfo]
+    merged: dict[str, Any]
 
 
 class LiveBoards:
@@ -83,6 +85,13 @@ class LiveBoards:
             await room.flushed()
         return moved
 
+    async def change(self, document_id: int, fn: Callable[[Any], T]) -> T:
+        """Run ``fn(doc)`` as one server edit of the board room (loaded if need be)."""
+        async with self.hub.use(board_room(document_id)) as room:
+            result: T = room.edit(fn)
+            await room.flushed()
+        return result
+
     async def publish_round(self, document_id: int, entry: dict[str, Any]) -> None:
         """Show the round ``entry`` in the board room (``app/board/rounds.py``)."""
         async with self.hub.use(board_room(document_id)) as room:
@@ -109,4 +118,4 @@ class LiveBoards:
 
 
 def _state(doc: Any) -> BoardState:
-    return BoardState(board.notes_of(doc), board.promoted_of(doc), columns_of(doc))
+    return BoardState(board.notes_of(doc), board.promoted_of(doc), columns_of(doc), merged_of(doc))

@@ -21,7 +21,7 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from app.board.columns import column_ids
-from app.models.names import COLUMNS_MAP, NOTES_MAP, PROMOTED_MAP, ROUND_MAP
+from app.models.names import BOARD_SERVER_MAPS, NOTES_MAP, PROMOTED_MAP
 from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
 from app.realtime.room import Room
@@ -31,14 +31,18 @@ NOTE_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 COLORS = frozenset({"yellow", "pink", "blue", "green", "orange"})
 NOTE_FIELDS = frozenset({"text", "author", "name", "color", "x", "y", "at"})
 # Notes from before columns have no `column`: they are in "Unsorted", as is `column: null`.
-OPTIONAL_FIELDS = frozenset({"column"})
+OPTIONAL_FIELDS = frozenset({"column", "anonymous"})
+# An anonymous note is written by the server alone (REST), under no one's id and name: its
+# author is kept in the database for the secretariat and the audit log, not in the room that
+# every participant and the projector receive.
+ANONYMOUS_AUTHOR = 0
 MAX_TEXT = 500
 MAX_RAW_TEXT = 1000  # whitespace around the text counts too, within reason
 MAX_NAME = 120
 MAX_AT = 64
 MODERATORS = frozenset({"secretariat", "operator"})
 
-PROMOTED_REASON = "board: only the server writes promoted, columns and round"
+PROMOTED_REASON = "board: only the server writes promoted, columns, round and merged"
 ROOTS_REASON = "board: only the notes map may be written"
 NOT_A_MAP_REASON = "board: notes holds notes under their ids only"
 
@@ -96,8 +100,14 @@ def note_problem(value: Any) -> str | None:
         return "board: note text must be 1 to 500 characters"
     if whole_number(value["author"]) is None:
         return "board: a note's author is a participant id"
+    anonymous = value.get("anonymous", False)
+    if not isinstance(anonymous, bool):
+        return "board: a note's anonymous is true or false"
     name = value["name"]
-    if not isinstance(name, str) or "\x00" in name or not 1 <= len(name.strip()) <= MAX_NAME:
+    if anonymous:
+        if name != "" or whole_number(value["author"]) != ANONYMOUS_AUTHOR:
+            return "board: an anonymous note has author 0 and an empty name"
+    elif not isinstance(name, str) or "\x00" in name or not 1 <= len(name.strip()) <= MAX_NAME:
         return "board: a note's name must be 1 to 120 characters"
     if value["color"] not in COLORS:
         return "board: a note's color is yellow, pink, blue, green or orange"
@@ -147,6 +157,10 @@ def change_problem(
     # a column removed meanwhile (the server moves those to "Unsorted" itself).
     if column is not None and column not in columns and column != _column(change.get("oldValue")):
         return "board: that column is not on this board"
+    if value.get("anonymous") is True and not (
+        isinstance(change.get("oldValue"), dict) and change["oldValue"].get("anonymous") is True
+    ):
+        return "board: anonymous notes are posted through the server (REST)"
     author = _author(value)
     if writer.participant_id is None and writer.role == "operator":
         return None  # the console may write on anyone's behalf
@@ -172,9 +186,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
     with crdt_failures("malformed update"):
         shadow = copy_of(doc)
         notes: Map[Any] = shadow.get(NOTES_MAP, type=Map)
-        promoted: Map[Any] = shadow.get(PROMOTED_MAP, type=Map)
-        owned_columns: Map[Any] = shadow.get(COLUMNS_MAP, type=Map)
-        owned_round: Map[Any] = shadow.get(ROUND_MAP, type=Map)
+        owned = [shadow.get(name, type=Map) for name in sorted(BOARD_SERVER_MAPS)]
         columns = column_ids(shadow)
         roots = set(shadow.keys())
 
@@ -183,9 +195,8 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
             note_changes.append({str(k): dict(v) for k, v in event.keys.items()})
 
         notes.observe(on_notes)
-        promoted.observe(lambda _event: promoted_changes.append(1))
-        owned_columns.observe(lambda _event: promoted_changes.append(1))
-        owned_round.observe(lambda _event: promoted_changes.append(1))
+        for ymap in owned:
+            ymap.observe(lambda _event: promoted_changes.append(1))
         shadow.apply_update(update)
         new_roots = set(shadow.keys()) - roots
     if promoted_changes:

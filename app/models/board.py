@@ -2,12 +2,13 @@
 and the notes as REST shows them; the notes themselves live in the room
 ``board-{document_id}`` (docs/protocol.md), not in a table."""
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints
 from sqlmodel import Field, SQLModel
 
-from app.models.common import FORBID_EXTRA, MAX_ID
+from app.models.common import FORBID_EXTRA, MAX_ID, utcnow
 from app.models.input import InputText
 from app.models.text import StorableText
 
@@ -33,6 +34,16 @@ class BoardColumn(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", index=True)
     title: str = Field(max_length=MAX_COLUMN_TITLE)
     position: int = 0
+
+
+class BoardAnonymous(SQLModel, table=True):
+    """Who posted an anonymous note: for the secretariat and the audit log, never the room."""
+
+    note_id: str = Field(primary_key=True, max_length=40)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    name: str = Field(max_length=120)
+    at: datetime = Field(default_factory=utcnow)
 
 
 class ColumnCreate(SQLModel):
@@ -77,6 +88,18 @@ class BoardPromoted(SQLModel):
     at: str
 
 
+class MergedNote(SQLModel):
+    """A note merged into another: its text and author, kept as the other's provenance."""
+
+    id: str
+    text: str
+    author: int
+    name: str
+    at: str
+    anonymous: bool = False
+    author_name: str | None = None  # an anonymous note's author: the secretariat's eyes only
+
+
 class BoardNote(SQLModel):
     """One sticky note and, once promoted, where it went."""
 
@@ -89,7 +112,44 @@ class BoardNote(SQLModel):
     y: float
     at: str
     column: int | None = None  # None: "Unsorted"
+    anonymous: bool = False
+    author_name: str | None = None  # an anonymous note's author: the secretariat's eyes only
+    merged: list[MergedNote] = []
     promoted: BoardPromoted | None = None
+
+
+NoteText = Annotated[
+    StorableText, AfterValidator(_strip), StringConstraints(min_length=1, max_length=500)
+]
+
+
+class AnonymousNotePost(SQLModel):
+    """A note posted without its author's name (``POST …/board/notes``)."""
+
+    model_config = FORBID_EXTRA
+
+    text: NoteText
+    color: Literal["yellow", "pink", "blue", "green", "orange"] = "yellow"
+    column: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class NotesMerge(SQLModel):
+    """Merge these notes into the note of the path."""
+
+    model_config = FORBID_EXTRA
+
+    note_ids: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,40}$")]] = Field(
+        min_length=1, max_length=50
+    )
+
+
+class NotesMerged(SQLModel):
+    note_id: str
+    merged: list[MergedNote]
+
+
+class NoteHidden(SQLModel):
+    note_id: str
 
 
 class BoardPublic(SQLModel):

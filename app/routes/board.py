@@ -7,16 +7,21 @@ from app.board.live import LiveBoards
 from app.deps import BoardsDep, CurrentActor, KeeperDep, LiveDep, ObjectId, SessionDep
 from app.errors import ServiceUnavailable
 from app.models.board import (
+    AnonymousNotePost,
+    BoardNote,
     BoardPublic,
     ColumnCreate,
     ColumnPublic,
     ColumnRemoved,
     ColumnUpdate,
+    NoteHidden,
     NotePromote,
     NotePromoted,
+    NotesMerge,
+    NotesMerged,
 )
 from app.models.voting import RoundOpen, RoundPublic, VoteCast
-from app.services import board, board_columns, board_rounds, input_review
+from app.services import board, board_columns, board_moderation, board_rounds, input_review
 
 router = APIRouter(tags=["board"])
 
@@ -156,3 +161,42 @@ def cast_vote(
 ) -> RoundPublic:
     """Give a note one vote (participants, rapporteurs); the round as the voter sees it."""
     return board_rounds.vote(session, actor, document_id, round_id, data, _running(boards))
+
+
+@router.post("/documents/{document_id}/board/notes", status_code=201)
+def post_anonymous(
+    document_id: ObjectId,
+    data: AnonymousNotePost,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> BoardNote:
+    """Post a note anonymously: the secretariat and the audit log know who (writers)."""
+    return board_moderation.post_anonymous(session, actor, document_id, data, _running(boards))
+
+
+@router.post("/documents/{document_id}/board/notes/{note_id}/hide")
+def hide_note(
+    document_id: ObjectId,
+    note_id: str,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> NoteHidden:
+    """Take a note off every screen; the audit log keeps it (secretariat)."""
+    return board_moderation.hide_note(session, actor, document_id, note_id, _running(boards))
+
+
+@router.post("/documents/{document_id}/board/notes/{note_id}/merge")
+def merge_notes(
+    document_id: ObjectId,
+    note_id: str,
+    data: NotesMerge,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> NotesMerged:
+    """Merge notes into this one, keeping their texts and authors (secretariat)."""
+    return board_moderation.merge_notes(
+        session, actor, document_id, note_id, data, _running(boards)
+    )

@@ -12,7 +12,7 @@ from app.board import rules as board
 from app.board.columns import ColumnInfo, reconcile_columns
 from app.board.rounds import publish_round
 from app.models.document import Document
-from app.models.names import COLUMNS_MAP, PROMOTED_MAP, ROUND_MAP, SECTIONS_MAP, RoomName
+from app.models.names import BOARD_SERVER_MAPS, SECTIONS_MAP, RoomName
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import OnLoad
 from app.realtime.owned import ServerOwned
@@ -56,8 +56,7 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
                 adopted.learn(name.document_id, at)
             room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
-            owned = frozenset({PROMOTED_MAP, COLUMNS_MAP, ROUND_MAP})
-            room.server_owned = ServerOwned(room.doc, owned, board.PROMOTED_REASON)
+            room.server_owned = ServerOwned(room.doc, BOARD_SERVER_MAPS, board.PROMOTED_REASON)
             board.attach(room)
             columns = await anyio.to_thread.run_sync(column_infos, engine, name.document_id)
             entry = await anyio.to_thread.run_sync(
