@@ -245,6 +245,19 @@ export const api = {
       method: "POST",
       body: { note_id: noteId },
     }),
+  postAnonymous: (documentId: number, body: { text: string; color: string; column: number | null }) =>
+    request<unknown>(`/api/documents/${documentId}/board/notes`, { method: "POST", body }),
+  hideNote: (documentId: number, noteId: string) =>
+    request<unknown>(`/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/hide`, { method: "POST" }),
+  mergeNotes: (documentId: number, keep: string, noteIds: string[]) =>
+    request<unknown>(`/api/documents/${documentId}/board/notes/${encodeURIComponent(keep)}/merge`, {
+      method: "POST",
+      body: { note_ids: noteIds },
+    }),
+  boardAuthors: (documentId: number) =>
+    request<{ notes: { id: string; author_name: string | null; merged: { id: string; author_name: string | null }[] }[] }>(
+      `/api/documents/${documentId}/board`,
+    ),
   removeColumn: (documentId: number, columnId: number) =>
     request<{ column_id: number; unsorted: string[] }>(`/api/documents/${documentId}/board/columns/${columnId}`, {
       method: "DELETE",

@@ -12,6 +12,7 @@ import type { SectionMeta } from "../types";
 import {
   type Column,
   MAX_NOTE_CHARS,
+  type MergedEntry,
   type Note,
   type NoteValue,
   type Promotion,
@@ -38,6 +39,16 @@ export interface CardContext {
   /** The voting round's view of a note (null: no round). */
   voting(id: string): NoteVoting | null;
   vote(id: string): void;
+  /** What was merged into a note. */
+  merged(id: string): MergedEntry[];
+  /** Who posted an anonymous note (the secretariat only; null: unknown or not to be shown). */
+  authorName(id: string): string | null;
+  /** The other notes of the board (merge candidates), oldest first. */
+  others(id: string): Note[];
+  /** REST hide (secretariat). */
+  hide(id: string): Promise<void>;
+  /** REST merge of `other` into `keep` (secretariat). */
+  merge(keep: string, other: string): Promise<void>;
   save(id: string, value: NoteValue): void;
   remove(id: string): void;
   /** POST …/promote; rejects with the server's ApiError. */
@@ -101,7 +112,18 @@ export class NoteCard {
   private render(): void {
     const { note, promotion, ctx } = this;
     const voting = ctx.voting(note.id);
-    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode, ctx.columns(), voting]);
+    const merged = ctx.merged(note.id);
+    const revealed = note.anonymous ? ctx.authorName(note.id) : null;
+    const signature = JSON.stringify([
+      note,
+      promotion,
+      ctx.mayWrite(),
+      this.mode,
+      ctx.columns(),
+      voting,
+      merged,
+      revealed,
+    ]);
     if (signature === this.signature) return;
     this.signature = signature;
     this.el.className = `note note-${note.color}${promotion ? " is-promoted" : ""}`;
@@ -113,7 +135,13 @@ export class NoteCard {
     const meta = h(
       "p",
       { class: "note-meta" },
-      autoDir("span", note.name, "note-author"),
+      note.anonymous
+        ? h("span", {
+            class: "note-author note-anonymous",
+            attrs: { dir: "auto" },
+            text: revealed ? t("board.anonymousBy", { name: isolate(revealed) }) : t("board.anonymous"),
+          })
+        : autoDir("span", note.name, "note-author"),
       time ? h("span", { class: "note-time", text: t("board.noteTime", { time }) }) : null,
     );
     let badge: HTMLElement | null = null;
@@ -129,7 +157,26 @@ export class NoteCard {
         h("span", { class: "badge badge-promoted", attrs: { title }, text: t("board.inDocument") }),
       );
     }
-    replaceChildren(this.el, text, meta, badge, this.votes(voting, textId), this.actions(textId));
+    const provenance = merged.length
+      ? h(
+          "details",
+          { class: "note-merged" },
+          h("summary", { text: t("board.mergedCount", { count: merged.length }) }),
+          h(
+            "ul",
+            {},
+            ...merged.map((m) =>
+              h(
+                "li",
+                { attrs: { "data-note-id": m.id } },
+                autoDir("span", m.text, "note-merged-text"),
+                h("span", { class: "note-merged-author", attrs: { dir: "auto" }, text: ` — ${m.anonymous ? t("board.anonymous") : m.name}` }),
+              ),
+            ),
+          ),
+        )
+      : null;
+    replaceChildren(this.el, text, meta, badge, provenance, this.votes(voting, textId), this.actions(textId));
   }
 
   /** The note's votes (when the viewer may know them), the viewer's own, and Vote. */
@@ -170,8 +217,14 @@ export class NoteCard {
         promote.addEventListener("click", () => this.openPromote());
         items.push(promote);
       }
-      if (!mine) {
-        const remove = (): void => ctx.remove(note.id);
+      if (ctx.others(note.id).length > 0) {
+        const merge = button(t("board.merge"), "note-merge");
+        merge.addEventListener("click", () => this.openMerge());
+        items.push(merge);
+      }
+      if (!mine || note.anonymous) {
+        // Hidden through the server, so the audit log keeps the note and its author.
+        const remove = (): void => void ctx.hide(note.id);
         items.push(armedButton(t("action.remove"), t("action.confirmRemove"), "note-remove", remove));
       }
     }
@@ -250,6 +303,45 @@ export class NoteCard {
     form.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.close();
     });
+  }
+
+  private openMerge(): void {
+    this.mode = "promote";
+    this.signature = "";
+    const n = ++formCounter;
+    const select = h("select", { class: "note-merge-other", attrs: { id: `note-merge-${n}` } });
+    for (const other of this.ctx.others(this.note.id)) {
+      const label = [...other.text.trim()].slice(0, 80).join("");
+      select.append(h("option", { attrs: { value: other.id, dir: "auto" }, text: label }));
+    }
+    const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
+    const send = button(t("board.mergeHere"), "button-primary note-merge-send");
+    send.type = "submit";
+    const cancel = button(t("action.cancel"), "note-cancel");
+    const form = h(
+      "form",
+      { class: "note-form review-form" },
+      autoDir("p", this.note.text, "note-text note-quote"),
+      h("label", { class: "field-label", attrs: { for: select.id }, text: t("board.mergeWhich") }),
+      select,
+      problem,
+      h("div", { class: "note-actions" }, send, cancel),
+    );
+    this.closeOn(form, cancel);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send.disabled = true;
+      problem.textContent = "";
+      this.ctx
+        .merge(this.note.id, select.value)
+        .then(() => this.close())
+        .catch((err: unknown) => {
+          problem.textContent = errorMessage(err);
+          send.disabled = false;
+        });
+    });
+    replaceChildren(this.el, form);
+    select.focus();
   }
 
   private openPromote(): void {

@@ -46,6 +46,16 @@ export interface Column {
 
 export interface Note extends NoteValue {
   id: string;
+  /** Posted through the server without its author's id and name. */
+  anonymous: boolean;
+}
+
+/** A note merged into another (the server's "merged" map): the kept note's provenance. */
+export interface MergedEntry {
+  id: string;
+  text: string;
+  name: string;
+  anonymous: boolean;
 }
 
 export interface Promotion {
@@ -126,7 +136,7 @@ export function withColumn(note: NoteValue, column: number | null): NoteValue {
 function parseNote(id: string, value: unknown): Note | null {
   if (!NOTE_ID.test(id) || typeof value !== "object" || value === null) return null;
   const v = value as Record<string, unknown>;
-  const { text, author, name, color, x, y, at, column } = v;
+  const { text, author, name, color, x, y, at, column, anonymous } = v;
   if (typeof text !== "string" || typeof author !== "number" || typeof name !== "string") return null;
   return {
     id,
@@ -138,7 +148,27 @@ function parseNote(id: string, value: unknown): Note | null {
     y: typeof y === "number" ? fraction(y) : 0.5,
     at: typeof at === "string" ? at : "",
     column: typeof column === "number" && Number.isInteger(column) ? column : null,
+    anonymous: anonymous === true,
   };
+}
+
+/** What was merged into note `id`. */
+export function readMerged(map: Y.Map<unknown>, id: string): MergedEntry[] {
+  const value = map.get(id);
+  if (!Array.isArray(value)) return [];
+  const out: MergedEntry[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const e = entry as Record<string, unknown>;
+    if (typeof e["id"] !== "string" || typeof e["text"] !== "string") continue;
+    out.push({
+      id: e["id"],
+      text: e["text"],
+      name: typeof e["name"] === "string" ? e["name"] : "",
+      anonymous: e["anonymous"] === true,
+    });
+  }
+  return out;
 }
 
 /** The published columns, first to last. */

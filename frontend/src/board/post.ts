@@ -2,6 +2,7 @@
 // follows the lane a phone shows (and choosing a column here shows that lane), so a note
 // lands where its writer is looking.
 
+import { errorMessage } from "../api";
 import { h, replaceChildren } from "../dom";
 import { t } from "../i18n";
 import { UNSORTED } from "./columns";
@@ -27,7 +28,7 @@ export class PostForm {
   private readonly columnField: HTMLElement;
   private signature = "";
 
-  constructor(post: (text: string, color: NoteColor, column: number | null) => void) {
+  constructor(post: (text: string, color: NoteColor, column: number | null, anonymous: boolean) => Promise<void>) {
     const area = h("textarea", {
       class: "input board-text",
       attrs: {
@@ -76,6 +77,13 @@ export class PostForm {
         ),
       );
     }
+    const anonymous = h("input", { attrs: { id: "board-anonymous", type: "checkbox" } });
+    const anonymousField = h(
+      "label",
+      { class: "board-anonymous", attrs: { for: anonymous.id } },
+      anonymous,
+      h("span", { text: t("board.postAnonymously") }),
+    );
     const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
     const send = h("button", {
       class: "button button-primary submit-send board-post",
@@ -95,6 +103,7 @@ export class PostForm {
         h("legend", { class: "field-label", text: t("board.colour") }),
         swatches,
       ),
+      anonymousField,
       problem,
       send,
     );
@@ -107,15 +116,24 @@ export class PostForm {
         return;
       }
       const column = this.chosen();
-      post(area.value, color, column === UNSORTED ? null : column);
-      try {
-        window.localStorage.setItem(COLOR_KEY, color);
-      } catch {
-        // Storage disabled: the colour is only not remembered.
-      }
-      area.value = "";
-      showRemaining();
-      area.focus();
+      send.disabled = true;
+      post(area.value, color, column === UNSORTED ? null : column, anonymous.checked).then(
+        () => {
+          send.disabled = false;
+          try {
+            window.localStorage.setItem(COLOR_KEY, color);
+          } catch {
+            // Storage disabled: the colour is only not remembered.
+          }
+          area.value = "";
+          showRemaining();
+          area.focus();
+        },
+        (err: unknown) => {
+          send.disabled = false;
+          problem.textContent = errorMessage(err);
+        },
+      );
     });
   }
 

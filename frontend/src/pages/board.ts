@@ -6,11 +6,21 @@
 // abusive or duplicate ones. The chair and the projector get a read-only wall (so does anyone with ?present).
 // Notes typed offline stay in the room's IndexedDB copy and go out when the connection returns.
 
-import { api } from "../api";
+import { api, errorMessage } from "../api";
 import { type CardContext, NoteCard } from "../board/card";
 import { ColumnsView, UNSORTED } from "../board/columns";
 import { ColumnManager } from "../board/manage";
-import { type Column, type NoteValue, newNoteId, noteValue, readColumns, readNotes, readPromotion } from "../board/notes";
+import {
+  type Column,
+  type Note,
+  type NoteValue,
+  newNoteId,
+  noteValue,
+  readColumns,
+  readMerged,
+  readNotes,
+  readPromotion,
+} from "../board/notes";
 import { PostForm } from "../board/post";
 import { RoundView } from "../board/voting";
 import { h, isTyping, replaceChildren } from "../dom";
@@ -77,6 +87,31 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   const notes = room.doc.getMap<unknown>("notes");
   const promoted = room.doc.getMap<unknown>("promoted");
   const columnMap = room.doc.getMap<unknown>("columns");
+  const mergedMap = room.doc.getMap<unknown>("merged");
+  let latest: Note[] = [];
+  // Who posted each anonymous note: the secretariat's REST view, fetched when one appears.
+  const authors = new Map<string, string>();
+  let asking = false;
+  const learnAuthors = (): void => {
+    if (!moderator || asking) return;
+    const unknown = latest.some((n) => n.anonymous && !authors.has(n.id));
+    if (!unknown) return;
+    asking = true;
+    api
+      .boardAuthors(documentId)
+      .then((board) => {
+        for (const n of board.notes) {
+          if (n.author_name) authors.set(n.id, n.author_name);
+          // A note whose poster is not on record (posted by the console) is not asked for again.
+          else authors.set(n.id, authors.get(n.id) ?? "");
+        }
+        schedule();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        asking = false;
+      });
+  };
   let columns: Column[] = readColumns(columnMap);
   let form: PostForm | null = null;
   const voter = writer && (me.role === "participant" || me.role === "rapporteur");
@@ -108,6 +143,15 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     columns: () => columns,
     voting: (id) => round.voting(id),
     vote: (id) => void round.vote(id),
+    merged: (id) => readMerged(mergedMap, id),
+    authorName: (id) => authors.get(id) ?? null,
+    others: (id) => latest.filter((n) => n.id !== id),
+    async hide(id: string): Promise<void> {
+      await api.hideNote(documentId, id).catch((err: unknown) => ctx.notify(errorMessage(err)));
+    },
+    async merge(keep: string, other: string): Promise<void> {
+      await api.mergeNotes(documentId, keep, [other]);
+    },
     save(id: string, value: NoteValue): void {
       notes.set(id, value);
     },
@@ -125,6 +169,8 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     columns = readColumns(columnMap);
     const known = new Set(columns.map((c) => c.id));
     const all = readNotes(notes);
+    latest = all;
+    learnAuthors();
     const seen = new Set<string>();
     const lanes = new Map<number, HTMLElement[]>();
     for (const note of all) {
@@ -170,10 +216,16 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   notes.observe(schedule);
   promoted.observe(schedule);
   columnMap.observe(schedule);
+  mergedMap.observe(schedule);
 
   if (writer) {
-    form = new PostForm((text, color, column) => {
-      notes.set(newNoteId(), noteValue(me, text, color, column));
+    form = new PostForm((text, color, column, anonymous) => {
+      if (!anonymous) {
+        notes.set(newNoteId(), noteValue(me, text, color, column));
+        return Promise.resolve();
+      }
+      // The server writes an anonymous note, so its author's id never enters the room.
+      return api.postAnonymous(documentId, { text: text.trim(), color, column }).then(() => undefined);
     });
     formSlot.replaceWith(form.el);
     form.onColumn = (id) => view.choose(id);
