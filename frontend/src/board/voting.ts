@@ -201,18 +201,27 @@ export class RoundView {
       this.clock.textContent = "";
       this.banner.textContent = "";
       replaceChildren(this.ranking);
+      delete this.ranking.dataset["signature"];
     } else if (entry.status === "open") {
       const rules = t("board.vote.rules", { count: entry.votes_per_person, double: entry.allow_double ? "yes" : "no" });
       const parts = [rules, t("board.vote.cast", { count: entry.cast })];
       if (this.role.voter && this.mine?.id === entry.id) parts.push(t("board.vote.left", { count: this.mine.remaining }));
       this.banner.textContent = parts.join(" · ");
       replaceChildren(this.ranking);
+      delete this.ranking.dataset["signature"];
       if (this.timer === null) this.timer = setInterval(() => this.tick(), 250);
       this.tick();
     } else {
       this.clock.textContent = t("board.vote.closed");
       this.banner.textContent = t("board.vote.cast", { count: entry.cast });
       const top = (entry.results ?? []).slice(0, 10);
+      // Rebuilt only when it changed: a screen reader (or a test) keeps its place.
+      const signature = JSON.stringify(top.map((r) => [r.note_id, r.votes, this.noteText(r.note_id)]));
+      if (this.ranking.dataset["signature"] === signature) {
+        this.renderControls(entry);
+        return;
+      }
+      this.ranking.dataset["signature"] = signature;
       replaceChildren(
         this.ranking,
         ...top.map((r) =>
