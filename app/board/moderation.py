@@ -83,7 +83,10 @@ def merge_in(doc: Doc[Any], keep: str, others: list[str]) -> list[dict[str, Any]
     return entries
 
 
-def post_in(doc: Doc[Any], note_id: str, value: dict[str, Any]) -> None:
-    """Write a note the server composed (an anonymous one)."""
+def post_in(doc: Doc[Any], note_id: str, value: dict[str, Any], max_notes: int) -> bool:
+    """Write a note the server composed (an anonymous one); False if the board is full."""
     notes: Map[Any] = doc.get(NOTES_MAP, type=Map)
+    if len(notes) >= max_notes:
+        return False
     notes[note_id] = value
+    return True

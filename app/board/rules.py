@@ -21,6 +21,7 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from app.board.columns import column_ids
+from app.board.limits import FULL_REASON, MAX_NOTES, BoardLimits, too_many_notes
 from app.models.names import BOARD_SERVER_MAPS, NOTES_MAP, PROMOTED_MAP
 from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
@@ -175,7 +176,9 @@ def change_problem(
     return None
 
 
-def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
+def board_refusal(
+    doc: Doc[Any], update: bytes, writer: Writer, limits: BoardLimits | None = None
+) -> str | None:
     """Why ``update`` from ``writer`` may not be applied to the board ``doc`` (None: it may).
 
     Checked on a copy; ``doc`` is never touched. Raises ProtocolError for an update pycrdt
@@ -203,6 +206,7 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
         return PROMOTED_REASON
     if new_roots:
         return ROOTS_REASON
+    added = 0
     for keys in note_changes:
         if not keys:  # content without a key: `notes` used as a list or text
             return NOT_A_MAP_REASON
@@ -210,14 +214,22 @@ def board_refusal(doc: Doc[Any], update: bytes, writer: Writer) -> str | None:
             problem = change_problem(writer, key, change, columns)
             if problem is not None:
                 return problem
+            added += change.get("action") == "add"
+    if added and len(notes) > MAX_NOTES:
+        return FULL_REASON
+    if added and limits is not None and writer.role != "operator":
+        for _ in range(added):
+            wait = limits.note(writer.participant_id)
+            if wait is not None:
+                return too_many_notes(wait)
     return None
 
 
-def attach(room: Room) -> None:
-    """Enforce the board's write rules on every writer's update to ``room``."""
+def attach(room: Room, limits: BoardLimits | None = None) -> None:
+    """Enforce the board's write rules (and ``limits``) on every writer's update to ``room``."""
 
     def check(peer: Peer, update: bytes) -> str | None:
-        return board_refusal(room.doc, update, Writer.of(peer))
+        return board_refusal(room.doc, update, Writer.of(peer), limits)
 
     room.write_check = check
 

@@ -4,7 +4,15 @@
 from fastapi import APIRouter
 
 from app.board.live import LiveBoards
-from app.deps import BoardsDep, CurrentActor, KeeperDep, LiveDep, ObjectId, SessionDep
+from app.deps import (
+    BoardLimitsDep,
+    BoardsDep,
+    CurrentActor,
+    KeeperDep,
+    LiveDep,
+    ObjectId,
+    SessionDep,
+)
 from app.errors import ServiceUnavailable
 from app.models.board import (
     AnonymousNotePost,
@@ -158,9 +166,10 @@ def cast_vote(
     session: SessionDep,
     actor: CurrentActor,
     boards: BoardsDep,
+    limits: BoardLimitsDep,
 ) -> RoundPublic:
     """Give a note one vote (participants, rapporteurs); the round as the voter sees it."""
-    return board_rounds.vote(session, actor, document_id, round_id, data, _running(boards))
+    return board_rounds.vote(session, actor, document_id, round_id, data, _running(boards), limits)
 
 
 @router.post("/documents/{document_id}/board/notes", status_code=201)
@@ -170,9 +179,12 @@ def post_anonymous(
     session: SessionDep,
     actor: CurrentActor,
     boards: BoardsDep,
+    limits: BoardLimitsDep,
 ) -> BoardNote:
     """Post a note anonymously: the secretariat and the audit log know who (writers)."""
-    return board_moderation.post_anonymous(session, actor, document_id, data, _running(boards))
+    return board_moderation.post_anonymous(
+        session, actor, document_id, data, _running(boards), limits
+    )
 
 
 @router.post("/documents/{document_id}/board/notes/{note_id}/hide")

@@ -15,9 +15,10 @@ from typing import Any
 from sqlmodel import Session
 
 from app.board import moderation
+from app.board.limits import MAX_NOTES, BoardLimits
 from app.board.live import LiveBoards
 from app.board.rules import ANONYMOUS_AUTHOR
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, RateLimited
 from app.models.board import (
     AnonymousNotePost,
     BoardAnonymous,
@@ -117,11 +118,16 @@ def post_anonymous(
     document_id: int,
     data: AnonymousNotePost,
     boards: LiveBoards,
+    limits: BoardLimits | None = None,
 ) -> BoardNote:
     """Post a note without the poster's name on it (participants, rapporteurs, secretariat)."""
     document = sections.get_document(session, actor, document_id)
     actor.require(*POSTERS)
     refuse_if_adopted(document)
+    # The same allowance as notes posted on the websocket.
+    wait = limits.note(actor.participant_id) if limits is not None else None
+    if wait is not None:
+        raise RateLimited(f"Too many notes from you; try again in {wait} s.", retry_after=wait)
     if data.column is not None and data.column not in {
         c.id for c in board_columns.list_columns(session, actor, document_id)
     }:
@@ -160,7 +166,11 @@ def post_anonymous(
         name=actor.name,
     )
     session.commit()  # the author is on record before the note is on the board
-    boards.call(boards.change, document_id, lambda doc: moderation.post_in(doc, note_id, value))
+    posted = boards.call(
+        boards.change, document_id, lambda doc: moderation.post_in(doc, note_id, value, MAX_NOTES)
+    )
+    if not posted:
+        raise Conflict("This board is full; the secretariat may remove some notes.", code="full")
     return BoardNote(
         id=note_id, **{k: v for k, v in value.items() if k != "anonymous"}, anonymous=True
     )

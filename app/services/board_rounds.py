@@ -25,8 +25,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.board.limits import BoardLimits
 from app.board.live import LiveBoards
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, RateLimited
 from app.models.common import utcnow
 from app.models.participant import Role
 from app.models.voting import BoardRound, BoardVote, NoteVotes, RoundOpen, RoundPublic, VoteCast
@@ -275,11 +276,15 @@ def vote(
     round_id: int,
     data: VoteCast,
     boards: LiveBoards,
+    limits: BoardLimits | None = None,
 ) -> RoundPublic:
     """One vote of the caller for a note (participants and rapporteurs)."""
     document = sections.get_document(session, actor, document_id)
     actor.require(*VOTERS)
     refuse_if_adopted(document)
+    wait = limits.vote(actor.participant_id) if limits is not None else None
+    if wait is not None:
+        raise RateLimited(f"Too many votes from you; try again in {wait} s.", retry_after=wait)
     board_round = _round(session, document_id, round_id)
     session.commit()  # hold no transaction while the room is read
     notes = boards.call(boards.read, document_id).notes

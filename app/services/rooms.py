@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.board import rules as board
 from app.board.columns import ColumnInfo, reconcile_columns
+from app.board.limits import BoardLimits
 from app.board.rounds import publish_round
 from app.models.document import Document
 from app.models.names import BOARD_SERVER_MAPS, SECTIONS_MAP, RoomName
@@ -43,7 +44,11 @@ def column_infos(engine: Engine, document_id: int) -> list[ColumnInfo]:
         return [ColumnInfo.of(c) for c in ordered_columns(session, document_id)]
 
 
-def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -> OnLoad:
+def structure_on_load(
+    engine: Engine,
+    adopted: AdoptedDocuments | None = None,
+    board_limits: BoardLimits | None = None,
+) -> OnLoad:
     """The hub's ``on_load``: publish a document room's sections (and seed new texts); a
     board room gets its write rules (``app/board/rules.py``); every room of a document
     refuses writers while the document is adopted (``app/realtime/adoption.py``)."""
@@ -57,7 +62,7 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
             room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
             room.server_owned = ServerOwned(room.doc, BOARD_SERVER_MAPS, board.PROMOTED_REASON)
-            board.attach(room)
+            board.attach(room, board_limits)
             columns = await anyio.to_thread.run_sync(column_infos, engine, name.document_id)
             entry = await anyio.to_thread.run_sync(
                 board_rounds.round_entry, engine, name.document_id

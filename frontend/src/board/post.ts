@@ -9,6 +9,9 @@ import { UNSORTED } from "./columns";
 import { COLOR_LABEL, type Column, MAX_NOTE_CHARS, NOTE_COLORS, type NoteColor, isColor, textProblem } from "./notes";
 
 const COLOR_KEY = "outcomes:board-color";
+// The server refuses more than this many notes a minute from one person (board_notes_per_minute,
+// docs/protocol.md) and a refused note costs the page a reload; the form holds back first.
+const NOTES_PER_MINUTE = 20;
 
 /** The colour this device used last (a person tends to keep one). */
 function lastColor(): NoteColor {
@@ -27,6 +30,7 @@ export class PostForm {
   private readonly select: HTMLSelectElement;
   private readonly columnField: HTMLElement;
   private signature = "";
+  private readonly posted: number[] = [];
 
   constructor(post: (text: string, color: NoteColor, column: number | null, anonymous: boolean) => Promise<void>) {
     const area = h("textarea", {
@@ -115,6 +119,14 @@ export class PostForm {
         area.focus();
         return;
       }
+      const now = Date.now();
+      while ((this.posted[0] ?? now) <= now - 60_000) this.posted.shift();
+      if (this.posted.length >= NOTES_PER_MINUTE) {
+        const wait = Math.ceil(((this.posted[0] ?? now) + 60_000 - now) / 1000);
+        problem.textContent = t("board.tooFast", { seconds: wait });
+        return;
+      }
+      this.posted.push(now);
       const column = this.chosen();
       send.disabled = true;
       post(area.value, color, column === UNSORTED ? null : column, anonymous.checked).then(
