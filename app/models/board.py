@@ -170,3 +170,21 @@ class NotePromoted(SQLModel):
     section_id: int
     revision: int
     promoted: BoardPromoted
+
+
+class SuggestedIdea(SQLModel):
+    """A note (``kind: "note"``, its id) or an input (``"input"``, its id as a string);
+    ``label``: the note's author (empty when anonymous) or the input's group."""
+
+    kind: str
+    id: str
+    text: str
+    label: str
+
+
+class SuggestedGroup(SQLModel):
+    """Similar ideas the secretariat may merge or accept together, and the terms they share."""
+
+    members: list[SuggestedIdea]
+    shared_terms: list[str]
+    score: float

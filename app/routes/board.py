@@ -27,9 +27,17 @@ from app.models.board import (
     NotePromoted,
     NotesMerge,
     NotesMerged,
+    SuggestedGroup,
 )
 from app.models.voting import RoundOpen, RoundPublic, VoteCast
-from app.services import board, board_columns, board_moderation, board_rounds, input_review
+from app.services import (
+    board,
+    board_columns,
+    board_moderation,
+    board_rounds,
+    board_suggestions,
+    input_review,
+)
 
 router = APIRouter(tags=["board"])
 
@@ -212,3 +220,11 @@ def merge_notes(
     return board_moderation.merge_notes(
         session, actor, document_id, note_id, data, _running(boards)
     )
+
+
+@router.get("/documents/{document_id}/board/suggestions")
+def suggest_groups(
+    document_id: ObjectId, session: SessionDep, actor: CurrentActor, boards: BoardsDep
+) -> list[SuggestedGroup]:
+    """Groups of similar notes and open inputs, with their shared terms (secretariat)."""
+    return board_suggestions.suggestions(session, actor, document_id, _running(boards))

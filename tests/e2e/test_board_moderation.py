@@ -81,3 +81,32 @@ def test_secretariat_hides_merges_and_promotes_with_authors(join: OpenPage, api:
         ),
     )
     watched.assert_clean()
+
+
+@pytest.mark.browser
+def test_secretariat_asks_for_similar_ideas_and_merges_a_group(join: OpenPage, api: Api) -> None:
+    a = participant(join, api, "Delegate of Sudan")
+    b = participant(join, api, "Delegate of Palestine")
+    first = "Publish more datasets on the open data portal."
+    second = "The open data portal should publish datasets monthly."
+    post(a, first)
+    post(b, second)
+    post(b, "Train civil servants in cybersecurity.")
+    watched = join("secretariat")
+    desk = watched.page
+    desk.goto(f"{api.server.url}/d/{api.document_id}/board")
+    expect_connected(desk)
+    desk.get_by_text("Similar ideas", exact=True).click()
+    desk.get_by_role("button", name="Suggest groups").click()
+    group = desk.locator(".board-suggestion").filter(has_text=first)
+    expect(group).to_have_count(1)
+    expect(group).to_contain_text(second)
+    expect(group.locator(".board-suggestion-terms")).to_contain_text("portal")
+    expect(group).not_to_contain_text("cybersecurity")
+    group.get_by_role("button", name="Merge these notes into the first").click()
+    for page in (a, b):
+        expect(page.locator(".board-notes .note > .note-text", has_text=second)).to_have_count(0)
+        expect(note(page, first).locator(".note-merged summary")).to_have_text(
+            "1 note merged into this one"
+        )
+    watched.assert_clean()

@@ -22,6 +22,7 @@ import {
   readPromotion,
 } from "../board/notes";
 import { PostForm } from "../board/post";
+import { suggestionsPanel } from "../board/suggest";
 import { RoundView } from "../board/voting";
 import { h, isTyping, replaceChildren } from "../dom";
 import { isolate, t, tBdi } from "../i18n";
@@ -79,7 +80,16 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
   const manager = moderator ? new ColumnManager(documentId) : null;
   replaceChildren(
     ctx.shell.main,
-    h("article", { class: present ? "board board-wall" : "board" }, head, manager?.el ?? null, formSlot, empty, view.el),
+    h(
+      "article",
+      { class: present ? "board board-wall" : "board" },
+      head,
+      manager?.el ?? null,
+      moderator ? suggestionsPanel(documentId) : null,
+      formSlot,
+      empty,
+      view.el,
+    ),
   );
 
   const room: Room = await ctx.openRoom(`board-${documentId}`, { presence: false, serverMap: "promoted" });
