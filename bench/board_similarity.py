@@ -65,7 +65,9 @@ def evaluate(threshold: float = THRESHOLD) -> Score:
     predicted = {
         tuple(sorted((int(a.id), int(b.id)))) for g in groups for a, b in combinations(g.members, 2)
     }
-    gold = {(a, b) for a, b in combinations(range(len(rows)), 2) if rows[a]["group"] == rows[b]["group"]}
+    gold = {
+        (a, b) for a, b in combinations(range(len(rows)), 2) if rows[a]["group"] == rows[b]["group"]
+    }
     same = {(a, b) for a, b in gold if rows[a]["lang"] == rows[b]["lang"]}
     cross = gold - same
     return Score(
@@ -96,8 +98,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = load()
     print(f"{len(rows)} ideas, {len({r['group'] for r in rows})} labelled groups")
-    print("| threshold | groups | pairs suggested | precision | recall | recall, same language "
-          "| recall, across languages | time |")
+    print(
+        "| threshold | groups | pairs suggested | precision | recall | recall, same language "
+        "| recall, across languages | time |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     thresholds = [0.2, 0.25, 0.3, THRESHOLD, 0.4, 0.5] if args.sweep else [THRESHOLD]
     for threshold in thresholds:
