@@ -20,6 +20,7 @@ import {
   withColumn,
   withText,
 } from "./notes";
+import { mergedList, voteRow } from "./extras";
 import type { NoteVoting } from "./voting";
 
 const ARM_MS = 5_000;
@@ -157,47 +158,8 @@ export class NoteCard {
         h("span", { class: "badge badge-promoted", attrs: { title }, text: t("board.inDocument") }),
       );
     }
-    const provenance = merged.length
-      ? h(
-          "details",
-          { class: "note-merged" },
-          h("summary", { text: t("board.mergedCount", { count: merged.length }) }),
-          h(
-            "ul",
-            {},
-            ...merged.map((m) =>
-              h(
-                "li",
-                { attrs: { "data-note-id": m.id } },
-                autoDir("span", m.text, "note-merged-text"),
-                h("span", { class: "note-merged-author", attrs: { dir: "auto" }, text: ` — ${m.anonymous ? t("board.anonymous") : m.name}` }),
-              ),
-            ),
-          ),
-        )
-      : null;
-    replaceChildren(this.el, text, meta, badge, provenance, this.votes(voting, textId), this.actions(textId));
-  }
-
-  /** The note's votes (when the viewer may know them), the viewer's own, and Vote. */
-  private votes(voting: NoteVoting | null, textId: string): HTMLElement | null {
-    if (voting === null) return null;
-    const items: HTMLElement[] = [];
-    if (voting.count !== null) {
-      items.push(h("span", { class: "badge note-vote-count", text: t("board.vote.votes", { count: voting.count }) }));
-    }
-    if (voting.mine > 0) {
-      items.push(h("span", { class: "note-vote-mine", text: t("board.vote.mine", { count: voting.mine }) }));
-    }
-    if (voting.canVote && this.ctx.mayWrite()) {
-      const vote = button(t("board.vote.vote"), "note-vote", { "aria-describedby": textId });
-      vote.addEventListener("click", () => {
-        vote.disabled = true;
-        this.ctx.vote(this.note.id);
-      });
-      items.push(vote);
-    }
-    return items.length ? h("p", { class: "note-votes" }, ...items) : null;
+    const votes = voteRow(voting, textId, ctx.mayWrite(), () => ctx.vote(note.id));
+    replaceChildren(this.el, text, meta, badge, mergedList(merged), votes, this.actions(textId));
   }
 
   private actions(textId: string): HTMLElement | null {
