@@ -86,6 +86,8 @@ class BoardPromoted(SQLModel):
     section_id: int
     by: str
     at: str
+    # Sent into the inbox as an input for that section, not yet in the document.
+    inbox: bool = False
 
 
 class MergedNote(SQLModel):
@@ -162,6 +164,13 @@ class NotePromote(SQLModel):
     """Put a note into a section; ``text`` (default: the note's own) tidies the wording."""
 
     section_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    text: PromotedText | None = None
+
+
+class NoteToInbox(SQLModel):
+    """Send a note into the inbox; ``section_id`` (default: suggested from its column)."""
+
+    section_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     text: PromotedText | None = None
 
 

@@ -27,16 +27,20 @@ from app.models.board import (
     NotePromoted,
     NotesMerge,
     NotesMerged,
+    NoteToInbox,
     SuggestedGroup,
 )
+from app.models.input import InputPublic
 from app.models.voting import RoundOpen, RoundPublic, VoteCast
 from app.services import (
     board,
     board_columns,
+    board_inbox,
     board_moderation,
     board_rounds,
     board_suggestions,
     input_review,
+    inputs,
 )
 
 router = APIRouter(tags=["board"])
@@ -72,6 +76,20 @@ def promote_note(
     return board.promote(
         session, actor, document_id, note_id, data, _running(boards), inserter, keeper
     )
+
+
+@router.post("/documents/{document_id}/board/notes/{note_id}/inbox", status_code=201)
+def send_to_inbox(
+    document_id: ObjectId,
+    note_id: str,
+    data: NoteToInbox,
+    session: SessionDep,
+    actor: CurrentActor,
+    boards: BoardsDep,
+) -> InputPublic:
+    """Make an input of a note (and the notes merged into it) for review (secretariat)."""
+    item = board_inbox.send_to_inbox(session, actor, document_id, note_id, data, _running(boards))
+    return inputs.public(session, item)
 
 
 @router.get("/documents/{document_id}/board/columns")

@@ -52,7 +52,10 @@ def _promoted(value: Any) -> BoardPromoted | None:
     if section_id is None:
         return None
     return BoardPromoted(
-        section_id=section_id, by=str(value.get("by", "")), at=str(value.get("at", ""))
+        section_id=section_id,
+        by=str(value.get("by", "")),
+        at=str(value.get("at", "")),
+        inbox=value.get("inbox") is True,
     )
 
 
@@ -209,8 +212,8 @@ def promote(
     # The note, then the notes merged into it: each author is a source of the paragraph
     # (an anonymous note's author stays unnamed, as on the board).
     sources = [
-        _source(session, document.meeting_id, nid, value, now)
-        for nid, value in [(note_id, note), *_merged_notes(before.merged.get(note_id))]
+        note_source(session, document.meeting_id, nid, value, now)
+        for nid, value in [(note_id, note), *merged_notes(before.merged.get(note_id))]
     ]
     record = Provenance(
         meeting_id=document.meeting_id,
@@ -247,7 +250,7 @@ def promote(
     )
 
 
-def _merged_notes(entries: Any) -> list[tuple[str, dict[str, Any]]]:
+def merged_notes(entries: Any) -> list[tuple[str, dict[str, Any]]]:
     return [
         (str(e["id"]), e)
         for e in (entries if isinstance(entries, list) else [])
@@ -255,7 +258,7 @@ def _merged_notes(entries: Any) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def _source(
+def note_source(
     session: Session, meeting_id: int, note_id: str, note: dict[str, Any], now: datetime
 ) -> ProvenanceSource:
     """A board note as a source of a paragraph: its author, when it was posted."""

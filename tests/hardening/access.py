@@ -200,6 +200,9 @@ ACCESS: dict[str, Rule] = {
     "POST /api/documents/{document_id}/board/notes/{note_id}/promote": Rule(
         SECRETARIAT, body={"section_id": "{section_id}"}
     ),
+    "POST /api/documents/{document_id}/board/notes/{note_id}/inbox": Rule(
+        SECRETARIAT, body={"section_id": "{section_id}"}, success=201
+    ),
     "GET /api/documents/{document_id}/board/columns": Rule(EVERYONE),
     "POST /api/documents/{document_id}/board/columns": Rule(
         SECRETARIAT, body={"title": "Matrix"}, success=201
