@@ -231,6 +231,11 @@ export const api = {
       `/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/promote`,
       { method: "POST", body },
     ),
+  sendNoteToInbox: (documentId: number, noteId: string, body: { section_id: number; text: string | null }) =>
+    request<Input>(`/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/inbox`, {
+      method: "POST",
+      body,
+    }),
   addColumn: (documentId: number, title: string) =>
     request<BoardColumn>(`/api/documents/${documentId}/board/columns`, { method: "POST", body: { title } }),
   changeColumn: (documentId: number, columnId: number, body: { title?: string; position?: number }) =>

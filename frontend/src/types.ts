@@ -158,6 +158,10 @@ export interface Input {
   duplicate_of: number | null;
   accepted_text: string | null;
   provenance_id: number | null;
+  /** "board": a note the secretariat sent from the board (its authors in board_authors). */
+  origin?: "group" | "board";
+  board_note_id?: string | null;
+  board_authors?: string[];
 }
 
 /** One message of GET /api/meetings/{id}/events. */

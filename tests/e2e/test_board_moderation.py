@@ -1,6 +1,7 @@
 """Moderation in the browser: the secretariat removes a note (gone from every phone), sees who
-posted an anonymous note (the phones do not), merges two notes and promotes the merged one into
-the brainstorm section, where the paragraph's provenance names the board and both authors."""
+posted an anonymous note (the phones do not), merges two notes, sends the merged one into the
+inbox and accepts it there into the Session 2 (brainstorm) section, where the paragraph's
+provenance names the board and both authors."""
 
 import re
 
@@ -8,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Api, OpenPage
-from tests.e2e.live import expect_connected, wait_saved
+from tests.e2e.live import expect_connected
 from tests.e2e.test_board import brainstorm_section, note, participant, post
 
 ARABIC = "قياس رضا المستخدمين عن الخدمات الرقمية كل سنة"
@@ -62,16 +63,25 @@ def test_secretariat_hides_merges_and_promotes_with_authors(join: OpenPage, api:
     note(a, ARABIC).locator(".note-merged summary").click()
     expect(note(a, ARABIC).locator(".note-merged li")).to_contain_text("Delegate of Yemen")
 
-    # Promote it: the paragraph's provenance names both authors.
+    # Send it into the inbox for the Session 2 section, then accept it there: the
+    # paragraph's provenance names the board and both authors.
     section = brainstorm_section(api)
     card = note(desk, ARABIC)
     card.get_by_role("button", name="Promote").click()
-    card.get_by_label("Section").select_option(str(section["id"]))
-    card.get_by_role("button", name="Promote to document").click()
-    expect(note(desk, ARABIC).locator(".badge-promoted")).to_have_text("In the document")
-    wait_saved(desk)
+    expect(card.get_by_label("Section")).to_have_value(str(section["id"]))
+    card.get_by_role("button", name="Send to the inbox").click()
+    for page in (a, desk):
+        expect(note(page, ARABIC).locator(".badge-promoted")).to_have_text("In the inbox")
     desk.get_by_role("link", name="Outcome document").click()
     expect_connected(desk)
+    expect(desk.locator(".inbox")).to_have_attribute("data-live", "true")
+    item = desk.locator(".inbox-item", has_text=ARABIC)
+    expect(item.locator(".input-board")).to_have_text("From the board")
+    expect(item.locator(".input-author")).to_have_text(["Delegate of Algeria", "Delegate of Yemen"])
+    expect(item.locator(".input-section")).to_have_text(section["title"])
+    item.locator(".inbox-accept").click()
+    item.locator(".accept-confirm").click()
+    expect(item).to_have_attribute("data-status", "accepted")
     line = desk.locator(f"#section-{section['id']} .cm-line", has_text=ARABIC)
     expect(line).to_have_attribute(
         "data-provenance",

@@ -54,6 +54,8 @@ export interface CardContext {
   remove(id: string): void;
   /** POST …/promote; rejects with the server's ApiError. */
   promote(id: string, sectionId: number, text: string | null): Promise<void>;
+  /** POST …/inbox: the note becomes an input for that section; rejects with the ApiError. */
+  toInbox(id: string, sectionId: number, text: string | null): Promise<void>;
 }
 
 function button(text: string, className: string, attrs: Record<string, string> = {}): HTMLButtonElement {
@@ -148,15 +150,12 @@ export class NoteCard {
     let badge: HTMLElement | null = null;
     if (promotion) {
       const section = ctx.sections().find((s) => s.id === promotion.section_id);
-      const title = t("board.promotedTitle", {
+      const title = t(promotion.inbox ? "board.inboxTitle" : "board.promotedTitle", {
         section: section ? isolate(section.title) : "none",
         by: promotion.by ? isolate(promotion.by) : "none",
       });
-      badge = h(
-        "p",
-        { class: "note-badges" },
-        h("span", { class: "badge badge-promoted", attrs: { title }, text: t("board.inDocument") }),
-      );
+      const label = t(promotion.inbox ? "board.inInbox" : "board.inDocument");
+      badge = h("p", { class: "note-badges" }, h("span", { class: "badge badge-promoted", attrs: { title }, text: label }));
     }
     const votes = voteRow(voting, textId, ctx.mayWrite(), () => ctx.vote(note.id));
     replaceChildren(this.el, text, meta, badge, mergedList(merged), votes, this.actions(textId));
@@ -327,6 +326,9 @@ export class NoteCard {
     const send = button(t("board.promoteToDocument"), "button-primary note-promote-send");
     send.type = "submit";
     send.disabled = sections.length === 0;
+    // The inbox: the secretariat reviews it with the breakouts' inputs before it goes in.
+    const inbox = button(t("board.sendToInbox"), "note-inbox-send");
+    inbox.disabled = send.disabled;
     const cancel = button(t("action.cancel"), "note-cancel");
     const form = h(
       "form",
@@ -338,11 +340,18 @@ export class NoteCard {
       area,
       sections.length ? null : h("p", { class: "muted", text: t("doc.noSections") }),
       problem,
-      h("div", { class: "note-actions" }, send, cancel),
+      h("div", { class: "note-actions" }, send, inbox, cancel),
     );
     this.closeOn(form, cancel);
+    let target: "document" | "inbox" = "document";
+    inbox.addEventListener("click", () => {
+      target = "inbox";
+      form.requestSubmit();
+    });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      const via = target;
+      target = "document";
       const sectionId = Number(select.value);
       const edited = area.value.trim();
       if (!Number.isInteger(sectionId) || sectionId <= 0) {
@@ -353,15 +362,18 @@ export class NoteCard {
         problem.textContent = t("board.textEmpty");
         return;
       }
-      send.disabled = true;
+      send.disabled = inbox.disabled = true;
       problem.textContent = "";
       const text = edited === this.note.text.trim() ? null : edited;
-      this.ctx
-        .promote(this.note.id, sectionId, text)
+      const sent =
+        via === "inbox"
+          ? this.ctx.toInbox(this.note.id, sectionId, text)
+          : this.ctx.promote(this.note.id, sectionId, text);
+      sent
         .then(() => this.close())
         .catch((err: unknown) => {
           problem.textContent = errorMessage(err);
-          send.disabled = false;
+          send.disabled = inbox.disabled = false;
         });
     });
     replaceChildren(this.el, form);

@@ -62,6 +62,8 @@ export interface Promotion {
   section_id: number;
   by: string;
   at: string;
+  /** Sent into the inbox as an input for that section, not (yet) in the document. */
+  inbox: boolean;
 }
 
 /** 16 random url-safe characters. */
@@ -203,5 +205,6 @@ export function readPromotion(map: Y.Map<unknown>, id: string): Promotion | null
     section_id: v["section_id"],
     by: typeof v["by"] === "string" ? v["by"] : "",
     at: typeof v["at"] === "string" ? v["at"] : "",
+    inbox: v["inbox"] === true,
   };
 }

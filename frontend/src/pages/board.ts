@@ -173,6 +173,11 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
       const title = sections.find((s) => s.id === sectionId)?.title;
       ctx.notify(title === undefined ? t("board.promotedToDocument") : tBdi("board.promoted", { title }));
     },
+    async toInbox(id: string, sectionId: number, text: string | null): Promise<void> {
+      await api.sendNoteToInbox(documentId, id, { section_id: sectionId, text });
+      const title = sections.find((s) => s.id === sectionId)?.title ?? "";
+      ctx.notify(tBdi("board.sentToInbox", { title }));
+    },
   };
 
   function render(): void {
