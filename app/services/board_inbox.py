@@ -8,9 +8,9 @@ author), so the paragraph accepted from it names the board and all the authors
 
 Its target section is *suggested from the note's column* unless the request names one:
 
-1. a section of the board's document whose title contains the column's title (case and
-   accents as typed, compared case-insensitively), e.g. a "Data-driven" section for the
-   Data-driven column; else
+1. the first section (in document order) whose title contains the column's title, compared
+   case-insensitively, e.g. a "Data-driven public sector" section for the Data-driven
+   column; else
 2. the document's first unlocked ``brainstorm`` section (Session 2's whiteboard section),
    also for a note in "Unsorted"; else
 3. 422: the request must name ``section_id``.
@@ -102,8 +102,10 @@ def send_to_inbox(
     if note_id in before.promoted:
         raise Conflict(f"Note {note_id} was already promoted.", code="already_promoted")
     try:
-        item = _make_input(session, actor, document.meeting_id, note_id, note, before, data)
-        item.section_id = section.id
+        item = _make_input(session, actor, document.meeting_id, section.id, note_id, note, before)
+        item.text = data.text or item.text
+        if not item.text:
+            raise InvalidInput(f"Note {note_id} has no text; give text.")
         session.add(item)
         session.flush()
         audit.record(
@@ -131,25 +133,23 @@ def _make_input(
     session: Session,
     actor: Actor,
     meeting_id: int,
+    section_id: int,
     note_id: str,
     note: dict[str, Any],
     before: Any,
-    data: NoteToInbox,
 ) -> Input:
+    """The input of a note: its text, and its provenance (it and the notes merged into it)."""
     now = utcnow()
     merged = board.merged_notes(before.merged.get(note_id))
     sources = [
         board.note_source(session, meeting_id, nid, value, now).model_dump(mode="json")
         for nid, value in [(note_id, note), *merged]
     ]
-    text = data.text or str(note.get("text", "")).strip()
-    if not text:
-        raise InvalidInput(f"Note {note_id} has no text; give text.")
     return Input(
         meeting_id=meeting_id,
         group_code=BOARD_GROUP,
-        section_id=0,
-        text=text,
+        section_id=section_id,
+        text=str(note.get("text", "")).strip(),
         submitted_by=actor.participant_id,
         sources=sources,
     )
