@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # Joins through the open join link (POST /api/open/{token}/join) per client address per
     # minute: a room of phones behind one NAT needs headroom; a script guessing tokens does not.
     open_joins_per_minute: int = 10
+    # Board notes one person may post per minute (websocket or REST), and votes per minute:
+    # a phone posts a few, a script hundreds (docs/protocol.md, rate limits).
+    board_notes_per_minute: int = 20
+    board_votes_per_minute: int = 30
     # The join cookie is only sent over HTTPS when true; off for http://127.0.0.1 development.
     cookie_secure: bool = False
     # Built frontend bundle served at / (Vite's output directory).

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
+from app.board.limits import BoardLimits
 from app.board.live import LiveBoards
 from app.config import Settings
 from app.errors import ServiceUnavailable, Unauthenticated
@@ -104,9 +105,15 @@ def get_open_join_limiter(request: Request) -> SlidingWindowLimiter:
     return limiter
 
 
+def get_board_limits(request: Request) -> BoardLimits:
+    limits: BoardLimits = request.app.state.board_limits
+    return limits
+
+
 # What the projector shows (the open link's QR code), kept in memory by the app.
 DisplaysDep = Annotated[ProjectorDisplays, Depends(get_projector_displays)]
 OpenJoinLimiterDep = Annotated[SlidingWindowLimiter, Depends(get_open_join_limiter)]
+BoardLimitsDep = Annotated[BoardLimits, Depends(get_board_limits)]
 
 
 def get_hub(connection: HTTPConnection) -> Hub | None:

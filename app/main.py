@@ -10,6 +10,7 @@ import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.board.limits import BoardLimits
 from app.board.live import LiveBoards
 from app.config import Settings, get_settings
 from app.db import make_engine, session_scope
@@ -134,7 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.boards = LiveBoards(hub)
         keeper = RevisionKeeper(hub, engine, settings.revision_idle_seconds)
         keeper.on_agreed_edit = agreed.reopener(engine, app.state.live, keeper)
-        hub.on_load = keeper.wrap_on_load(structure_on_load(engine, adopted))
+        hub.on_load = keeper.wrap_on_load(
+            structure_on_load(engine, adopted, app.state.board_limits)
+        )
         app.state.revisions = keeper
         keeper.start()
         clock = None
@@ -189,6 +192,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.projector_displays = ProjectorDisplays()
     app.state.open_join_limiter = SlidingWindowLimiter(settings.open_joins_per_minute, 60.0)
+    app.state.board_limits = BoardLimits(
+        settings.board_notes_per_minute, settings.board_votes_per_minute
+    )
     app.state.export_slots = RenderSlots()  # PDFs rendered at once (CPU-bound, seconds each)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -37,6 +37,11 @@ class RoomPlan:
     viewer_role: str = "projector"
     rate: float | None = None  # edits/s per typist; None: the scenario's rate
     board_author: tuple[int, str] | None = None  # (id, name): typists post board notes
+    # One token (role key) and author per typist, one token per viewer (cycled): a room of
+    # distinct participants rather than one person's many connections.
+    typist_roles: list[str] | None = None
+    board_authors: list[tuple[int, str]] | None = None
+    viewer_roles: list[str] | None = None
 
 
 @dataclass
@@ -115,19 +120,22 @@ async def run_rooms(
         for plan in plans:
             dialect = target.dialect_for(plan.room)
             for i in range(plan.typists):
+                author = plan.board_authors[i] if plan.board_authors else plan.board_author
                 client = (
                     FullClient(dialect, plan.text, name=f"typist {i}")
-                    if plan.board_author is None
-                    else BoardClient(dialect, *plan.board_author)
+                    if author is None
+                    else BoardClient(dialect, *author)
                 )
-                ws = await _open(target, plan, plan.typist_role, client.on_message)
+                role = plan.typist_roles[i] if plan.typist_roles else plan.typist_role
+                ws = await _open(target, plan, role, client.on_message)
                 client.start(ws)
                 typists.append((plan, client))
             if target.crdt:
+                author = plan.board_authors[0] if plan.board_authors else plan.board_author
                 checker = (
                     FullClient(dialect, plan.text, name="checker")
-                    if plan.board_author is None
-                    else BoardClient(dialect, *plan.board_author)
+                    if author is None
+                    else BoardClient(dialect, *author)
                 )
                 ws = await _open(target, plan, plan.viewer_role, checker.on_message)
                 checker.start(ws)
@@ -135,12 +143,13 @@ async def run_rooms(
 
         gate = asyncio.Semaphore(connect_concurrency)
 
-        async def one_viewer(plan: RoomPlan) -> None:
+        async def one_viewer(plan: RoomPlan, n: int) -> None:
             nonlocal failures
             dialect = target.dialect_for(plan.room)
+            roles = plan.viewer_roles or [plan.viewer_role]
             async with gate:
                 try:
-                    ws = await _open(target, plan, plan.viewer_role, on_view)
+                    ws = await _open(target, plan, roles[n % len(roles)], on_view)
                 except (OSError, TimeoutError, ConnectionError):
                     failures += 1
                     return
@@ -151,7 +160,7 @@ async def run_rooms(
             viewer_dialects.append(dialect)
 
         await asyncio.wait_for(
-            asyncio.gather(*(one_viewer(p) for p in plans for _ in range(p.viewers))),
+            asyncio.gather(*(one_viewer(p, n) for p in plans for n in range(p.viewers))),
             timeout=60 + total_viewers / 20,
         )
         result.connect_failures = failures

@@ -120,6 +120,12 @@ def cli(args: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
+UNLIMITED_BOARD = {
+    "OUTCOMES_BOARD_NOTES_PER_MINUTE": "100000000",
+    "OUTCOMES_BOARD_VOTES_PER_MINUTE": "100000000",
+}
+
+
 def prepare_outcomes(workdir: Path, database_url: str | None = None) -> dict[str, Any]:
     """Create the demo meeting and the join tokens the generator needs."""
     database_url = database_url or f"sqlite:///{workdir}/outcomes.db"
@@ -143,7 +149,9 @@ def start_outcomes(
 ) -> Target:
     prepared = prepared or prepare_outcomes(workdir)
     port = int(prepared["port"])
-    env = server_env(prepared["database_url"], port, extra_env)
+    # The generator posts every note under one participant: the per-person limit of a
+    # real meeting (app/board/limits.py) would refuse it, so the bench lifts it.
+    env = server_env(prepared["database_url"], port, {**UNLIMITED_BOARD, **(extra_env or {})})
     log = workdir / "outcomes.log"
     process = _spawn(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env, log, port

@@ -1,6 +1,7 @@
 """SQLModel tables and their schemas, one module per aggregate."""
 
 from app.models.audit import AuditEvent
+from app.models.board import BoardColumn
 from app.models.document import Document, Section
 from app.models.input import Input, InputEvent
 from app.models.joining import OpenLink, OpenLinkJoin
@@ -15,11 +16,15 @@ from app.models.revision import (
     SectionChange,
     SectionRevision,
 )
+from app.models.voting import BoardRound, BoardVote
 
 __all__ = [
     "AgendaCheckpoint",
     "AgendaItem",
     "AuditEvent",
+    "BoardColumn",
+    "BoardRound",
+    "BoardVote",
     "BreakoutGroup",
     "Checkpoint",
     "Document",

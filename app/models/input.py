@@ -72,7 +72,9 @@ class Input(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
-    group_code: str = Field(max_length=1, index=True)
+    # A breakout group's letter, or ``board`` (BOARD_GROUP) for a note the secretariat sent
+    # from the board into the inbox.
+    group_code: str = Field(max_length=8, index=True)
     # The section the text is proposed for (the group's breakout section by default).
     section_id: int = Field(foreign_key="section.id", index=True)
     text: str = Field(max_length=MAX_INPUT_CHARS)
@@ -91,6 +93,9 @@ class Input(SQLModel, table=True):
     provenance_id: int | None = Field(default=None, index=True)
     idempotency_key: str | None = Field(default=None, max_length=200)
     request_hash: str | None = Field(default=None, max_length=64)
+    # A board note sent into the inbox: the note and the notes merged into it, as
+    # ProvenanceSource JSON, so acceptance names the board and every author (None otherwise).
+    sources: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class InputCreate(SQLModel):
@@ -180,6 +185,10 @@ class InputPublic(SQLModel):
     duplicate_of: int | None
     accepted_text: str | None
     provenance_id: int | None
+    # "board" for a note sent from the board (then ``board_authors`` are its authors).
+    origin: Literal["group", "board"] = "group"
+    board_note_id: str | None = None
+    board_authors: list[str] = []
 
 
 class InputEvent(SQLModel, table=True):
@@ -194,7 +203,7 @@ class InputEvent(SQLModel, table=True):
     type: str = Field(max_length=40)
     input_id: int
     # Who may see it: the secretariat and chair all; a rapporteur only its group's.
-    group_code: str = Field(max_length=1)
+    group_code: str = Field(max_length=8)
     # The input as InputPublic JSON at the time of the event.
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)

@@ -8,6 +8,11 @@ NOTES_MAP = "notes"
 PROMOTED_MAP = "promoted"
 # In each document room, what the room's projectors show (docs/protocol.md): server-written.
 PROJECTOR_MAP = "projector"
+COLUMNS_MAP = "columns"
+ROUND_MAP = "round"
+MERGED_MAP = "merged"
+# The board's maps only the server writes (docs/protocol.md).
+BOARD_SERVER_MAPS = frozenset({PROMOTED_MAP, COLUMNS_MAP, ROUND_MAP, MERGED_MAP})
 
 _DOC = re.compile(r"^doc-([1-9][0-9]{0,17})$")
 _GROUP = re.compile(r"^group-([1-9][0-9]{0,17})-([A-Z])$")

@@ -67,7 +67,8 @@ class ProvenancePublic(SQLModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def input_ids(self) -> list[int]:
-        return [s.input_id for s in self.inputs if s.input_id is not None]
+        # A board input's notes share its id: each input once.
+        return list(dict.fromkeys(s.input_id for s in self.inputs if s.input_id is not None))
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -14,19 +14,28 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.board.live import BoardState, LiveBoards
 from app.board.rules import NOTE_ID, whole_number
 from app.errors import Conflict, NotFound
-from app.models.board import BoardNote, BoardPromoted, BoardPublic, NotePromote, NotePromoted
+from app.models.board import (
+    BoardAnonymous,
+    BoardNote,
+    BoardPromoted,
+    BoardPublic,
+    ColumnPublic,
+    MergedNote,
+    NotePromote,
+    NotePromoted,
+)
 from app.models.common import utcnow
 from app.models.document import SectionStatus
 from app.models.names import board_room
 from app.models.participant import Participant, Role
 from app.models.provenance import BOARD_GROUP, Provenance, ProvenanceSource
 from app.revisions.keeper import RevisionKeeper
-from app.services import agreed, audit, revisions, sections
+from app.services import agreed, audit, board_columns, revisions, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 from app.services.input_review import TextInserter
@@ -43,11 +52,40 @@ def _promoted(value: Any) -> BoardPromoted | None:
     if section_id is None:
         return None
     return BoardPromoted(
-        section_id=section_id, by=str(value.get("by", "")), at=str(value.get("at", ""))
+        section_id=section_id,
+        by=str(value.get("by", "")),
+        at=str(value.get("at", "")),
+        inbox=value.get("inbox") is True,
     )
 
 
-def _note(note_id: str, value: Any, promoted: Any) -> BoardNote | None:
+def _merged(entries: Any, reveal: dict[str, str]) -> list[MergedNote]:
+    """The ``merged`` provenance of a note, as REST shows it (malformed entries skipped)."""
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            continue
+        out.append(
+            MergedNote(
+                id=entry["id"],
+                text=str(entry.get("text", "")),
+                author=whole_number(entry.get("author")) or 0,
+                name=str(entry.get("name", "")),
+                at=str(entry.get("at", "")),
+                anonymous=entry.get("anonymous") is True,
+                author_name=reveal.get(entry["id"]),
+            )
+        )
+    return out
+
+
+def _note(
+    note_id: str,
+    value: Any,
+    state: BoardState,
+    columns: set[int],
+    reveal: dict[str, str],
+) -> BoardNote | None:
     """A note as REST shows it; None for a value that is not one (never a 500)."""
     if not isinstance(value, dict):
         return None
@@ -67,26 +105,50 @@ def _note(note_id: str, value: Any, promoted: Any) -> BoardNote | None:
         x=x,
         y=y,
         at=str(value.get("at", "")),
-        promoted=_promoted(promoted),
+        column=column if (column := whole_number(value.get("column"))) in columns else None,
+        anonymous=value.get("anonymous") is True,
+        author_name=reveal.get(note_id),
+        merged=_merged(state.merged.get(note_id), reveal),
+        promoted=_promoted(state.promoted.get(note_id)),
     )
 
 
-def board_public(document_id: int, state: BoardState) -> BoardPublic:
-    """The board's notes, sorted by ``at`` and then id, each with its promotion."""
+def board_public(
+    document_id: int,
+    state: BoardState,
+    columns: list[ColumnPublic],
+    reveal: dict[str, str] | None = None,
+) -> BoardPublic:
+    """The board's columns in order and its notes, sorted by ``at`` and then id, each with
+    its column (None: "Unsorted", also for a column removed while the room was away) and
+    its promotion."""
+    ids = {c.id for c in columns}
     notes = [
         note
         for note_id, value in state.notes.items()
-        if (note := _note(note_id, value, state.promoted.get(note_id))) is not None
+        if (note := _note(note_id, value, state, ids, reveal or {})) is not None
     ]
     notes.sort(key=lambda n: (n.at, n.id))
-    return BoardPublic(room=board_room(document_id), notes=notes)
+    return BoardPublic(room=board_room(document_id), columns=columns, notes=notes)
 
 
 def get_board(session: Session, actor: Actor, document_id: int, boards: LiveBoards) -> BoardPublic:
     """The live board (any role of the meeting reads it, the projector included)."""
-    sections.get_document(session, actor, document_id)
+    columns = board_columns.list_columns(session, actor, document_id)
+    reveal = anonymous_authors(session, document_id) if moderates(actor) else {}
     session.commit()  # hold no transaction while the room is read
-    return board_public(document_id, boards.call(boards.read, document_id))
+    return board_public(document_id, boards.call(boards.read, document_id), columns, reveal)
+
+
+def moderates(actor: Actor) -> bool:
+    """The secretariat (an organiser, the console) sees who posted anonymous notes."""
+    return actor.is_operator or actor.role in (Role.SECRETARIAT, Role.ORGANISER)
+
+
+def anonymous_authors(session: Session, document_id: int) -> dict[str, str]:
+    """Note id -> the name of whoever posted it anonymously."""
+    query = select(BoardAnonymous).where(BoardAnonymous.document_id == document_id)
+    return {row.note_id: row.name for row in session.exec(query)}
 
 
 def _posted_at(value: Any, fallback: datetime) -> datetime:
@@ -148,26 +210,19 @@ def promote(
     section.body = inserted.body
     session.add(section)
     author_id = whole_number(note.get("author"))
-    author = session.get(Participant, author_id) if author_id is not None else None
-    if author is not None and author.meeting_id != document.meeting_id:
-        author = None
-    source = ProvenanceSource(
-        source="board",
-        note_id=note_id,
-        input_id=None,
-        group_code=BOARD_GROUP,
-        group_name=None,
-        rapporteur_id=author.id if author is not None else author_id,
-        rapporteur=author.name if author is not None else str(note.get("name") or "") or None,
-        submitted_at=_posted_at(note.get("at"), now),
-    )
+    # The note, then the notes merged into it: each author is a source of the paragraph
+    # (an anonymous note's author stays unnamed, as on the board).
+    sources = [
+        note_source(session, document.meeting_id, nid, value, now)
+        for nid, value in [(note_id, note), *merged_notes(before.merged.get(note_id))]
+    ]
     record = Provenance(
         meeting_id=document.meeting_id,
         document_id=document_id,
         section_id=data.section_id,
         text=text,
         paragraph=inserted.paragraph,
-        sources=[source.model_dump(mode="json")],
+        sources=[source.model_dump(mode="json") for source in sources],
         accepted_by=actor.participant_id,
         accepted_by_name=actor.name,
         accepted_at=now,
@@ -193,6 +248,34 @@ def promote(
         section_id=data.section_id,
         revision=revision or 0,
         promoted=BoardPromoted.model_validate(entry),
+    )
+
+
+def merged_notes(entries: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (str(e["id"]), e)
+        for e in (entries if isinstance(entries, list) else [])
+        if isinstance(e, dict) and isinstance(e.get("id"), str)
+    ]
+
+
+def note_source(
+    session: Session, meeting_id: int, note_id: str, note: dict[str, Any], now: datetime
+) -> ProvenanceSource:
+    """A board note as a source of a paragraph: its author, when it was posted."""
+    author_id = whole_number(note.get("author")) or None
+    author = session.get(Participant, author_id) if author_id is not None else None
+    if author is not None and author.meeting_id != meeting_id:
+        author = None
+    return ProvenanceSource(
+        source="board",
+        note_id=note_id,
+        input_id=None,
+        group_code=BOARD_GROUP,
+        group_name=None,
+        rapporteur_id=author.id if author is not None else author_id,
+        rapporteur=author.name if author is not None else str(note.get("name") or "") or None,
+        submitted_at=_posted_at(note.get("at"), now),
     )
 
 

@@ -5,6 +5,7 @@ from datetime import time
 
 from sqlmodel import Session, select
 
+from app.models.board import BoardColumn
 from app.models.document import Document, Section
 from app.models.meeting import AgendaItem, BreakoutGroup, Meeting
 from app.models.participant import Role
@@ -77,6 +78,9 @@ def create_demo(session: Session, *, link_lifetime_hours: int = 72) -> DemoMeeti
         session.flush()
         assert section.id is not None
         section_ids[spec["key"]] = section.id
+    # Session 2's whiteboard: one column per dimension of the framework.
+    for position, dimension in enumerate(seed.DGI_DIMENSIONS):
+        session.add(BoardColumn(document_id=document.id, title=dimension, position=position))
     for item in seed.AGENDA:
         session.add(
             AgendaItem(

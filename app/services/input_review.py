@@ -25,6 +25,7 @@ from app.models.input import (
     BatchAccept,
     Input,
     InputEventType,
+    InputPublic,
     InputReview,
     InputStatus,
 )
@@ -249,15 +250,9 @@ def _accept(
     section.body = inserted.body
     session.add(section)
     sources = [
-        ProvenanceSource(
-            input_id=p.id,
-            group_code=p.group_code,
-            group_name=p.group_name,
-            rapporteur_id=p.submitted_by,
-            rapporteur=p.rapporteur,
-            submitted_at=p.created_at,
-        ).model_dump(mode="json")
-        for p in inputs.public_many(session, items)
+        source
+        for item, p in zip(items, inputs.public_many(session, items), strict=True)
+        for source in _sources(item, p)
     ]
     record = Provenance(
         meeting_id=meeting_id,
@@ -291,6 +286,23 @@ def _accept(
         )
         inputs.emit(session, InputEventType.REVIEWED, item)
     return record
+
+
+def _sources(item: Input, p: InputPublic) -> list[dict[str, Any]]:
+    """The provenance of one accepted input: its group and rapporteur, or for a note sent
+    from the board, the board notes behind it (each author), with the input's id."""
+    if item.sources:
+        return [{**source, "input_id": item.id} for source in item.sources]
+    return [
+        ProvenanceSource(
+            input_id=p.id,
+            group_code=p.group_code,
+            group_name=p.group_name,
+            rapporteur_id=p.submitted_by,
+            rapporteur=p.rapporteur,
+            submitted_at=p.created_at,
+        ).model_dump(mode="json")
+    ]
 
 
 def revision_reason(items: list[Input]) -> str:

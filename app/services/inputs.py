@@ -177,9 +177,21 @@ def public_many(session: Session, items: list[Input]) -> list[InputPublic]:
             duplicate_of=item.duplicate_of,
             accepted_text=item.accepted_text,
             provenance_id=item.provenance_id,
+            **_board_origin(item),
         )
         for item in items
     ]
+
+
+def _board_origin(item: Input) -> dict[str, Any]:
+    """A board input's note and authors (an anonymous note's author stays unnamed)."""
+    if not item.sources:
+        return {}
+    return {
+        "origin": "board",
+        "board_note_id": item.sources[0].get("note_id"),
+        "board_authors": [str(s["rapporteur"]) for s in item.sources if s.get("rapporteur")],
+    }
 
 
 def public(session: Session, item: Input) -> InputPublic:

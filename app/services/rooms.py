@@ -9,13 +9,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.board import rules as board
+from app.board.columns import ColumnInfo, reconcile_columns
+from app.board.limits import BoardLimits
+from app.board.rounds import publish_round
 from app.models.document import Document
-from app.models.names import PROJECTOR_MAP, PROMOTED_MAP, SECTIONS_MAP, RoomName
+from app.models.names import BOARD_SERVER_MAPS, PROJECTOR_MAP, SECTIONS_MAP, RoomName
 from app.realtime.adoption import AdoptedDocuments
 from app.realtime.hub import OnLoad
 from app.realtime.owned import ServerOwned
 from app.realtime.room import Room
 from app.realtime.structure import SectionInfo, reconcile
+from app.services import board_rounds
+from app.services.board_columns import ordered_columns
 from app.services.sections import ordered_sections
 from app.store.base import StoredRoom
 
@@ -33,7 +38,17 @@ def section_infos(engine: Engine, document_id: int) -> list[SectionInfo]:
         return [SectionInfo.of(s) for s in ordered_sections(session, document_id)]
 
 
-def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -> OnLoad:
+def column_infos(engine: Engine, document_id: int) -> list[ColumnInfo]:
+    """The board's columns from the database, in order (call in a worker thread)."""
+    with Session(engine) as session:
+        return [ColumnInfo.of(c) for c in ordered_columns(session, document_id)]
+
+
+def structure_on_load(
+    engine: Engine,
+    adopted: AdoptedDocuments | None = None,
+    board_limits: BoardLimits | None = None,
+) -> OnLoad:
     """The hub's ``on_load``: publish a document room's sections (and seed new texts); a
     board room gets its write rules (``app/board/rules.py``); every room of a document
     refuses writers while the document is adopted (``app/realtime/adoption.py``)."""
@@ -46,9 +61,15 @@ def structure_on_load(engine: Engine, adopted: AdoptedDocuments | None = None) -
                 adopted.learn(name.document_id, at)
             room.read_only = adopted.check_for(name.document_id)
         if name is not None and name.is_board:
-            owned = frozenset({PROMOTED_MAP})
-            room.server_owned = ServerOwned(room.doc, owned, board.PROMOTED_REASON)
-            board.attach(room)
+            room.server_owned = ServerOwned(room.doc, BOARD_SERVER_MAPS, board.PROMOTED_REASON)
+            board.attach(room, board_limits)
+            columns = await anyio.to_thread.run_sync(column_infos, engine, name.document_id)
+            entry = await anyio.to_thread.run_sync(
+                board_rounds.round_entry, engine, name.document_id
+            )
+            room.edit(lambda doc: reconcile_columns(doc, columns))
+            if entry is not None:
+                room.edit(lambda doc: publish_round(doc, entry))
             return
         if name is None or not name.is_document:
             return

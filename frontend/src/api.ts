@@ -3,7 +3,9 @@
 
 import type {
   AgendaItem,
+  BoardColumn,
   BoardPromotion,
+  BoardRound,
   Checkpoint,
   Diff,
   Input,
@@ -232,4 +234,40 @@ export const api = {
       `/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/promote`,
       { method: "POST", body },
     ),
+  sendNoteToInbox: (documentId: number, noteId: string, body: { section_id: number; text: string | null }) =>
+    request<Input>(`/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/inbox`, {
+      method: "POST",
+      body,
+    }),
+  addColumn: (documentId: number, title: string) =>
+    request<BoardColumn>(`/api/documents/${documentId}/board/columns`, { method: "POST", body: { title } }),
+  changeColumn: (documentId: number, columnId: number, body: { title?: string; position?: number }) =>
+    request<BoardColumn[]>(`/api/documents/${documentId}/board/columns/${columnId}`, { method: "PATCH", body }),
+  openRound: (documentId: number, body: { duration_seconds: number; votes_per_person: number; allow_double: boolean }) =>
+    request<BoardRound>(`/api/documents/${documentId}/board/rounds`, { method: "POST", body }),
+  latestRound: (documentId: number) => request<BoardRound>(`/api/documents/${documentId}/board/rounds/latest`),
+  closeRound: (documentId: number, roundId: number) =>
+    request<BoardRound>(`/api/documents/${documentId}/board/rounds/${roundId}/close`, { method: "POST" }),
+  vote: (documentId: number, roundId: number, noteId: string) =>
+    request<BoardRound>(`/api/documents/${documentId}/board/rounds/${roundId}/votes`, {
+      method: "POST",
+      body: { note_id: noteId },
+    }),
+  postAnonymous: (documentId: number, body: { text: string; color: string; column: number | null }) =>
+    request<unknown>(`/api/documents/${documentId}/board/notes`, { method: "POST", body }),
+  hideNote: (documentId: number, noteId: string) =>
+    request<unknown>(`/api/documents/${documentId}/board/notes/${encodeURIComponent(noteId)}/hide`, { method: "POST" }),
+  mergeNotes: (documentId: number, keep: string, noteIds: string[]) =>
+    request<unknown>(`/api/documents/${documentId}/board/notes/${encodeURIComponent(keep)}/merge`, {
+      method: "POST",
+      body: { note_ids: noteIds },
+    }),
+  boardAuthors: (documentId: number) =>
+    request<{ notes: { id: string; author_name: string | null; merged: { id: string; author_name: string | null }[] }[] }>(
+      `/api/documents/${documentId}/board`,
+    ),
+  removeColumn: (documentId: number, columnId: number) =>
+    request<{ column_id: number; unsorted: string[] }>(`/api/documents/${documentId}/board/columns/${columnId}`, {
+      method: "DELETE",
+    }),
 };

@@ -173,6 +173,10 @@ export interface Input {
   duplicate_of: number | null;
   accepted_text: string | null;
   provenance_id: number | null;
+  /** "board": a note the secretariat sent from the board (its authors in board_authors). */
+  origin?: "group" | "board";
+  board_note_id?: string | null;
+  board_authors?: string[];
 }
 
 /** One message of GET /api/meetings/{id}/events. */
@@ -237,4 +241,29 @@ export interface BoardPromotion {
   section_id: number;
   revision: number;
   promoted: { section_id: number; by: string; at: string };
+}
+
+/** One column of the board (GET/POST/PATCH /api/documents/{id}/board/columns). */
+export interface BoardColumn {
+  id: number;
+  title: string;
+  position: number;
+}
+
+/** A voting round of the board (…/board/rounds, docs/protocol.md). */
+export interface BoardRound {
+  id: number;
+  status: "open" | "closed";
+  votes_per_person: number;
+  allow_double: boolean;
+  opened_at: string;
+  closes_at: string;
+  closed_at: string | null;
+  now: string;
+  cast: number;
+  voters: number;
+  /** Ranked; null for a voter while the round is open. */
+  counts: { note_id: string; votes: number }[] | null;
+  mine: string[];
+  remaining: number;
 }

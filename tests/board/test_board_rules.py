@@ -4,6 +4,7 @@ from typing import Any
 
 from pycrdt import Doc, Map, Text
 
+from app.board.limits import MAX_NOTES, BoardLimits
 from app.board.rules import Writer, board_refusal
 from app.models.names import RoomName
 from app.models.participant import Role
@@ -104,3 +105,84 @@ def test_board_rights() -> None:
         assert rights(Actor(1, 1, "x", role), room) is access
     assert rights(Actor(1, 1, "x", Role.PARTICIPANT, group_code="A"), room) is Access.WRITE
     assert rights(Actor.cli(), room) is Access.WRITE
+
+
+def _with_columns(*ids: int) -> Doc[Any]:
+    board = _board()
+    columns = board.get("columns", type=Map)
+    for position, column_id in enumerate(ids):
+        columns[str(column_id)] = {"title": f"C{column_id}", "position": position}
+    return board
+
+
+def test_columns_posting_and_moving() -> None:
+    board = _with_columns(3, 4)
+
+    def refusal(writer: Writer, change: Any, base: Doc[Any] = board) -> str | None:
+        return board_refusal(base, _update(base, change), writer)
+
+    assert refusal(AMINA, _set("note-0009", _note(7, "Amina", column=3))) is None
+    assert refusal(AMINA, _set("note-0009", _note(7, "Amina", column=None))) is None
+    assert refusal(AMINA, _set("note-0001", _note(7, "Amina", column=4))) is None  # moved
+    assert "not on this board" in str(
+        refusal(AMINA, _set("note-0009", _note(7, "Amina", column=9)))
+    )
+    for bad in ("3", 0, -1, 2.5, True):
+        problem = refusal(AMINA, _set("note-0009", _note(7, "Amina", column=bad)))
+        assert "column id or null" in str(problem), bad
+    # A note left in a column removed meanwhile may still be edited (the server moves it).
+    gone = _board()
+    gone.get("notes", type=Map)["note-0001"] = _note(7, "Amina", column=5)
+    assert refusal(AMINA, _set("note-0001", _note(7, "Amina", column=5, text="x")), gone) is None
+    # Only the server writes columns, round and merged.
+    for name in ("columns", "round", "merged"):
+        problem = refusal(SECRETARIAT, lambda d, n=name: d.get(n, type=Map).__setitem__("9", {}))
+        assert "only the server writes" in str(problem), name
+
+
+def test_anonymous_notes_come_from_the_server_only() -> None:
+    anonymous = _note(0, "", anonymous=True)
+    assert "through the server" in str(_refusal(AMINA, _set("note-0009", anonymous)))
+    assert "through the server" in str(_refusal(SECRETARIAT, _set("note-0009", anonymous)))
+    assert "author 0" in str(_refusal(AMINA, _set("note-0009", _note(7, "Amina", anonymous=True))))
+    assert "true or false" in str(
+        _refusal(AMINA, _set("note-0009", _note(7, "Amina", anonymous=1)))
+    )
+    board = _board()
+    board.get("notes", type=Map)["note-anon"] = anonymous
+    # Its poster cannot claim it; the secretariat may still move it.
+    update = _update(board, lambda d: d.get("notes", type=Map).pop("note-anon"))
+    assert "own notes" in str(board_refusal(board, update, AMINA))
+    moved = _update(board, _set("note-anon", {**anonymous, "x": 0.5}))
+    assert board_refusal(board, moved, SECRETARIAT) is None
+
+
+def test_note_rate_limit_and_a_full_board() -> None:
+    limits = BoardLimits(notes_per_minute=2)
+    board = _board()
+
+    def post(n: int) -> str | None:
+        change = _set(f"note-10{n:02d}", _note(7, "Amina"))
+        return board_refusal(board, _update(board, change), AMINA, limits)
+
+    assert post(1) is None
+    assert post(2) is None
+    assert str(post(3)).startswith("board: too many notes from you; wait ")
+    assert (
+        board_refusal(board, _update(board, _set("note-2001", _note(8, "Omar"))), OMAR, limits)
+        is None
+    )
+    # Moving an existing note is not a new note.
+    assert (
+        board_refusal(
+            board, _update(board, _set("note-0001", _note(7, "Amina", x=0.1))), AMINA, limits
+        )
+        is None
+    )
+    full = _board()
+    notes = full.get("notes", type=Map)
+    for i in range(MAX_NOTES):
+        notes[f"note-f{i:05d}"] = _note(8, "Omar")
+    assert "full" in str(
+        board_refusal(full, _update(full, _set("note-0009", _note(7, "Amina"))), AMINA)
+    )

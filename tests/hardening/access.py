@@ -21,6 +21,8 @@ ORGANISER = frozenset({"organiser"})
 CHAIR_TOO = frozenset({"secretariat", "organiser", "chair"})
 AUTHORS = frozenset({"secretariat", "organiser", "rapporteur"})  # inputs
 NOBODY: frozenset[str] = frozenset()
+VOTERS = frozenset({"rapporteur", "participant"})  # board voting rounds
+WRITERS = frozenset({"secretariat", "organiser", "rapporteur", "participant"})  # board notes
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,34 @@ ACCESS: dict[str, Rule] = {
     "POST /api/documents/{document_id}/board/notes/{note_id}/promote": Rule(
         SECRETARIAT, body={"section_id": "{section_id}"}
     ),
+    "POST /api/documents/{document_id}/board/notes/{note_id}/inbox": Rule(
+        SECRETARIAT, body={"section_id": "{section_id}"}, success=201
+    ),
+    "GET /api/documents/{document_id}/board/columns": Rule(EVERYONE),
+    "POST /api/documents/{document_id}/board/columns": Rule(
+        SECRETARIAT, body={"title": "Matrix"}, success=201
+    ),
+    "PATCH /api/documents/{document_id}/board/columns/{column_id}": Rule(
+        SECRETARIAT, body={"title": "Matrix"}
+    ),
+    "DELETE /api/documents/{document_id}/board/columns/{column_id}": Rule(SECRETARIAT),
+    "POST /api/documents/{document_id}/board/rounds": Rule(
+        SECRETARIAT, body={"duration_seconds": 60}, success=201
+    ),
+    "GET /api/documents/{document_id}/board/rounds/latest": Rule(EVERYONE),
+    "GET /api/documents/{document_id}/board/rounds/{round_id}": Rule(EVERYONE),
+    "POST /api/documents/{document_id}/board/rounds/{round_id}/close": Rule(SECRETARIAT),
+    "POST /api/documents/{document_id}/board/rounds/{round_id}/votes": Rule(
+        VOTERS, body={"note_id": "{note_id}"}, success=201
+    ),
+    "POST /api/documents/{document_id}/board/notes": Rule(
+        WRITERS, body={"text": "Matrix"}, success=201
+    ),
+    "POST /api/documents/{document_id}/board/notes/{note_id}/hide": Rule(SECRETARIAT),
+    "POST /api/documents/{document_id}/board/notes/{note_id}/merge": Rule(
+        SECRETARIAT, body={"note_ids": ["matrix-note-2"]}
+    ),
+    "GET /api/documents/{document_id}/board/suggestions": Rule(SECRETARIAT),
     "GET /api/documents/{document_id}/export": Rule(EVERYONE, query="format=md"),
 }
 

@@ -163,6 +163,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         revisions = _ok(_rest(server, "GET", f"{section_path}/revisions", sec))
         revisions = revisions if isinstance(revisions, list) else revisions["revisions"]
         number = revisions[0]["number"]
+        columns = _ok(_rest(server, "GET", f"/api/documents/{d}/board/columns", sec))
+        board_round = _ok(
+            _rest(
+                server,
+                "POST",
+                f"/api/documents/{d}/board/rounds",
+                sec,
+                json={"duration_seconds": 7200},
+            ),
+            201,
+        )
         rooms = {"doc": document["room"], "board": document["board_room"]}
         groups = sorted({s["group_room"] for s in document["sections"] if s.get("group_room")})
         rooms["group"] = f"group-{d}-A"
@@ -182,6 +193,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "input_id": an_input["id"],
             "number": number,
             "note_id": "matrix-note-1",
+            "column_id": columns[0]["id"],
+            "round_id": board_round["id"],
             "token": opened["token"],
             "open_url": opened["url"],
             "section_order": [s["id"] for s in document["sections"]],

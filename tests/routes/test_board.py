@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from pycrdt import Doc, Map, create_sync_message, create_update_message
 from sqlalchemy.engine import Engine
 
+from app.seed.wg2_2024 import DGI_DIMENSIONS
 from tests.routes.inputs_util import section_body, set_body
 from tests.routes.util import Meeting, assert_error, audit_events
 
@@ -83,7 +84,10 @@ def test_the_board_room_is_named_and_readable_by_every_role(
     document = client.get(f"/api/documents/{demo.document_id}", headers=demo.auth("chair"))
     assert document.json()["board_room"] == f"board-{demo.document_id}"
     for role in ("secretariat", "chair", "rapporteur", "participant", "projector"):
-        assert _board(client, demo, role) == {"room": f"board-{demo.document_id}", "notes": []}
+        board = _board(client, demo, role)
+        assert board["room"] == f"board-{demo.document_id}"
+        assert board["notes"] == []
+        assert [c["title"] for c in board["columns"]] == DGI_DIMENSIONS
     path = f"/api/documents/{demo.document_id}/board"
     assert_error(client.get(path), 401)
     assert_error(client.get(path, headers=other.auth("secretariat")), 404)

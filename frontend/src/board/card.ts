@@ -9,7 +9,19 @@ import { isolate, t } from "../i18n";
 import { clock } from "../inputs/feed";
 import { autoDir } from "../render";
 import type { SectionMeta } from "../types";
-import { MAX_NOTE_CHARS, type Note, type NoteValue, type Promotion, textProblem, withText } from "./notes";
+import {
+  type Column,
+  MAX_NOTE_CHARS,
+  type MergedEntry,
+  type Note,
+  type NoteValue,
+  type Promotion,
+  textProblem,
+  withColumn,
+  withText,
+} from "./notes";
+import { mergedList, voteRow } from "./extras";
+import type { NoteVoting } from "./voting";
 
 const ARM_MS = 5_000;
 
@@ -23,10 +35,27 @@ export interface CardContext {
   moderator: boolean;
   /** The document's sections, in order (promotion targets). */
   sections(): SectionMeta[];
+  /** The board's columns, in order (where a note may be moved). */
+  columns(): Column[];
+  /** The voting round's view of a note (null: no round). */
+  voting(id: string): NoteVoting | null;
+  vote(id: string): void;
+  /** What was merged into a note. */
+  merged(id: string): MergedEntry[];
+  /** Who posted an anonymous note (the secretariat only; null: unknown or not to be shown). */
+  authorName(id: string): string | null;
+  /** The other notes of the board (merge candidates), oldest first. */
+  others(id: string): Note[];
+  /** REST hide (secretariat). */
+  hide(id: string): Promise<void>;
+  /** REST merge of `other` into `keep` (secretariat). */
+  merge(keep: string, other: string): Promise<void>;
   save(id: string, value: NoteValue): void;
   remove(id: string): void;
   /** POST …/promote; rejects with the server's ApiError. */
   promote(id: string, sectionId: number, text: string | null): Promise<void>;
+  /** POST …/inbox: the note becomes an input for that section; rejects with the ApiError. */
+  toInbox(id: string, sectionId: number, text: string | null): Promise<void>;
 }
 
 function button(text: string, className: string, attrs: Record<string, string> = {}): HTMLButtonElement {
@@ -85,7 +114,19 @@ export class NoteCard {
 
   private render(): void {
     const { note, promotion, ctx } = this;
-    const signature = JSON.stringify([note, promotion, ctx.mayWrite(), this.mode]);
+    const voting = ctx.voting(note.id);
+    const merged = ctx.merged(note.id);
+    const revealed = note.anonymous ? ctx.authorName(note.id) : null;
+    const signature = JSON.stringify([
+      note,
+      promotion,
+      ctx.mayWrite(),
+      this.mode,
+      ctx.columns(),
+      voting,
+      merged,
+      revealed,
+    ]);
     if (signature === this.signature) return;
     this.signature = signature;
     this.el.className = `note note-${note.color}${promotion ? " is-promoted" : ""}`;
@@ -97,23 +138,27 @@ export class NoteCard {
     const meta = h(
       "p",
       { class: "note-meta" },
-      autoDir("span", note.name, "note-author"),
+      note.anonymous
+        ? h("span", {
+            class: "note-author note-anonymous",
+            attrs: { dir: "auto" },
+            text: revealed ? t("board.anonymousBy", { name: isolate(revealed) }) : t("board.anonymous"),
+          })
+        : autoDir("span", note.name, "note-author"),
       time ? h("span", { class: "note-time", text: t("board.noteTime", { time }) }) : null,
     );
     let badge: HTMLElement | null = null;
     if (promotion) {
       const section = ctx.sections().find((s) => s.id === promotion.section_id);
-      const title = t("board.promotedTitle", {
+      const title = t(promotion.inbox ? "board.inboxTitle" : "board.promotedTitle", {
         section: section ? isolate(section.title) : "none",
         by: promotion.by ? isolate(promotion.by) : "none",
       });
-      badge = h(
-        "p",
-        { class: "note-badges" },
-        h("span", { class: "badge badge-promoted", attrs: { title }, text: t("board.inDocument") }),
-      );
+      const label = t(promotion.inbox ? "board.inInbox" : "board.inDocument");
+      badge = h("p", { class: "note-badges" }, h("span", { class: "badge badge-promoted", attrs: { title }, text: label }));
     }
-    replaceChildren(this.el, text, meta, badge, this.actions(textId));
+    const votes = voteRow(voting, textId, ctx.mayWrite(), () => ctx.vote(note.id));
+    replaceChildren(this.el, text, meta, badge, mergedList(merged), votes, this.actions(textId));
   }
 
   private actions(textId: string): HTMLElement | null {
@@ -133,13 +178,43 @@ export class NoteCard {
         promote.addEventListener("click", () => this.openPromote());
         items.push(promote);
       }
-      if (!mine) {
-        const remove = (): void => ctx.remove(note.id);
+      if (ctx.others(note.id).length > 0) {
+        const merge = button(t("board.merge"), "note-merge");
+        merge.addEventListener("click", () => this.openMerge());
+        items.push(merge);
+      }
+      if (!mine || note.anonymous) {
+        // Hidden through the server, so the audit log keeps the note and its author.
+        const remove = (): void => void ctx.hide(note.id);
         items.push(armedButton(t("action.remove"), t("action.confirmRemove"), "note-remove", remove));
       }
     }
     for (const item of items) item.setAttribute("aria-describedby", textId);
-    return items.length ? h("div", { class: "note-actions" }, ...items) : null;
+    const move = mine || ctx.moderator ? this.mover(textId) : null;
+    return items.length || move ? h("div", { class: "note-actions" }, move, ...items) : null;
+  }
+
+  /** "Move to" a column (one's own note; the secretariat moves any). */
+  private mover(textId: string): HTMLElement | null {
+    const { note, ctx } = this;
+    const columns = ctx.columns();
+    if (columns.length === 0) return null;
+    const id = `note-${note.id}-column`;
+    const select = h("select", {
+      class: "note-move",
+      attrs: { id, "aria-label": t("board.moveTo"), "aria-describedby": textId },
+    });
+    const known = columns.some((c) => c.id === note.column);
+    select.append(h("option", { attrs: { value: "" }, text: t("board.unsorted") }));
+    for (const column of columns) {
+      select.append(h("option", { attrs: { value: String(column.id), dir: "auto" }, text: column.title }));
+    }
+    select.value = known ? String(note.column) : "";
+    select.addEventListener("change", () => {
+      const column = select.value === "" ? null : Number(select.value);
+      ctx.save(note.id, withColumn(note, column));
+    });
+    return select;
   }
 
   private close(): void {
@@ -191,6 +266,45 @@ export class NoteCard {
     });
   }
 
+  private openMerge(): void {
+    this.mode = "promote";
+    this.signature = "";
+    const n = ++formCounter;
+    const select = h("select", { class: "note-merge-other", attrs: { id: `note-merge-${n}` } });
+    for (const other of this.ctx.others(this.note.id)) {
+      const label = [...other.text.trim()].slice(0, 80).join("");
+      select.append(h("option", { attrs: { value: other.id, dir: "auto" }, text: label }));
+    }
+    const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
+    const send = button(t("board.mergeHere"), "button-primary note-merge-send");
+    send.type = "submit";
+    const cancel = button(t("action.cancel"), "note-cancel");
+    const form = h(
+      "form",
+      { class: "note-form review-form" },
+      autoDir("p", this.note.text, "note-text note-quote"),
+      h("label", { class: "field-label", attrs: { for: select.id }, text: t("board.mergeWhich") }),
+      select,
+      problem,
+      h("div", { class: "note-actions" }, send, cancel),
+    );
+    this.closeOn(form, cancel);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send.disabled = true;
+      problem.textContent = "";
+      this.ctx
+        .merge(this.note.id, select.value)
+        .then(() => this.close())
+        .catch((err: unknown) => {
+          problem.textContent = errorMessage(err);
+          send.disabled = false;
+        });
+    });
+    replaceChildren(this.el, form);
+    select.focus();
+  }
+
   private openPromote(): void {
     this.mode = "promote";
     this.signature = "";
@@ -212,6 +326,9 @@ export class NoteCard {
     const send = button(t("board.promoteToDocument"), "button-primary note-promote-send");
     send.type = "submit";
     send.disabled = sections.length === 0;
+    // The inbox: the secretariat reviews it with the breakouts' inputs before it goes in.
+    const inbox = button(t("board.sendToInbox"), "note-inbox-send");
+    inbox.disabled = send.disabled;
     const cancel = button(t("action.cancel"), "note-cancel");
     const form = h(
       "form",
@@ -223,11 +340,18 @@ export class NoteCard {
       area,
       sections.length ? null : h("p", { class: "muted", text: t("doc.noSections") }),
       problem,
-      h("div", { class: "note-actions" }, send, cancel),
+      h("div", { class: "note-actions" }, send, inbox, cancel),
     );
     this.closeOn(form, cancel);
+    let target: "document" | "inbox" = "document";
+    inbox.addEventListener("click", () => {
+      target = "inbox";
+      form.requestSubmit();
+    });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      const via = target;
+      target = "document";
       const sectionId = Number(select.value);
       const edited = area.value.trim();
       if (!Number.isInteger(sectionId) || sectionId <= 0) {
@@ -238,15 +362,18 @@ export class NoteCard {
         problem.textContent = t("board.textEmpty");
         return;
       }
-      send.disabled = true;
+      send.disabled = inbox.disabled = true;
       problem.textContent = "";
       const text = edited === this.note.text.trim() ? null : edited;
-      this.ctx
-        .promote(this.note.id, sectionId, text)
+      const sent =
+        via === "inbox"
+          ? this.ctx.toInbox(this.note.id, sectionId, text)
+          : this.ctx.promote(this.note.id, sectionId, text);
+      sent
         .then(() => this.close())
         .catch((err: unknown) => {
           problem.textContent = errorMessage(err);
-          send.disabled = false;
+          send.disabled = inbox.disabled = false;
         });
     });
     replaceChildren(this.el, form);

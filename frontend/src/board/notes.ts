@@ -1,6 +1,7 @@
 // The participants' board room (board-{id}, docs/protocol.md): a top-level Y.Map "notes"
-// (note id → plain JSON note; editing replaces the whole value) and a server-only Y.Map
-// "promoted" (note id → where the secretariat put it in the document). Values are read
+// (note id → plain JSON note; editing replaces the whole value) and the server-only Y.Maps
+// "promoted" (note id → where the secretariat put it in the document) and "columns"
+// (column id → {title, position}; a note's column null or unknown: "Unsorted"). Values are read
 // defensively: whatever an old or broken client left in the map is skipped, not shown.
 
 import type * as Y from "yjs";
@@ -33,16 +34,36 @@ export interface NoteValue {
   x: number;
   y: number;
   at: string;
+  /** A column id of the "columns" map; null: "Unsorted". */
+  column: number | null;
+}
+
+export interface Column {
+  id: number;
+  title: string;
+  position: number;
 }
 
 export interface Note extends NoteValue {
   id: string;
+  /** Posted through the server without its author's id and name. */
+  anonymous: boolean;
+}
+
+/** A note merged into another (the server's "merged" map): the kept note's provenance. */
+export interface MergedEntry {
+  id: string;
+  text: string;
+  name: string;
+  anonymous: boolean;
 }
 
 export interface Promotion {
   section_id: number;
   by: string;
   at: string;
+  /** Sent into the inbox as an input for that section, not (yet) in the document. */
+  inbox: boolean;
 }
 
 /** 16 random url-safe characters. */
@@ -77,7 +98,12 @@ export function isColor(value: unknown): value is NoteColor {
 }
 
 /** A new note's value: written by `me`, now, at a random spot of the board. */
-export function noteValue(me: { id: number; name: string }, text: string, color: NoteColor): NoteValue {
+export function noteValue(
+  me: { id: number; name: string },
+  text: string,
+  color: NoteColor,
+  column: number | null,
+): NoteValue {
   return {
     text: text.trim(),
     author: me.id,
@@ -86,6 +112,7 @@ export function noteValue(me: { id: number; name: string }, text: string, color:
     x: fraction(Math.random()),
     y: fraction(Math.random()),
     at: new Date().toISOString(),
+    column,
   };
 }
 
@@ -99,13 +126,19 @@ export function withText(note: NoteValue, text: string): NoteValue {
     x: fraction(note.x),
     y: fraction(note.y),
     at: note.at,
+    column: note.column,
   };
+}
+
+/** The same note in another column. */
+export function withColumn(note: NoteValue, column: number | null): NoteValue {
+  return { ...withText(note, note.text), column };
 }
 
 function parseNote(id: string, value: unknown): Note | null {
   if (!NOTE_ID.test(id) || typeof value !== "object" || value === null) return null;
   const v = value as Record<string, unknown>;
-  const { text, author, name, color, x, y, at } = v;
+  const { text, author, name, color, x, y, at, column, anonymous } = v;
   if (typeof text !== "string" || typeof author !== "number" || typeof name !== "string") return null;
   return {
     id,
@@ -116,7 +149,41 @@ function parseNote(id: string, value: unknown): Note | null {
     x: typeof x === "number" ? fraction(x) : 0.5,
     y: typeof y === "number" ? fraction(y) : 0.5,
     at: typeof at === "string" ? at : "",
+    column: typeof column === "number" && Number.isInteger(column) ? column : null,
+    anonymous: anonymous === true,
   };
+}
+
+/** What was merged into note `id`. */
+export function readMerged(map: Y.Map<unknown>, id: string): MergedEntry[] {
+  const value = map.get(id);
+  if (!Array.isArray(value)) return [];
+  const out: MergedEntry[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const e = entry as Record<string, unknown>;
+    if (typeof e["id"] !== "string" || typeof e["text"] !== "string") continue;
+    out.push({
+      id: e["id"],
+      text: e["text"],
+      name: typeof e["name"] === "string" ? e["name"] : "",
+      anonymous: e["anonymous"] === true,
+    });
+  }
+  return out;
+}
+
+/** The published columns, first to last. */
+export function readColumns(map: Y.Map<unknown>): Column[] {
+  const out: Column[] = [];
+  map.forEach((value, key) => {
+    if (!/^[0-9]+$/.test(key) || typeof value !== "object" || value === null) return;
+    const v = value as Record<string, unknown>;
+    const title = typeof v["title"] === "string" ? v["title"] : "";
+    const position = typeof v["position"] === "number" ? v["position"] : 0;
+    out.push({ id: Number(key), title, position });
+  });
+  return out.sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
 /** Every well-formed note, oldest first (then by id, like the REST listing). */
@@ -138,5 +205,6 @@ export function readPromotion(map: Y.Map<unknown>, id: string): Promotion | null
     section_id: v["section_id"],
     by: typeof v["by"] === "string" ? v["by"] : "",
     at: typeof v["at"] === "string" ? v["at"] : "",
+    inbox: v["inbox"] === true,
   };
 }

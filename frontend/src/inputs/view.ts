@@ -18,10 +18,16 @@ export function statusBadge(input: Input): HTMLElement {
 /** "Group B · Rapporteur name · 14:05 → Section title". */
 export function inputMeta(input: Input, timeZone: string, options: { group: boolean }): HTMLElement {
   const meta = h("p", { class: "input-meta" });
-  if (options.group) {
-    meta.append(h("span", { class: "input-group", text: t("section.group", { group: input.group_code ?? "" }) }), " · ");
+  if (input.origin === "board") {
+    // A board note: its authors, not the secretariat member who sent it here.
+    meta.append(h("span", { class: "input-group input-board", text: t("input.fromBoard") }), " · ");
+    for (const name of input.board_authors ?? []) meta.append(autoDir("span", name, "input-author"), " · ");
+  } else {
+    if (options.group) {
+      meta.append(h("span", { class: "input-group", text: t("section.group", { group: input.group_code ?? "" }) }), " · ");
+    }
+    if (input.rapporteur) meta.append(autoDir("span", input.rapporteur, "input-rapporteur"), " · ");
   }
-  if (input.rapporteur) meta.append(autoDir("span", input.rapporteur, "input-rapporteur"), " · ");
   meta.append(
     h("time", { class: "input-time", attrs: { datetime: input.created_at }, text: clock(input.created_at, timeZone) }),
   );

@@ -1,25 +1,29 @@
 // /d/{id}/board: the participants' board of the open session (room board-{id}, see
-// docs/protocol.md). Participants, rapporteurs and the secretariat post sticky notes
-// from their phones and edit or delete their own; the secretariat promotes a note into a
-// section of the outcome document (REST, with provenance) and removes abusive or duplicate
-// ones. The chair and the projector get a read-only wall (so does anyone with ?present).
+// docs/protocol.md). Participants, rapporteurs and the secretariat post sticky notes into
+// the board's columns from their phones (one column at a time there) and edit, move or delete
+// their own, and vote in a voting round; the secretariat manages the columns and rounds,
+// promotes a note into a section of the outcome document (REST, with provenance) and removes
+// abusive or duplicate ones. The chair and the projector get a read-only wall (so does anyone with ?present).
 // Notes typed offline stay in the room's IndexedDB copy and go out when the connection returns.
 
-import { api } from "../api";
+import { api, errorMessage } from "../api";
 import { type CardContext, NoteCard } from "../board/card";
+import { ColumnsView, UNSORTED } from "../board/columns";
+import { ColumnManager } from "../board/manage";
 import {
-  COLOR_LABEL,
-  MAX_NOTE_CHARS,
-  NOTE_COLORS,
-  type NoteColor,
+  type Column,
+  type Note,
   type NoteValue,
-  isColor,
   newNoteId,
   noteValue,
+  readColumns,
+  readMerged,
   readNotes,
   readPromotion,
-  textProblem,
 } from "../board/notes";
+import { PostForm } from "../board/post";
+import { suggestionsPanel } from "../board/suggest";
+import { RoundView } from "../board/voting";
 import { h, isTyping, replaceChildren } from "../dom";
 import { isolate, t, tBdi } from "../i18n";
 import { readSections } from "../sections";
@@ -27,20 +31,8 @@ import type { Room } from "../sync/room";
 import type { SectionMeta } from "../types";
 import { type Page, type PageContext, showStatus } from "./page";
 
-const COLOR_KEY = "outcomes:board-color";
-
 function countText(count: number): string {
   return t("board.count", { count });
-}
-
-/** The colour this device used last (a person tends to keep one). */
-function lastColor(): NoteColor {
-  try {
-    const stored = window.localStorage.getItem(COLOR_KEY);
-    return isColor(stored) ? stored : "yellow";
-  } catch {
-    return "yellow";
-  }
 }
 
 export async function boardPage(ctx: PageContext): Promise<Page> {
@@ -77,18 +69,66 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     count,
     links,
   );
-  const list = h("ul", { class: "board-notes", attrs: { "aria-label": t("board.notes") } });
+  const view = new ColumnsView((id) => {
+    if (form) form.column = id;
+  });
   const empty = h("p", {
     class: "empty board-empty",
     text: writer ? t("board.emptyWriter") : t("board.empty"),
   });
   const formSlot = h("div", { class: "board-form-slot" });
-  replaceChildren(ctx.shell.main, h("article", { class: "board" }, head, formSlot, empty, list));
+  const manager = moderator ? new ColumnManager(documentId) : null;
+  replaceChildren(
+    ctx.shell.main,
+    h(
+      "article",
+      { class: present ? "board board-wall" : "board" },
+      head,
+      manager?.el ?? null,
+      moderator ? suggestionsPanel(documentId) : null,
+      formSlot,
+      empty,
+      view.el,
+    ),
+  );
 
   const room: Room = await ctx.openRoom(`board-${documentId}`, { presence: false, serverMap: "promoted" });
   showStatus(ctx, room, writer ? [room] : []);
   const notes = room.doc.getMap<unknown>("notes");
   const promoted = room.doc.getMap<unknown>("promoted");
+  const columnMap = room.doc.getMap<unknown>("columns");
+  const mergedMap = room.doc.getMap<unknown>("merged");
+  let latest: Note[] = [];
+  // Who posted each anonymous note: the secretariat's REST view, fetched when one appears.
+  const authors = new Map<string, string>();
+  let asking = false;
+  const learnAuthors = (): void => {
+    if (!moderator || asking) return;
+    const unknown = latest.some((n) => n.anonymous && !authors.has(n.id));
+    if (!unknown) return;
+    asking = true;
+    api
+      .boardAuthors(documentId)
+      .then((board) => {
+        for (const n of board.notes) {
+          if (n.author_name) authors.set(n.id, n.author_name);
+          // A note whose poster is not on record (posted by the console) is not asked for again.
+          else authors.set(n.id, authors.get(n.id) ?? "");
+        }
+        schedule();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        asking = false;
+      });
+  };
+  let columns: Column[] = readColumns(columnMap);
+  let form: PostForm | null = null;
+  const voter = writer && (me.role === "participant" || me.role === "rapporteur");
+  const textOf = (id: string): string | null => {
+    const value = notes.get(id) as { text?: unknown } | undefined;
+    return typeof value?.text === "string" ? value.text : null;
+  };
 
   // The secretariat's promotion targets: the document room's live `sections` map.
   let sections: SectionMeta[] = [];
@@ -110,6 +150,18 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     mayWrite,
     moderator,
     sections: () => sections,
+    columns: () => columns,
+    voting: (id) => round.voting(id),
+    vote: (id) => void round.vote(id),
+    merged: (id) => readMerged(mergedMap, id),
+    authorName: (id) => authors.get(id) ?? null,
+    others: (id) => latest.filter((n) => n.id !== id),
+    async hide(id: string): Promise<void> {
+      await api.hideNote(documentId, id).catch((err: unknown) => ctx.notify(errorMessage(err)));
+    },
+    async merge(keep: string, other: string): Promise<void> {
+      await api.mergeNotes(documentId, keep, [other]);
+    },
     save(id: string, value: NoteValue): void {
       notes.set(id, value);
     },
@@ -121,12 +173,22 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
       const title = sections.find((s) => s.id === sectionId)?.title;
       ctx.notify(title === undefined ? t("board.promotedToDocument") : tBdi("board.promoted", { title }));
     },
+    async toInbox(id: string, sectionId: number, text: string | null): Promise<void> {
+      await api.sendNoteToInbox(documentId, id, { section_id: sectionId, text });
+      const title = sections.find((s) => s.id === sectionId)?.title ?? "";
+      ctx.notify(tBdi("board.sentToInbox", { title }));
+    },
   };
 
   function render(): void {
+    columns = readColumns(columnMap);
+    const known = new Set(columns.map((c) => c.id));
     const all = readNotes(notes);
+    latest = all;
+    learnAuthors();
     const seen = new Set<string>();
-    all.forEach((note, i) => {
+    const lanes = new Map<number, HTMLElement[]>();
+    for (const note of all) {
       seen.add(note.id);
       const promotion = readPromotion(promoted, note.id);
       let card = cards.get(note.id);
@@ -135,19 +197,22 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
         card = new NoteCard(note, promotion, cardContext);
         cards.set(note.id, card);
       }
-      // Move only what moved, so a card being edited keeps its focus.
-      if (list.children[i] !== card.el) list.insertBefore(card.el, list.children[i] ?? null);
-    });
+      card.refresh(); // the columns it may move to may have changed
+      const lane = note.column !== null && known.has(note.column) ? note.column : UNSORTED;
+      lanes.set(lane, [...(lanes.get(lane) ?? []), card.el]);
+    }
     for (const [id, card] of cards) {
       if (!seen.has(id)) {
         card.el.remove();
         cards.delete(id);
       }
     }
+    view.show(columns, lanes);
+    form?.columns(columns, view.current);
+    manager?.show(columns);
     const text = countText(all.length);
     if (count.textContent !== text) count.textContent = text;
-    empty.hidden = all.length > 0;
-    list.hidden = all.length === 0;
+    empty.hidden = all.length > 0 || columns.length > 0;
   }
 
   let queued = false;
@@ -159,19 +224,30 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
       render();
     });
   };
+  const round = new RoundView(documentId, room.doc.getMap<unknown>("round"), { voter, moderator }, textOf, () =>
+    schedule(),
+  );
+  view.el.before(round.el);
   notes.observe(schedule);
   promoted.observe(schedule);
+  columnMap.observe(schedule);
+  mergedMap.observe(schedule);
 
-  let form: HTMLElement | null = null;
   if (writer) {
-    form = postForm((text, color) => {
-      notes.set(newNoteId(), noteValue(me, text, color));
+    form = new PostForm((text, color, column, anonymous) => {
+      if (!anonymous) {
+        notes.set(newNoteId(), noteValue(me, text, color, column));
+        return Promise.resolve();
+      }
+      // The server writes an anonymous note, so its author's id never enters the room.
+      return api.postAnonymous(documentId, { text: text.trim(), color, column }).then(() => undefined);
     });
-    formSlot.replaceWith(form);
+    formSlot.replaceWith(form.el);
+    form.onColumn = (id) => view.choose(id);
   }
 
   const adopted = (): void => {
-    if (form) form.hidden = !mayWrite();
+    if (form) form.el.hidden = !mayWrite();
     for (const card of cards.values()) card.refresh();
   };
   ctx.adoption.on(adopted);
@@ -182,7 +258,7 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     wasDenied = status.denied;
     if (status.denied && writer) {
       ctx.notify(t("board.refused"));
-      form?.remove();
+      form?.el.remove();
       for (const card of cards.values()) card.refresh();
     }
   });
@@ -202,78 +278,4 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     },
     unsaved: () => (writer ? room.unsaved : 0),
   };
-}
-
-/** "Your note" + colour + Post. */
-function postForm(post: (text: string, color: NoteColor) => void): HTMLElement {
-  const area = h("textarea", {
-    class: "input board-text",
-    attrs: {
-      id: "board-text",
-      dir: "auto",
-      rows: "3",
-      maxlength: String(MAX_NOTE_CHARS),
-      placeholder: t("board.placeholder"),
-    },
-  });
-  const remaining = h("p", { class: "board-remaining muted", attrs: { id: "board-remaining" } });
-  area.setAttribute("aria-describedby", remaining.id);
-  const showRemaining = (): void => {
-    const left = MAX_NOTE_CHARS - [...area.value].length;
-    remaining.textContent = t("board.charactersLeft", { count: left });
-  };
-  showRemaining();
-  area.addEventListener("input", showRemaining);
-
-  let color = lastColor();
-  const swatches = h("div", { class: "board-colors" });
-  for (const value of NOTE_COLORS) {
-    const radio = h("input", {
-      class: "board-color-radio",
-      attrs: { type: "radio", name: "board-color", value, id: `board-color-${value}` },
-    });
-    radio.checked = value === color;
-    radio.addEventListener("change", () => {
-      if (radio.checked) color = value;
-    });
-    swatches.append(
-      h(
-        "label",
-        { class: `board-color note-${value}`, attrs: { for: radio.id } },
-        radio,
-        h("span", { text: t(COLOR_LABEL[value]) }),
-      ),
-    );
-  }
-  const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
-  const send = h("button", { class: "button button-primary submit-send board-post", attrs: { type: "submit" }, text: t("board.post") });
-  const form = h(
-    "form",
-    { class: "board-form submit-form", attrs: { "aria-label": t("board.postANote") } },
-    h("label", { class: "field-label", attrs: { for: area.id }, text: t("board.yourNote") }),
-    area,
-    remaining,
-    h("fieldset", { class: "board-color-choice" }, h("legend", { class: "field-label", text: t("board.colour") }), swatches),
-    problem,
-    send,
-  );
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const why = textProblem(area.value);
-    problem.textContent = why;
-    if (why) {
-      area.focus();
-      return;
-    }
-    post(area.value, color);
-    try {
-      window.localStorage.setItem(COLOR_KEY, color);
-    } catch {
-      // Storage disabled: the colour is only not remembered.
-    }
-    area.value = "";
-    showRemaining();
-    area.focus();
-  });
-  return form;
 }
