@@ -6,6 +6,7 @@ from dataclasses import dataclass
 SECTIONS_MAP = "sections"
 NOTES_MAP = "notes"
 PROMOTED_MAP = "promoted"
+DRAFT_TEXT = "draft"  # a group room's one top-level Y.Text
 
 _DOC = re.compile(r"^doc-([1-9][0-9]{0,17})$")
 _GROUP = re.compile(r"^group-([1-9][0-9]{0,17})-([A-Z])$")
