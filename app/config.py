@@ -14,6 +14,10 @@ class Settings(BaseSettings):
 
     # SQLite in var/ so `make run` needs no server; PostgreSQL via postgresql+psycopg://...
     database_url: str = "sqlite:///var/outcomes.db"
+    # How long a write waits for a lock another process or connection holds (SQLite's busy
+    # timeout, PostgreSQL's lock_timeout) before it fails: the room's clients get 1013 and
+    # REST 503 (docs/protocol.md) instead of hanging; the fault tests make it short.
+    db_lock_timeout_ms: int = 30_000
     # Start-up brings the database to the code's schema (docs/migrations.md); false: start-up
     # refuses a database that needs migrating, for operators who run `outcomes migrate` first.
     migrate_on_start: bool = True

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, lock_timeout_ms=settings.db_lock_timeout_ms)
         try:
             upgrade_database(engine, migrate=settings.migrate_on_start)
         except SchemaError as exc:
