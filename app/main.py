@@ -41,7 +41,7 @@ from app.routes import (
     revisions,
     versions,
 )
-from app.services import credentials, demo
+from app.services import accept_recovery, credentials, demo
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
@@ -91,6 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
         store = SqlUpdateStore(engine)
+        # Before anyone is served: acceptances a crash cut short are finished or undone.
+        await accept_recovery.recover(engine, store)
         adopted = AdoptedDocuments()
         app.state.adopted = adopted
         hub = Hub(
