@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     room_compact_every: int = 500
     # Seconds between keepalive frames (y-websocket reconnects after 30 s of silence).
     ws_keepalive_seconds: float = 15.0
+    # Websocket pings (uvicorn's): one every this many seconds, and a peer that does not answer
+    # within the timeout is cut off (a writer behind a network partition: its connection and
+    # the Yjs client ids it owns are released, so it can reconnect with its offline edits).
+    ws_ping_interval_seconds: float = 20.0
+    ws_ping_timeout_seconds: float = 20.0
     # Seconds between checks of the links that open websockets and event streams hold: one
     # revoked elsewhere (`outcomes links revoke`, another instance), expired, or of a removed
     # person or an archived meeting is closed within this time (0 = never check).

@@ -131,6 +131,10 @@ const handlers = {
     return waitFor(() => provider.awareness.getStates().size >= msg.count, msg.timeout)
       .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
   },
+  wait_awareness_at_most (msg) {
+    return waitFor(() => provider.awareness.getStates().size <= msg.count, msg.timeout)
+      .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
+  },
   disconnect () { provider.disconnect(); return {} },
   reconnect () { provider.connect(); return {} },
   status () { return { connected: provider.wsconnected, synced: provider.synced } },
