@@ -37,6 +37,7 @@ class RoomPlan:
     viewer_role: str = "projector"
     rate: float | None = None  # edits/s per typist; None: the scenario's rate
     board_author: tuple[int, str] | None = None  # (id, name): typists post board notes
+    steady: bool = False  # typists delete their previous marker: a document of steady size
 
 
 @dataclass
@@ -116,7 +117,7 @@ async def run_rooms(
             dialect = target.dialect_for(plan.room)
             for i in range(plan.typists):
                 client = (
-                    FullClient(dialect, plan.text, name=f"typist {i}")
+                    FullClient(dialect, plan.text, name=f"typist {i}", steady=plan.steady)
                     if plan.board_author is None
                     else BoardClient(dialect, *plan.board_author)
                 )
