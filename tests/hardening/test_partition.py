@@ -98,6 +98,8 @@ async def test_a_partitioned_writer_rejoins_with_its_offline_edits(tmp_path: Pat
                 proxy.heal()
                 # The writer reconnects by itself (a new connection through the proxy).
                 texts = [await c.wait_contains(name, marks) for c in (a, b, w)]
+                # What the writer learnt on healing: the server's keepalive close (protocol.md).
+                assert await w.close_code() == 1011
                 final = await a.text(name)
                 assert await b.text(name) == final
                 assert await w.text(name) == final
