@@ -1,32 +1,36 @@
 """What a client may write at the top level of a room, checked on the wire.
 
 docs/protocol.md: a client update (any role, the secretariat included) that changes a
-server-owned type (``sections``, ``promoted``), or that creates or changes a top-level type
-the room kind does not hold (anything but ``section:{id}`` of an existing section in a
-document room, ``draft`` in a group room, ``notes`` on a board), is refused like a read-only
-write. So the checks that read the server-owned types (locked sections, the board's
-promotions) read the server's own state, never a client's, and nothing a client invents is
-stored and handed to every later joiner.
+server-owned type (``sections``, ``promoted``), or that creates a top-level type the room
+kind does not hold (anything but ``section:{id}`` of an existing section in a document room,
+``draft`` in a group room, ``notes`` on a board), is refused like a read-only write. So the
+checks that read the server-owned types (locked sections, the board's promotions) read the
+server's own state, never a client's, and nothing a client invents is stored and handed to
+every later joiner.
 
-The check needs to know what an update *would* change without changing the room's doc, and
-a copy of the doc per update costs as much as loading it (yrs takes ~150 ms for 2.4 MB).
-So :class:`ServerOwned` keeps a *mirror*: a second doc holding the room's state, with a deep
-observer on each of its top-level types that records the type's name. A writer's update is
-applied to the mirror first; the names it touched (observed, plus the roots it created) are
-then judged. If one may not be written it is refused (the mirror, now ahead of the room, is
-dropped and rebuilt from the room at the next check), else the room applies it too. Every
-other change of the room (the server's edits, updates the mirror has not seen) is applied to
-the mirror as it happens (:meth:`ServerOwned.follow`), so an accepted update costs one extra
-apply.
+Top-level names cost nothing to check: every root an update creates is named in it (its
+first item has no neighbour to inherit a parent from), and the pre-check's struct walk
+collects those names (``app/realtime/structs.py``, :func:`update_roots`); each must be one
+the room kind holds. A change *inside* a server-owned map, though, may name no root (an
+entry next to existing ones, a deletion), so it needs the document: :class:`ServerOwned`
+keeps a *mirror*, a second doc holding the room's state with an observer on each
+server-owned map (a copy of the doc per update would cost as much as loading it: yrs takes
+~150 ms for 2.4 MB). A writer's update is applied to the mirror first; if the observers fired
+it is refused (the mirror, now ahead of the room, is dropped and rebuilt from the room at
+the next check), else the room applies it too. Every other change of the room (the server's
+edits, updates the mirror has not seen) is applied to the mirror as it happens
+(:meth:`ServerOwned.follow`), so an accepted update costs one extra apply. A room kind
+without server-owned maps (group rooms) has no mirror.
 """
 
 from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Doc, Text
+from pycrdt import Doc, Map
 
 from app.realtime.docs import copy_of
 from app.realtime.protocol import crdt_failures
+from app.realtime.structs import update_roots
 
 SERVER_OWNED_REASON = "server-owned: only the server writes {names}"
 ROOTS_REASON = "roots: this room holds no such top-level type"
@@ -34,11 +38,11 @@ ROOTS_REASON = "roots: this room holds no such top-level type"
 
 class ServerOwned:
     """The top-level types of one room a client may not write, and the mirror that checks
-    updates against them.
+    updates against the server-owned ones.
 
     ``names`` are written by the server only (refused with ``reason``); ``allowed`` says
-    which other top-level names a client may write (asked when an update touches one, so it
-    may read the room's current state; None: any), refused with ``roots_reason``.
+    which other top-level names a client may write (asked for each name an update names, so
+    it may read the room's current state; None: any), refused with ``roots_reason``.
     """
 
     def __init__(
@@ -56,8 +60,7 @@ class ServerOwned:
         self.allowed = allowed
         self.roots_reason = roots_reason
         self._mirror: Doc[Any] | None = None
-        self._roots: set[str] = set()
-        self._touched: set[str] = set()
+        self._touched = False
         self._subscriptions: list[Any] = []
 
     def refusal(self, update: bytes) -> str | None:
@@ -67,20 +70,27 @@ class ServerOwned:
         the mirror is dropped; after None it holds the update: call :meth:`diverged` if the
         room then does not apply it.
         """
+        named = update_roots(update)
+        if named & self.names:
+            self.diverged()
+            return self.reason
+        allowed = self.allowed
+        if allowed is not None and not all(allowed(name) for name in named):
+            self.diverged()
+            return self.roots_reason
+        if not self.names:
+            return None
         mirror = self._mirror if self._mirror is not None else self._build()
-        self._touched.clear()
+        self._touched = False
         try:
             with crdt_failures("malformed update"):
                 mirror.apply_update(update)
         except BaseException:
             self.diverged()
             raise
-        touched = self._touched | self._new_roots(mirror)
-        reason = self._judge(touched)
-        if reason is not None:
+        if self._touched:
             self.diverged()
-            return reason
-        self._watch_new(mirror)
+            return self.reason
         return None
 
     def follow(self, update: bytes) -> None:
@@ -88,43 +98,21 @@ class ServerOwned:
         if self._mirror is not None:
             try:
                 self._mirror.apply_update(update)
-                self._watch_new(self._mirror)  # a section the server just created
             except BaseException:  # never let the mirror break the room: rebuild it later
                 self.diverged()
 
     def diverged(self) -> None:
         """The mirror no longer equals the room's doc: rebuild it at the next check."""
         self._mirror = None
-        self._roots = set()
         self._subscriptions.clear()
-
-    def _judge(self, touched: set[str]) -> str | None:
-        if touched & self.names:
-            return self.reason
-        if self.allowed is not None and not all(self.allowed(name) for name in touched):
-            return self.roots_reason
-        return None
 
     def _build(self) -> Doc[Any]:
         mirror = copy_of(self.doc)
+        self._subscriptions = [
+            mirror.get(name, type=Map).observe(self._on_change) for name in sorted(self.names)
+        ]
         self._mirror = mirror
-        self._roots = set()
-        self._watch_new(mirror)
         return mirror
 
-    def _new_roots(self, mirror: Doc[Any]) -> set[str]:
-        return set(mirror.keys()) - self._roots
-
-    def _watch_new(self, mirror: Doc[Any]) -> None:
-        for name in self._new_roots(mirror):
-            # Any type will do for observing: the mirror is never read, only watched. A
-            # client's stray root may hold map entries; a Text branch reports those too.
-            root = mirror.get(name, type=Text)
-            self._subscriptions.append(root.observe_deep(self._recorder(name)))
-            self._roots.add(name)
-
-    def _recorder(self, name: str) -> Callable[[Any], None]:
-        def record(_events: Any) -> None:
-            self._touched.add(name)
-
-        return record
+    def _on_change(self, _event: Any) -> None:
+        self._touched = True
