@@ -170,7 +170,9 @@ class FullClient:
         if not self.steady:
             self.text.insert(pos, marker)
         else:
-            # pycrdt 0.14 indexes Text in UTF-8 bytes.
+            # After a space (or at 0): never inside another typist's marker, which would then
+            # not be found to be deleted. pycrdt 0.14 indexes Text in UTF-8 bytes.
+            pos = current.rfind(" ", 0, pos) + 1
             with self.doc.transaction():
                 self.text.insert(len(current[:pos].encode()), marker)
                 if self.previous is not None:
