@@ -13,9 +13,10 @@ export OUTCOMES_DATABASE_URL ?= sqlite:///var/outcomes.db
 .PHONY: run test install system-deps frontend node-test-deps chromium lint typecheck pytest clean bench bench-quick bench-hardening
 
 # Debian packages: Pango for WeasyPrint's PDFs (run and test); LibreOffice and poppler-utils
-# open the exported files in the tests. Only what is missing is installed.
+# open the exported files in the tests; nginx fronts the deploy tests (tests/deploy, run
+# unprivileged from a temporary directory) and envsubst renders its site as the image does. Only what is missing is installed.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libreoffice-writer-nogui
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils libreoffice-writer-nogui nginx gettext-base
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
@@ -72,8 +73,11 @@ typecheck: install $(FRONTEND_STAMP)
 	cd frontend && npx tsc --noEmit
 	cd frontend && npx depcruise src
 
+# Two workers, each taking whole test files (a file's servers and browser stay in one process);
+# the suite is mostly waiting on servers, browsers and databases, so two halve its time here.
+PYTEST_WORKERS ?= 2
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Benchmarks (docs/benchmarks.md): Outcomes beside y-websocket's and Hocuspocus' servers and
 # a bare Python relay, one after another on this machine. bench-quick is the < 2 min variant.

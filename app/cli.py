@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.agenda_import import AgendaPreview, ImportFormat
 from app.cli_meetings import meetings_cli, organiser_link_command, organiser_link_payload
-from app.cli_migrate import migrate_cli, ready_database
+from app.cli_migrate import migrate_cli, ready_database, ready_lease
 from app.config import Settings, get_settings
 from app.db import make_engine, session_scope
 from app.errors import AppError, NotFound
@@ -92,6 +92,7 @@ def serve(
     # uvicorn's traceback of a failed start-up. The lifespan's own pass then finds nothing to do.
     engine = make_engine(settings.database_url)
     ready_database(engine, migrate=settings.migrate_on_start)
+    ready_lease(engine, settings)
     engine.dispose()
     _run(
         create_app(settings),

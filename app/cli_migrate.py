@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import Engine
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import make_engine
 from app.migrations import (
     SchemaError,
@@ -15,6 +15,7 @@ from app.migrations import (
     upgrade_database,
 )
 from app.migrations.runner import script_directory
+from app.store.lease import LeaseRefused, take_lease
 
 DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL")]
 
@@ -35,6 +36,19 @@ def ready_database(engine: Engine, *, migrate: bool | None = None) -> None:
     except SchemaError as exc:
         engine.dispose()
         typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+
+
+def ready_lease(engine: Engine, settings: Settings) -> None:
+    """Refuse, in one paragraph and exit code 2, to start next to an instance this one may
+    not join (app/store/lease.py); the server's lifespan then takes the lease for good."""
+    try:
+        take_lease(
+            engine, shared=bool(settings.redis_url.strip()), enabled=settings.instance_lease
+        ).release()
+    except LeaseRefused as exc:
+        engine.dispose()
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
 
 

@@ -76,6 +76,22 @@ class Settings(BaseSettings):
     auto_checkpoints: bool = True
     # At start-up, items that ended at most this many seconds ago still get theirs (a restart).
     auto_checkpoint_catch_up_seconds: float = 900.0
+    # Refuse to start next to another instance on the same database without a backplane
+    # (app/store/lease.py). Off only for tests that run several apps in one process on one
+    # database, one after another inside each other's lifespan; never for a deployment.
+    instance_lease: bool = True
+    # Several instances on one database (docs/protocol.md, "Several instances"): the Redis
+    # server they share, e.g. redis://127.0.0.1:6379/0. Empty: this instance is alone, and a
+    # second instance on the same database is refused at start-up.
+    redis_url: str = ""
+    # The prefix of every Redis key and channel: several deployments (or test runs) may share
+    # one Redis server.
+    redis_prefix: str = "outcomes"
+    # Entries kept in each room's Redis stream (approximately): an instance lagging further
+    # behind re-reads the room from the database.
+    redis_stream_maxlen: int = 10_000
+    # Seconds a missing update number may stay missing before the room is re-read.
+    backplane_resync_seconds: float = 1.0
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -23,6 +23,7 @@ from app.events.bus import EventBus
 from app.models.common import MAX_ID
 from app.ratelimit import SlidingWindowLimiter
 from app.realtime.adoption import AdoptedDocuments
+from app.realtime.backplane.base import Backplane
 from app.realtime.hub import Hub
 from app.realtime.live import LiveDocuments
 from app.revisions.keeper import RevisionKeeper
@@ -123,6 +124,11 @@ def get_boards(connection: HTTPConnection) -> LiveBoards | None:
     return boards
 
 
+def get_backplane(connection: HTTPConnection) -> Backplane | None:
+    backplane: Backplane | None = _built(connection, "backplane")
+    return backplane
+
+
 def get_keeper(connection: HTTPConnection) -> RevisionKeeper | None:
     keeper: RevisionKeeper | None = _built(connection, "revisions")
     return keeper
@@ -159,6 +165,7 @@ def get_export_slots(connection: HTTPConnection) -> RenderSlots | None:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 # The rooms (websockets), and the live texts and boards REST reads and edits through them.
 HubDep = Annotated[Hub | None, Depends(get_hub)]
+BackplaneDep = Annotated[Backplane | None, Depends(get_backplane)]
 LiveDep = Annotated[LiveDocuments | None, Depends(get_live)]
 BoardsDep = Annotated[LiveBoards | None, Depends(get_boards)]
 # Takes revisions of the live document rooms; the event bus wakes the meetings' streams.

@@ -4,7 +4,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -13,11 +15,13 @@ from app.config import Settings, get_settings
 from app.db import make_engine, session_scope
 from app.errors import CloseCode, install_error_handlers
 from app.events import bus as events
+from app.events.relay import RelayedEventBus
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
 from app.migrations import SchemaError, upgrade_database
 from app.ratelimit import SlidingWindowLimiter
 from app.realtime.adoption import AdoptedDocuments
+from app.realtime.backplane import create_backplane
 from app.realtime.hub import Hub
 from app.realtime.live import LiveDocuments
 from app.realtime.room import RoomLimits
@@ -42,10 +46,12 @@ from app.routes import (
     versions,
 )
 from app.services import accept_recovery, credentials, demo
+from app.services import adoption as adopting
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
 from app.services.rooms import structure_on_load
+from app.store.lease import LeaseRefused, take_lease
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -57,7 +63,7 @@ def end_event_streams(app: FastAPI) -> None:
     and catch up later), and close every websocket with 1001 before uvicorn would close
     them with 1012 (docs/protocol.md)."""
     bus = getattr(app.state, "events", None)
-    if isinstance(bus, events.LocalEventBus):
+    if isinstance(bus, events.LocalEventBus | RelayedEventBus):
         bus.close_soon()
     hub = getattr(app.state, "hub", None)
     loop = getattr(app.state, "loop", None)
@@ -82,7 +88,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("%s", exc.message)
             engine.dispose()
             raise
+        backplane = create_backplane(
+            settings.redis_url,
+            prefix=settings.redis_prefix,
+            stream_maxlen=settings.redis_stream_maxlen,
+        )
+        # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
+        try:
+            lease = await anyio.to_thread.run_sync(
+                partial(
+                    take_lease, engine, shared=backplane.shared, enabled=settings.instance_lease
+                )
+            )
+        except LeaseRefused as exc:
+            log.error("refusing to start: %s", exc)
+            engine.dispose()
+            raise
         app.state.engine = engine
+        app.state.backplane = backplane
         if settings.seed_demo:
             with session_scope(engine) as session:
                 if not demo.has_meeting(session):
@@ -90,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         session, link_lifetime_hours=settings.link_lifetime_hours
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
-        store = SqlUpdateStore(engine)
+        store = SqlUpdateStore(engine, numbers=backplane.shared)
         # Before anyone is served: acceptances a crash cut short are finished or undone.
         await accept_recovery.recover(engine, store)
         adopted = AdoptedDocuments()
@@ -103,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             idle_seconds=settings.room_idle_seconds,
             keepalive_seconds=settings.ws_keepalive_seconds,
+            backplane=backplane,
+            resync_seconds=settings.backplane_resync_seconds,
         )
         app.state.hub = hub
         app.state.loop = asyncio.get_running_loop()
@@ -119,8 +144,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             clock.start()
         app.state.agenda_clock = clock
-        bus = events.LocalEventBus()
+        local = events.LocalEventBus()
+        bus: events.LocalEventBus | RelayedEventBus = local
+        if backplane.shared:
+            bus = RelayedEventBus(local, backplane, partial(adopting.follow_relayed, adopted))
+            hub.on_event = bus.relayed
         app.state.events = bus
+        await backplane.start(hub)
 
         def drop(link: str) -> None:
             hub.drop_link(link, CloseCode.UNAUTHENTICATED, credentials.REASON)
@@ -142,7 +172,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await clock.aclose()
             await keeper.aclose()
             await hub.aclose()
+            await backplane.aclose()
             await store.aclose()
+            lease.release()
             engine.dispose()
 
     app = FastAPI(

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from bench.scaleout import render as render_scaleout
+
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
@@ -245,6 +247,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             _table(PLENARY_HEADER, _plenary_rows(report["scale"])),
             "",
         ]
+    if report.get("scaleout"):
+        parts += [*render_scaleout(report["scaleout"]), ""]
     if report.get("floor"):
         parts += [
             "### Send floor: one 98-byte frame written to every socket, no server at all",

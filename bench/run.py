@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import exports, floor, scenarios, servers
+from bench import exports, floor, scaleout, scenarios, servers
 from bench.plenary import Result, RoomPlan, run_rooms
 
 ROOT = servers.ROOT
@@ -228,6 +228,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         scale = await plenary_suite(["outcomes"], 5000, seconds, 1, [True])
         scale += await plenary_suite(["y-websocket"], 5000, seconds, 1, [False])
         report["scale"] = scale
+    if wanted("scaleout") and not quick:
+        # One instance against two behind nginx on PostgreSQL + Redis (bench/scaleout.py).
+        report["scaleout"] = await scaleout.suite(10.0, runs, log)
     if wanted("floor"):
         log("send floor")
         report["floor"] = [
@@ -333,8 +336,8 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="under 2 minutes")
     parser.add_argument(
         "--only",
-        help="comma-separated: plenary,scale,floor,breakout,board,late_join,throughput,"
-        "exports,soak",
+        help="comma-separated: plenary,scale,scaleout,floor,breakout,board,late_join,"
+        "throughput,exports,soak",
     )
     parser.add_argument("--servers", help=f"plenary only these, comma-separated: {','.join(KINDS)}")
     parser.add_argument("--awareness", choices=["on", "off"], help="plenary in one mode only")

@@ -1,4 +1,10 @@
-"""The registry of loaded rooms: rooms load lazily from the store and unload when idle."""
+"""The registry of loaded rooms: rooms load lazily from the store and unload when idle.
+
+The hub is also what the backplane delivers to (app/realtime/backplane/base.py): relayed
+updates and awareness go to the room they name, loaded or loading; a room that may have
+missed some (a reconnect, a trimmed stream, a hole in its numbers older than
+``resync_seconds``) re-reads the store.
+"""
 
 import asyncio
 import logging
@@ -6,6 +12,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from app.errors import CloseCode
+from app.realtime.backplane.base import Backplane, RelayedUpdate
+from app.realtime.backplane.memory import MemoryBackplane
 from app.realtime.early import EarlyJoin, EarlyJoins
 from app.realtime.protocol import KEEPALIVE_FRAME
 from app.realtime.room import Room, RoomLimits
@@ -32,8 +40,18 @@ class Hub:
         idle_seconds: float = 30.0,
         keepalive_seconds: float = 15.0,
         on_load: OnLoad | None = None,
+        backplane: Backplane | None = None,
+        resync_seconds: float = 1.0,
     ) -> None:
         self.store = store
+        self.backplane = backplane or MemoryBackplane()
+        self.resync_seconds = resync_seconds
+        # A relayed meeting event's bytes (app/events/relay.py sets it).
+        self.on_event: Callable[[bytes], None] | None = None
+        self._opening: dict[str, Room] = {}
+        self._resyncing: set[str] = set()
+        self._resync_again: set[str] = set()
+        self._watch: asyncio.Task[None] | None = None
         self.limits = limits or RoomLimits()
         self.idle_seconds = idle_seconds
         self.keepalive_seconds = keepalive_seconds
@@ -125,7 +143,15 @@ class Hub:
     async def _load(self, name: str) -> Room:
         room = Room(name, self.store, self.limits)
         room.on_stored = lambda stored: self.early.stored(name, stored)
+        shared = self.backplane.shared
+        if shared:
+            room.backplane = self.backplane
+            self._opening[name] = room
+            self._start_watch()
         try:
+            if shared:
+                # Before the read: what others store meanwhile is relayed, not lost.
+                await self.backplane.open_room(name)
             stored = await room.load()
             if self.on_load is not None:
                 await self.on_load(room, stored)
@@ -138,6 +164,10 @@ class Hub:
             raise
         finally:
             self._loading.pop(name, None)
+            if self._opening.get(name) is room:
+                del self._opening[name]
+                if name not in self.rooms and room.broken:
+                    self.backplane.close_room(name)
             self.early.abandon(name)  # joiners that came after the read: the ordinary path
         room.on_broken = self._discard
         self.rooms[name] = room
@@ -172,13 +202,83 @@ class Hub:
         finally:
             if self.rooms.get(room.name) is room:
                 del self.rooms[room.name]
+                self.backplane.close_room(room.name)
             log.info("unloaded room %s", room.name)
 
     def _discard(self, room: Room) -> None:
         # The store failed under this room: drop it unsnapshotted; the next load rereads.
         if self.rooms.get(room.name) is room:
             del self.rooms[room.name]
+            self.backplane.close_room(room.name)
         self._spawn(room.close())
+
+    # -- the backplane's listener --------------------------------------------------------
+
+    def _target(self, name: str) -> Room | None:
+        room = self.rooms.get(name) or self._opening.get(name)
+        return None if room is None or room.closing else room
+
+    def relayed_update(self, update: RelayedUpdate) -> None:
+        """Another instance stored an update of a room open here: apply and broadcast it."""
+        room = self._target(update.room)
+        if room is not None:
+            room.relay(update.seq, update.data)
+
+    def relayed_awareness(self, room: str, public: bool, data: bytes) -> None:
+        """Another instance's peers changed their awareness in ``room``."""
+        target = self._target(room)
+        if target is not None:
+            try:
+                target.relay_awareness(public, data)
+            except Exception as exc:  # a malformed message costs only itself
+                log.warning("relayed awareness of %s ignored: %s", room, exc)
+
+    def relayed_event(self, data: bytes) -> None:
+        """Another instance committed a meeting event."""
+        if self.on_event is not None:
+            self.on_event(data)
+
+    def resync(self, room: str | None) -> None:
+        """Re-read ``room`` (None: every room) from the store, in the background."""
+        names = list(self.rooms) if room is None else [room]
+        for name in names:
+            target = self.rooms.get(name)
+            if target is None:
+                continue
+            if name in self._resyncing:
+                # The read under way may predate what was missed: read again after it.
+                self._resync_again.add(name)
+            else:
+                self._resyncing.add(name)
+                self._spawn(self._resync(target))
+
+    async def _resync(self, room: Room) -> None:
+        try:
+            while True:
+                self._resync_again.discard(room.name)
+                try:
+                    await room.resync()
+                    log.info("re-read room %s from the store", room.name)
+                except Exception as exc:
+                    log.warning("re-reading room %s failed: %s", room.name, exc)
+                if room.name not in self._resync_again:
+                    return
+        finally:
+            self._resyncing.discard(room.name)
+            self._resync_again.discard(room.name)
+
+    def _start_watch(self) -> None:
+        if self._watch is None and self.resync_seconds > 0:
+            self._watch = asyncio.get_running_loop().create_task(self._watch_holes())
+
+    async def _watch_holes(self) -> None:
+        """Re-read the rooms with a hole in their numbers older than ``resync_seconds``:
+        an update another instance stored never arrived (dropped, trimmed, Redis down)."""
+        while True:
+            await asyncio.sleep(self.resync_seconds / 2)
+            for room in list(self.rooms.values()):
+                if room.seqs is not None and room.seqs.hole_age() >= self.resync_seconds:
+                    self.resync(room.name)
 
     def _start_keepalive(self) -> None:
         if self._keepalive is None and self.keepalive_seconds > 0:
@@ -201,6 +301,8 @@ class Hub:
         """Unload every room (flushing and snapshotting) and stop background work."""
         if self._keepalive is not None:
             self._keepalive.cancel()
+        if self._watch is not None:
+            self._watch.cancel()
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()

@@ -15,7 +15,7 @@ _ids = itertools.count(1)
 
 @dataclass(frozen=True)
 class Origin:
-    """A hashable origin tag: ``kind`` is "peer", "server", "rest" or "load"."""
+    """A hashable origin tag: ``kind`` is "peer", "server", "rest", "load" or "relay"."""
 
     kind: str
     ident: int
@@ -27,6 +27,9 @@ class Origin:
 
 
 LOAD = Origin("load", 0)
+# Updates another instance stored (app/realtime/backplane/): applied and broadcast, never
+# stored again.
+RELAY = Origin("relay", 0)
 
 
 def origin_hash(origin: Origin) -> int:

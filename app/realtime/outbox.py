@@ -27,15 +27,19 @@ class Pending:
     """One outbox entry: a broadcast (``frame`` with its write), a frame for one ``target``
     peer, or a ``marker`` resolved once everything queued before it went out."""
 
-    durable: Awaitable[None] | None
+    durable: Awaitable[int] | None
     frame: bytes | None
     seq: int = 0
     exclude: Peer | None = None
     target: Peer | None = None
     marker: "asyncio.Future[None] | None" = None
+    # With several instances (a numbering store): the update itself, to publish, and who
+    # wrote it, for the revision tracker once the store gave it its number.
+    update: bytes | None = None
+    participant: int | None = None
 
 
-def _stored(durable: Awaitable[None] | None) -> bool:
+def _stored(durable: Awaitable[int] | None) -> bool:
     """Whether a pending write is known to be committed without waiting for it."""
     if durable is None:
         return True
@@ -83,9 +87,18 @@ class Outbox:
         if self._task is not None:
             self._task.cancel()
 
-    def push(self, durable: Awaitable[None], frame: bytes, seq: int, exclude: Peer | None) -> None:
-        """Queue a stored change's broadcast; it goes out once ``durable`` completes."""
-        self._queue.append(Pending(durable, frame, seq, exclude=exclude))
+    def push(
+        self,
+        durable: Awaitable[int] | None,
+        frame: bytes,
+        seq: int,
+        exclude: Peer | None,
+        update: bytes | None = None,
+        participant: int | None = None,
+    ) -> None:
+        """Queue a change's broadcast; it goes out once ``durable`` completed (at once for
+        None: a change another instance stored), with the seq ``durable`` gave it."""
+        self._queue.append(Pending(durable, frame, seq, exclude, None, None, update, participant))
         self._wake.set()
 
     def send_in_order(self, peer: Peer, frame: bytes, wire: bytes | None = None) -> None:
@@ -117,7 +130,7 @@ class Outbox:
                 out = queue[0]
                 if out.durable is not None:
                     try:
-                        await out.durable
+                        seq: object = await out.durable
                     except Exception as exc:
                         log.error(
                             "room %s: update %s not stored: %s",
@@ -127,6 +140,8 @@ class Outbox:
                         )
                         self._on_failure()
                         return
+                    if isinstance(seq, int):  # a numbering store's choice (else the same)
+                        out.seq = seq
                     self.durable_seq = out.seq
                 queue.popleft()
                 if out.marker is not None:
@@ -155,6 +170,10 @@ class Outbox:
             if out.marker is not None or out.target is not None or not _stored(out.durable):
                 break
             queue.popleft()
-            self.durable_seq = out.seq
+            if out.durable is not None:
+                seq = out.durable.result()  # type: ignore[attr-defined]
+                if isinstance(seq, int):
+                    out.seq = seq
+                self.durable_seq = out.seq
             batch.append(out)
         return batch

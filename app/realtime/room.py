@@ -5,9 +5,15 @@ sequence number, is submitted to the store and queued in the room's durable outb
 (``app/realtime/outbox.py``), which delivers it once its write committed, so a client never
 receives an update that a crash could lose.
 
+With several instances (app/realtime/backplane/), the store numbers each update in its
+commit; the room publishes it once durable, and applies and broadcasts, never stores, the
+updates other instances relay (:meth:`Room.relay`), re-reading the store when a number is
+missing (:meth:`Room.resync`).
+
 Past 400 lines: :meth:`Room.receive` and the refusals it applies (read-only, client ids,
-server-owned types, the room's write check) read as one dispatch; the outbox, awareness and
-Doc helpers are in their own modules.
+server-owned types, the room's write check) read as one dispatch, and the relay's few hooks
+sit where the changes flow; the outbox, awareness, sequence window and Doc helpers are in
+their own modules.
 """
 
 import asyncio
@@ -20,9 +26,18 @@ from pycrdt import Doc
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
+from app.realtime.backplane.base import Backplane
+from app.realtime.backplane.seqs import SeqWindow
 from app.realtime.clientids import ClientIds
 from app.realtime.docs import carries_new_content
-from app.realtime.origins import LOAD, Origin, event_origin, origin_hash, origin_matches
+from app.realtime.origins import (
+    LOAD,
+    RELAY,
+    Origin,
+    event_origin,
+    origin_hash,
+    origin_matches,
+)
 from app.realtime.outbox import Outbox, Pending
 from app.realtime.owned import ServerOwned
 from app.realtime.pending import PENDING_REASON, PendingChanges
@@ -111,6 +126,11 @@ class Room:
         # The step 2 (frame, wire frame) answering an empty state vector: the whole doc,
         # encoded once for every joiner until the doc changes (dropped in _on_change).
         self._full_state: tuple[bytes, bytes] | None = None
+        # Several instances: where stored updates are published, and which numbers are held
+        # (both set at load when the store numbers updates); relays that came before.
+        self.backplane: Backplane | None = None
+        self.seqs: SeqWindow | None = None
+        self._early_relays: list[tuple[int, bytes]] = []
         self._subscription = self.doc.observe(self._on_change)
 
     # -- loading and closing -------------------------------------------------------------
@@ -136,6 +156,11 @@ class Room:
         if stored.snapshot is not None and not stored.updates:
             # The doc is exactly the snapshot: its bytes are the whole doc, no encoding needed.
             self._cache_full_state(stored.snapshot)
+        if self.store.numbers:
+            self.seqs = SeqWindow(stored.last_seq)
+            early, self._early_relays = self._early_relays, []
+            for seq, update in early:
+                self.relay(seq, update)  # a change drops the cached state again
         self._outbox.start()
         return stored
 
@@ -147,7 +172,7 @@ class Room:
                 await self.flushed()
                 if self.before_close is not None:
                     await self.before_close()
-                if self.last_seq > self.snapshot_seq:
+                if self._snapshot_upto() > self.snapshot_seq:
                     await self._snapshot()
         except Exception as exc:
             log.warning("closing room %s: %s", self.name, exc)
@@ -186,8 +211,14 @@ class Room:
         self._authors.pop(origin_hash(peer.origin), None)
         self.client_ids.release(peer)
         self.pending.release(peer)
+        gone = []
         for client_id in self.guard.release(peer):
+            old = self.presence.states.get(client_id)
+            if old is not None:
+                gone.append(aw.AwarenessEntry(client_id, old.clock + 1, None))
             self.presence.remove(client_id)
+        if self.backplane is not None and gone:
+            self.backplane.publish_awareness(self.name, peer.can_write, aw.encode(gone))
 
     def receive(self, peer: Peer, data: bytes) -> None:
         """Handle one frame from ``peer``; raises ProtocolError for a malformed one."""
@@ -256,6 +287,45 @@ class Room:
         finally:
             self._authors.pop(key, None)
 
+    # -- other instances (app/realtime/backplane/) -------------------------------------------
+
+    def relay(self, seq: int, update: bytes) -> None:
+        """Apply update ``seq`` another instance stored; broadcast, never stored again."""
+        if self.broken or self.closing:
+            return
+        if self.seqs is None:
+            if len(self._early_relays) < 10_000:  # beyond: the load reads them anyway
+                self._early_relays.append((seq, update))
+            return
+        if self.seqs.holds(seq):
+            return
+        try:
+            with crdt_failures("relayed update rejected"), self.doc.transaction(origin=RELAY):
+                self.doc.apply_update(update)
+        except Exception as exc:
+            log.warning("room %s: relayed update %s does not apply: %s", self.name, seq, exc)
+            return  # the hole it leaves makes the hub re-read the store
+        self.seqs.mark(seq)
+
+    def relay_awareness(self, public: bool, update: bytes) -> None:
+        """Apply the awareness entries another instance's peers sent (stamped there)."""
+        if not self.broken and not self.closing:
+            for entry in aw.parse(update):
+                self.presence.update(entry, public=public)
+
+    async def resync(self) -> None:
+        """Re-read the store and apply what this instance lacks (broadcast to the peers,
+        not stored): the backplane may have lost messages. Raises StoreError."""
+        if self.broken or self.closing or self.seqs is None:
+            return
+        stored = await self.store.load(self.name)
+        with crdt_failures("stored state rejected"), self.doc.transaction(origin=RELAY):
+            if stored.snapshot is not None:
+                self.doc.apply_update(stored.snapshot)
+            for update in stored.updates:
+                self.doc.apply_update(update)
+        self.seqs.held_up_to(stored.last_seq)
+
     async def flushed(self) -> None:
         """Wait until every change so far is committed and delivered; StoreError if broken."""
         await self._outbox.flushed()
@@ -314,8 +384,11 @@ class Room:
 
     def _awareness(self, peer: Peer, payload: bytes) -> None:
         public = peer.can_write
-        for entry in self.guard.stamp(peer, peer.identity, aw.parse(payload)):
+        stamped = self.guard.stamp(peer, peer.identity, aw.parse(payload))
+        for entry in stamped:
             self.presence.update(entry, public=public)
+        if self.backplane is not None and stamped:
+            self.backplane.publish_awareness(self.name, public, aw.encode(list(stamped)))
 
     def _audience(self, peer: Peer) -> set[Peer]:
         return self._audiences[aw.Audience.WATCHERS if peer.sees_presence else aw.Audience.VIEWERS]
@@ -352,6 +425,9 @@ class Room:
             return
         if self.server_owned is not None and not self._mirrored:
             self.server_owned.follow(update)
+        if origin_matches(origin, RELAY):
+            self._outbox.push(None, update_frame(update), 0, None)  # stored by its instance
+            return
         peer, participant_id = self._authors.get(origin or 0, (None, None))
         self.last_seq += 1
         try:
@@ -360,9 +436,27 @@ class Room:
             log.error("room %s could not submit update %s: %s", self.name, self.last_seq, exc)
             self._break()
             return
+        if self.seqs is not None:
+            # The store numbers it in its commit: publish and index it then (_relay_out).
+            self._outbox.push(durable, update_frame(update), 0, peer, update, participant_id)
+            return
         self._outbox.push(durable, update_frame(update), self.last_seq, peer)
         if self.on_update is not None:
             self.on_update(self.last_seq, participant_id)
+
+    def _relay_out(self, batch: list[Pending]) -> None:
+        """This instance's stored updates of ``batch``, now numbered: held, published to the
+        other instances, and given to the revision tracker."""
+        seqs = self.seqs
+        assert seqs is not None
+        for out in batch:
+            if out.durable is None or out.update is None:
+                continue
+            seqs.mark(out.seq)
+            if self.backplane is not None:
+                self.backplane.publish_update(self.name, out.seq, out.update)
+            if self.on_update is not None:
+                self.on_update(out.seq, out.participant)
 
     def _fan_out(self, batch: list[Pending]) -> None:
         """Write stored updates, in order, to every peer but each update's author.
@@ -371,6 +465,8 @@ class Room:
         pending awareness window (typists' cursors) rides along instead of costing its own
         write a moment later.
         """
+        if self.seqs is not None:
+            self._relay_out(batch)
         frames = tuple(out.frame for out in batch if out.frame is not None)
         wire = b"".join([wire_frame(frame) for frame in frames])
         authors = {out.exclude for out in batch if out.exclude is not None}
@@ -404,13 +500,19 @@ class Room:
     def durable_seq(self, seq: int) -> None:
         self._outbox.durable_seq = seq
 
+    def _snapshot_upto(self) -> int:
+        """The newest number a snapshot taken now may claim: the durable updates, or with
+        several instances the end of the unbroken run held (every update <= it is in the doc)."""
+        return self.durable_seq if self.seqs is None else self.seqs.contiguous
+
     def _compact_if_due(self) -> None:
-        if self.durable_seq - self.snapshot_seq >= self.limits.compact_every:
+        if self._snapshot_upto() - self.snapshot_seq >= self.limits.compact_every:
             self._compact_soon()
 
     def _compact_soon(self) -> None:
-        # Called with an empty outbox: the doc holds exactly the durable updates.
-        upto = self.durable_seq
+        # Called with an empty outbox: the doc holds every durable update (and, with several
+        # instances, every update up to _snapshot_upto()).
+        upto = self._snapshot_upto()
         future = self.store.submit_snapshot(self.name, upto, self.doc.get_update())
         self.snapshot_seq = upto
 
@@ -425,7 +527,7 @@ class Room:
         task.add_done_callback(self._background.discard)
 
     async def _snapshot(self) -> None:
-        upto = self.durable_seq
+        upto = self._snapshot_upto()
         await self.store.submit_snapshot(self.name, upto, self.doc.get_update())
         self.snapshot_seq = upto
 

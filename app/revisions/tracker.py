@@ -176,6 +176,10 @@ class SectionTracker:
             if all_dirty:
                 texts = {s: text_of(room.doc, s) for s in self.watch.watched}
             await room.flushed()  # every update up to seq is durable before we point at it
+            if room.seqs is not None:
+                # Several instances: the store numbered the updates; point at the newest
+                # this instance stored (app/realtime/room.py).
+                seq = room.durable_seq
             batch = Batch(
                 room.name, self.document_id, seq, self.pending[:count], takes, texts, checkpoint
             )

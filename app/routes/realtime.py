@@ -6,7 +6,14 @@ import anyio
 from fastapi import APIRouter, WebSocket
 
 from app.deps import EngineDep, HubDep, SettingsDep, token_from
-from app.errors import AppError, CloseCode, Forbidden, NotFound, Unauthenticated
+from app.errors import (
+    AppError,
+    CloseCode,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 from app.models.names import RoomName
 from app.realtime.connection import ConnectionLimits, serve
 from app.realtime.transport import Peer
@@ -21,6 +28,7 @@ _CLOSE_FOR = {
     Unauthenticated: CloseCode.UNAUTHENTICATED,
     NotFound: CloseCode.NOT_FOUND,
     Forbidden: CloseCode.FORBIDDEN,
+    ServiceUnavailable: CloseCode.TRY_AGAIN_LATER,
 }
 
 

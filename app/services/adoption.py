@@ -12,12 +12,14 @@ content answer 409 ``adopted`` (``app/services/adopted.py``).
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
 from app.errors import Conflict, ServiceUnavailable
 from app.events import feed
+from app.events.bus import StreamEvent
 from app.models.common import utcnow
 from app.models.document import AdoptionPublic, Document
 from app.models.participant import Participant, Role
@@ -174,3 +176,14 @@ def reopen(
     rooms.adopted.set(document_id, None)
     log.info("document %s reopened by %s", document_id, actor.name)
     return reopened
+
+
+def follow_relayed(adopted: AdoptedDocuments, event: StreamEvent) -> None:
+    """Another instance adopted or reopened a document: refuse (or admit) writers here too."""
+    document_id = event.data.get("document_id")
+    if not isinstance(document_id, int):
+        return
+    if event.type == ADOPTED_EVENT and event.data.get("adopted_at"):
+        adopted.set(document_id, datetime.fromisoformat(str(event.data["adopted_at"])))
+    elif event.type == REOPENED_EVENT:
+        adopted.set(document_id, None)

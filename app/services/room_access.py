@@ -4,9 +4,10 @@ from dataclasses import replace
 from enum import Enum
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from app.errors import Forbidden, NotFound, Unauthenticated
+from app.errors import Forbidden, NotFound, ServiceUnavailable, Unauthenticated
 from app.models.document import Document
 from app.models.meeting import BreakoutGroup
 from app.models.names import RoomName
@@ -76,14 +77,20 @@ def check_connection(
     engine: Engine, token: str | None, room: RoomName | None
 ) -> tuple[Actor, Access]:
     """Who opens a room connection with ``token`` and what they may do there (401 without a
-    valid token, 404 for an unknown room, 403 without rights); call in a worker thread."""
+    valid token, 404 for an unknown room, 403 without rights, 503 when the database cannot
+    be reached: the client is told to try again later); call in a worker thread."""
     if token is None:
         raise Unauthenticated("A join token is required (?token= or the join cookie).")
-    with Session(engine) as session:
-        actor = links.authenticate(session, token)
-        if room is None:
-            raise NotFound("No such room.")
-        return actor, authorize(session, actor, room)
+    try:
+        with Session(engine) as session:
+            actor = links.authenticate(session, token)
+            if room is None:
+                raise NotFound("No such room.")
+            return actor, authorize(session, actor, room)
+    except SQLAlchemyError as exc:
+        raise ServiceUnavailable(
+            f"storage is unavailable; reconnect later ({exc.__class__.__name__})"
+        ) from exc
 
 
 def identity(actor: Actor) -> dict[str, str]:

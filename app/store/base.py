@@ -31,9 +31,14 @@ class UpdateStore(ABC):
     """An append-only, per-room log of Yjs updates with optional snapshots.
 
     ``submit`` enqueues a write and returns an awaitable that completes once the write is
-    durable (committed); writes of one store complete in the order they were submitted, so a
-    caller may pipeline several and broadcast each as its awaitable completes.
+    durable (committed), with the sequence number it was stored under; writes of one store
+    complete in the order they were submitted, so a caller may pipeline several and broadcast
+    each as its awaitable completes. A store that ``numbers`` updates assigns that number in
+    the commit (unique across every process writing the database) and ignores the caller's.
     """
+
+    # True when the store assigns sequence numbers itself (several instances, one database).
+    numbers = False
 
     @abstractmethod
     async def load(self, room: str) -> StoredRoom:
@@ -42,11 +47,11 @@ class UpdateStore(ABC):
     @abstractmethod
     def submit(
         self, room: str, seq: int, data: bytes, participant_id: int | None
-    ) -> Awaitable[None]:
-        """Enqueue one update; the awaitable completes once it is committed."""
+    ) -> Awaitable[int]:
+        """Enqueue one update; the awaitable completes with its seq once it is committed."""
 
     @abstractmethod
-    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[None]:
+    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[int]:
         """Enqueue a snapshot of the state after ``upto_seq``; update rows are kept."""
 
     async def append(self, room: str, seq: int, data: bytes, participant_id: int | None) -> None:

@@ -28,27 +28,27 @@ class MemoryUpdateStore(UpdateStore):
             last_seq=rows[-1][0] if rows else since,
         )
 
-    def _done(self) -> "asyncio.Future[None]":
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def _done(self, seq: int) -> "asyncio.Future[int]":
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         if self.fail_writes:
             future.set_exception(StoreError("injected write failure"))
         else:
-            future.set_result(None)
+            future.set_result(seq)
         return future
 
     def submit(
         self, room: str, seq: int, data: bytes, participant_id: int | None
-    ) -> Awaitable[None]:
+    ) -> Awaitable[int]:
         """Append at once (unless writes fail)."""
         if not self.fail_writes:
             log = self.updates.setdefault(room, [])
             if log and log[-1][0] >= seq:
                 raise StoreError(f"seq {seq} of {room} is not after {log[-1][0]}")
             log.append((seq, data, participant_id))
-        return self._done()
+        return self._done(seq)
 
-    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[None]:
+    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[int]:
         """Replace the room's snapshot (unless writes fail)."""
         if not self.fail_writes:
             self.snapshots[room] = (upto_seq, state)
-        return self._done()
+        return self._done(upto_seq)

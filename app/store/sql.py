@@ -5,7 +5,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 import anyio
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,11 +23,19 @@ _SNAPSHOTS = YSnapshot.__table__  # type: ignore[attr-defined]
 class SqlUpdateStore(UpdateStore):
     """Appends updates in group commits on a worker thread; loads snapshot + later updates.
 
-    Its tables come from the migrations (app/migrations/) like every other model's.
+    Its tables come from the migrations (app/migrations/) like every other model's. With
+    ``numbers=True`` (several instances on one database, docs/protocol.md) each commit
+    numbers its updates itself, per room, after the newest stored one, holding a PostgreSQL
+    transaction-level advisory lock on the room until it commits: numbers are unique and
+    dense across instances, and each room's rows commit in the order of their numbers. A
+    snapshot is then written by whichever instance gets the room's snapshot lock (the others
+    skip theirs: one compactor at a time).
     """
 
-    def __init__(self, engine: Engine, *, max_batch: int = 1000) -> None:
+    def __init__(self, engine: Engine, *, max_batch: int = 1000, numbers: bool = False) -> None:
         self.engine = engine
+        self.numbers = numbers
+        self._pg = engine.dialect.name == "postgresql"
         self._writer = GroupCommitter(self._commit, max_batch=max_batch)
         # PostgreSQL takes a group commit's rows with COPY: a third of the time of a
         # multi-row INSERT for 1,000 rows, and far less Python per row on the commit thread
@@ -70,15 +78,21 @@ class SqlUpdateStore(UpdateStore):
 
     def submit(
         self, room: str, seq: int, data: bytes, participant_id: int | None
-    ) -> Awaitable[None]:
+    ) -> Awaitable[int]:
         """Queue one update for the next group commit."""
         return self._writer.submit(PendingWrite("update", room, seq, data, participant_id))
 
-    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[None]:
+    def submit_snapshot(self, room: str, upto_seq: int, state: bytes) -> Awaitable[int]:
         """Queue a snapshot; older snapshots of the room are dropped, update rows kept."""
         return self._writer.submit(PendingWrite("snapshot", room, upto_seq, state))
 
     def _commit(self, batch: list[PendingWrite]) -> None:
+        with self.engine.begin() as conn:
+            if self.numbers:
+                _number(conn, batch, self._pg)
+            self._write(conn, batch)
+
+    def _write(self, conn: Connection, batch: list[PendingWrite]) -> None:
         now = utcnow()
         updates = [
             {
@@ -92,26 +106,60 @@ class SqlUpdateStore(UpdateStore):
             if w.kind == "update"
         ]
         snapshots = [w for w in batch if w.kind == "snapshot"]
-        with self.engine.begin() as conn:
-            if updates and self._copy:
-                _copy_rows(conn, updates)
-            elif updates:
-                conn.execute(insert(_UPDATES), updates)
-            for snap in snapshots:
-                conn.execute(
-                    insert(_SNAPSHOTS).values(
-                        room=snap.room, upto_seq=snap.seq, state=snap.data, created_at=now
-                    )
+        if updates and self._copy:
+            _copy_rows(conn, updates)
+        elif updates:
+            conn.execute(insert(_UPDATES), updates)
+        for snap in snapshots:
+            if self.numbers and not _may_compact(conn, snap.room, snap.seq, self._pg):
+                continue
+            conn.execute(
+                insert(_SNAPSHOTS).values(
+                    room=snap.room, upto_seq=snap.seq, state=snap.data, created_at=now
                 )
-                conn.execute(
-                    delete(_SNAPSHOTS).where(
-                        _SNAPSHOTS.c.room == snap.room, _SNAPSHOTS.c.upto_seq < snap.seq
-                    )
+            )
+            conn.execute(
+                delete(_SNAPSHOTS).where(
+                    _SNAPSHOTS.c.room == snap.room, _SNAPSHOTS.c.upto_seq < snap.seq
                 )
+            )
 
     async def aclose(self) -> None:
         """Commit what is queued and stop the writer thread's loop."""
         await self._writer.aclose()
+
+
+def _number(conn: Connection, batch: list[PendingWrite], pg: bool) -> None:
+    """Give the batch's updates the next sequence numbers of their rooms (inside the commit's
+    transaction). Rooms are locked in name order so two instances' batches cannot deadlock;
+    SQLite needs no lock (one writer at a time holds the whole file)."""
+    rooms = sorted({w.room for w in batch if w.kind == "update"})
+    for room in rooms:
+        if pg:
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "yu:" + room})
+        newest = conn.execute(
+            select(func.coalesce(func.max(_UPDATES.c.seq), 0)).where(_UPDATES.c.room == room)
+        ).scalar_one()
+        seq = int(newest)
+        for write in batch:
+            if write.kind == "update" and write.room == room:
+                seq += 1
+                write.seq = seq
+
+
+def _may_compact(conn: Connection, room: str, upto: int, pg: bool) -> bool:
+    """Whether this instance writes the snapshot of ``room`` at ``upto``: it holds the room's
+    snapshot lock (another instance compacting it now wins) and no snapshot is that new."""
+    if pg:
+        got = conn.execute(
+            text("SELECT pg_try_advisory_xact_lock(hashtext(:k))"), {"k": "ys:" + room}
+        ).scalar_one()
+        if not got:
+            return False
+    newest = conn.execute(
+        select(func.coalesce(func.max(_SNAPSHOTS.c.upto_seq), 0)).where(_SNAPSHOTS.c.room == room)
+    ).scalar_one()
+    return int(newest) < upto
 
 
 _COPY_COLUMNS = ("room", "seq", "data", "participant_id", "created_at")

@@ -21,14 +21,15 @@ class PendingWrite:
     seq: int
     data: bytes
     participant_id: int | None = None
-    future: "asyncio.Future[None] | None" = field(default=None, repr=False)
+    future: "asyncio.Future[int] | None" = field(default=None, repr=False)
 
 
 class GroupCommitter:
     """Runs ``commit(batch)`` in a worker thread, one batch at a time, in submission order.
 
-    Every future of a batch completes (or fails) together once its commit returned; a later
-    batch never commits before an earlier one, so completion order is submission order.
+    Every future of a batch completes (or fails) together once its commit returned, with the
+    write's ``seq`` (which ``commit`` may have assigned); a later batch never commits before
+    an earlier one, so completion order is submission order.
     """
 
     def __init__(self, commit: Callable[[list[PendingWrite]], None], max_batch: int = 1000):
@@ -41,10 +42,10 @@ class GroupCommitter:
         self._closed = False
         self.batches = 0  # commits done, for tests and metrics
 
-    def submit(self, write: PendingWrite) -> "asyncio.Future[None]":
-        """Queue ``write``; the returned future completes once it is committed."""
+    def submit(self, write: PendingWrite) -> "asyncio.Future[int]":
+        """Queue ``write``; the returned future completes with its seq once it is committed."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
+        future: asyncio.Future[int] = loop.create_future()
         if self._closed:
             future.set_exception(RuntimeError("the update store is closed"))
             return future
@@ -84,7 +85,7 @@ class GroupCommitter:
             self.batches += 1
             for write in batch:
                 if write.future is not None and not write.future.done():
-                    write.future.set_result(None)
+                    write.future.set_result(write.seq)
 
     async def aclose(self) -> None:
         """Commit what is queued, then stop the writer."""

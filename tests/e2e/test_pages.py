@@ -197,6 +197,10 @@ def test_secretariat_adds_renames_moves_and_locks_sections(join: OpenPage, api: 
     # Add: the new section appears on every screen at once.
     page.locator(".add-section-title").fill("Annex: list of participants")
     page.locator(".add-section").click()
+    # The add travels over REST; the section is on the page once the server has stored it.
+    expect(page.locator(".sections > .section .section-title").last).to_have_text(
+        "Annex: list of participants"
+    )
     added = api.section("Annex: list of participants")
     sid = added["id"]
     expect(projector.locator(f"#section-{sid} .section-title")).to_have_text(added["title"])

@@ -103,9 +103,10 @@ class NodeClient:
     async def wait_text(self, name: str, equals: str) -> None:
         await self.call("wait_text", name=name, equals=equals)
 
-    async def wait_contains(self, name: str, parts: list[str]) -> str:
+    async def wait_contains(self, name: str, parts: list[str], deadline: float = DEADLINE) -> str:
         """Wait until the text holds every one of ``parts``; returns the text."""
-        return str((await self.call("wait_contains", name=name, parts=parts))["text"])
+        reply = await self.call("wait_contains", name=name, parts=parts, deadline=deadline)
+        return str(reply["text"])
 
     async def close_code(self) -> int | None:
         event = await self.event(lambda e: e.get("event") == "close")

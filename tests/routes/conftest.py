@@ -30,6 +30,9 @@ def make_settings(database_url: str, frontend_dist: Path, **changes: object) -> 
         "cookie_secure": False,
         "seed_demo": False,
         "auto_checkpoints": True,
+        # Some tests open a second app on the database of the one already running (each in
+        # this one process); the lease itself is tested with real servers (tests/scaleout/).
+        "instance_lease": False,
         **changes,
     }
     return Settings.model_validate(values)

@@ -47,7 +47,9 @@ API_PATHS = {
 def test_health_answers_without_a_token(client: TestClient) -> None:
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert (body["store"], body["backplane"], body["reasons"]) == ("ok", "memory", [])
 
 
 def test_openapi_lists_every_endpoint(client: TestClient) -> None:
