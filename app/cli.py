@@ -100,6 +100,8 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level,
         ws_max_size=settings.ws_max_message_bytes,
+        ws_ping_interval=settings.ws_ping_interval_seconds,
+        ws_ping_timeout=settings.ws_ping_timeout_seconds,
         # Rooms write each encoded frame straight to every peer's socket (realtime/wsdirect.py);
         # Yjs updates are small binary frames: no compression, like y-websocket's server.
         ws=DirectWebSocketProtocol,

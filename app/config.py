@@ -14,6 +14,10 @@ class Settings(BaseSettings):
 
     # SQLite in var/ so `make run` needs no server; PostgreSQL via postgresql+psycopg://...
     database_url: str = "sqlite:///var/outcomes.db"
+    # How long a write waits for a lock another process or connection holds (SQLite's busy
+    # timeout, PostgreSQL's lock_timeout) before it fails: the room's clients get 1013 and
+    # REST 503 (docs/protocol.md) instead of hanging; the fault tests make it short.
+    db_lock_timeout_ms: int = 30_000
     # Start-up brings the database to the code's schema (docs/migrations.md); false: start-up
     # refuses a database that needs migrating, for operators who run `outcomes migrate` first.
     migrate_on_start: bool = True
@@ -58,6 +62,11 @@ class Settings(BaseSettings):
     room_compact_every: int = 500
     # Seconds between keepalive frames (y-websocket reconnects after 30 s of silence).
     ws_keepalive_seconds: float = 15.0
+    # Websocket pings (uvicorn's): one every this many seconds, and a peer that does not answer
+    # within the timeout is cut off (a writer behind a network partition: its connection and
+    # the Yjs client ids it owns are released, so it can reconnect with its offline edits).
+    ws_ping_interval_seconds: float = 20.0
+    ws_ping_timeout_seconds: float = 20.0
     # Seconds between checks of the links that open websockets and event streams hold: one
     # revoked elsewhere (`outcomes links revoke`, another instance), expired, or of a removed
     # person or an archived meeting is closed within this time (0 = never check).

@@ -19,28 +19,44 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine tuned for its backend: WAL and foreign keys on SQLite, a pool on PostgreSQL."""
+def make_engine(url: str, *, lock_timeout_ms: int = 30_000) -> Engine:
+    """An engine tuned for its backend: WAL and foreign keys on SQLite, a pool on PostgreSQL.
+
+    ``lock_timeout_ms``: how long a statement waits for a lock held elsewhere before it fails
+    (``OUTCOMES_DB_LOCK_TIMEOUT_MS``); a failure is a 503 or a 1013, never a hang.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": lock_timeout_ms / 1000},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas(lock_timeout_ms))
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"},
+    )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers go on while the update log is written; NORMAL sync is durable in WAL
-    # against a process crash (kill -9), which is the failure a meeting room sees.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets readers go on while the update log is written; NORMAL sync is durable in
+        # WAL against a process crash (kill -9), which is the failure a meeting room sees.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
 
 
 @contextmanager

@@ -47,8 +47,8 @@ from app.routes import (
     revisions,
     versions,
 )
+from app.services import accept_recovery, agreed, credentials, demo
 from app.services import adoption as adopting
-from app.services import agreed, credentials, demo
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, lock_timeout_ms=settings.db_lock_timeout_ms)
         try:
             upgrade_database(engine, migrate=settings.migrate_on_start)
         except SchemaError as exc:
@@ -116,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
         store = SqlUpdateStore(engine, numbers=backplane.shared)
+        # Before anyone is served: acceptances a crash cut short are finished or undone.
+        await accept_recovery.recover(engine, store)
         adopted = AdoptedDocuments()
         app.state.adopted = adopted
         hub = Hub(

@@ -42,6 +42,7 @@ class RoomPlan:
     typist_roles: list[str] | None = None
     board_authors: list[tuple[int, str]] | None = None
     viewer_roles: list[str] | None = None
+    steady: bool = False  # typists delete their previous marker: a document of steady size
 
 
 @dataclass
@@ -122,7 +123,7 @@ async def run_rooms(
             for i in range(plan.typists):
                 author = plan.board_authors[i] if plan.board_authors else plan.board_author
                 client = (
-                    FullClient(dialect, plan.text, name=f"typist {i}")
+                    FullClient(dialect, plan.text, name=f"typist {i}", steady=plan.steady)
                     if author is None
                     else BoardClient(dialect, *author)
                 )

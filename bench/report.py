@@ -381,7 +381,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             for t, mb in soak["samples"][:: max(1, len(soak["samples"]) // 8)]
         )
         parts += [
-            f"### Soak: {soak['minutes']} min, {soak['viewers']} viewers, awareness on",
+            f"### Soak: {soak['minutes']} min, {soak['viewers']} viewers, awareness on"
+            + (", document of steady size" if soak.get("steady") else ""),
             "",
             f"RSS slope over the second half: **{soak['slope_mb_per_min']} MB/min**; "
             f"p99 {soak['p99_ms']} ms; converged: {soak['converged']}. Samples: {samples}.",

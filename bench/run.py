@@ -3,6 +3,7 @@
     python -m bench.run            # full: make bench, writes docs/benchmarks.md
     python -m bench.run --quick    # under 2 minutes: make bench-quick, bench/results/quick.md
     python -m bench.run --only soak --minutes 30
+    python -m bench.run --only soak --minutes 30 --steady --no-write   # steady-size document
 
 Outcomes and the reference servers run one after another on this machine; the generator
 shares its cores, so its own CPU is reported beside the server's.
@@ -288,7 +289,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         minutes = args.minutes or 2.0
         log(f"soak {minutes} min")
         report["soak"] = asdict(
-            await scenarios.soak(Path(tempfile.mkdtemp()), minutes=minutes, viewers=200)
+            await scenarios.soak(
+                Path(tempfile.mkdtemp()), minutes=minutes, viewers=200, steady=args.steady
+            )
         )
     report["load_after"] = load_average()
     return report
@@ -342,6 +345,11 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--runs", type=int)
     parser.add_argument("--minutes", type=float, help="soak duration (default 2; 30 for real)")
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="soak with a document of steady size (each edit deletes its typist's previous one)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print, do not write the report")
     args = parser.parse_args()
     args.command = "python -m bench.run " + " ".join(sys.argv[1:])

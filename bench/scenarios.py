@@ -417,15 +417,20 @@ class Soak:
     slope_mb_per_min: float = 0.0
     p99_ms: float = 0.0
     converged: str = ""
+    steady: bool = False
 
 
-async def soak(workdir: Path, *, minutes: float, viewers: int) -> Soak:
-    """Plenary with awareness for ``minutes``; RSS sampled every 10 s, slope over the 2nd half."""
+async def soak(workdir: Path, *, minutes: float, viewers: int, steady: bool = False) -> Soak:
+    """Plenary with awareness for ``minutes``; RSS sampled every 10 s, slope over the 2nd half.
+
+    ``steady``: every edit deletes its typist's previous marker, so the document keeps its
+    size: RSS growth that remains is a leak (or the CRDT's tombstones), not the document.
+    """
     prepared = servers.prepare_outcomes(workdir)
     target = servers.start_outcomes(workdir, prepared)
-    result = Soak(minutes, viewers)
+    result = Soak(minutes, viewers, steady=steady)
     demo = prepared["demo"]
-    plan = RoomPlan(demo["room"], demo["sections"][0]["text"], 3, viewers)
+    plan = RoomPlan(demo["room"], demo["sections"][0]["text"], 3, viewers, steady=steady)
     t0 = time.monotonic()
 
     async def sample() -> None:

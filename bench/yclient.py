@@ -122,8 +122,15 @@ class Stats:
 class FullClient:
     """A pycrdt client (typist or checker) holding the document it receives."""
 
-    def __init__(self, dialect: Dialect, text_name: str, *, name: str = "typist") -> None:
+    def __init__(
+        self, dialect: Dialect, text_name: str, *, name: str = "typist", steady: bool = False
+    ) -> None:
         self.dialect = dialect
+        # Steady size: each edit also deletes this typist's previous marker (in the same
+        # update), so the document stays the same size however long the run (the soak's
+        # leak-or-growth question).
+        self.steady = steady
+        self.previous: str | None = None
         self.doc: Doc = Doc()
         self.text = self.doc.get(text_name, type=Text)
         self.ws: WsClient | None = None
@@ -155,10 +162,26 @@ class FullClient:
     def edit(self, edit_id: int, cursor: bool) -> None:
         """Insert one tagged marker as its own update (and a cursor state when asked)."""
         assert self.ws is not None
-        length = len(str(self.text))
+        current = str(self.text)
+        length = len(current)
         pos = random.randint(0, length)
         before = self.doc.get_state()
-        self.text.insert(pos, f"[e{edit_id}:{now_us()}] ")
+        marker = f"[e{edit_id}:{now_us()}] "
+        if not self.steady:
+            self.text.insert(pos, marker)
+        else:
+            # After a space (or at 0): never inside another typist's marker, which would then
+            # not be found to be deleted. pycrdt 0.14 indexes Text in UTF-8 bytes.
+            pos = current.rfind(" ", 0, pos) + 1
+            with self.doc.transaction():
+                self.text.insert(len(current[:pos].encode()), marker)
+                if self.previous is not None:
+                    now = str(self.text)
+                    at = now.find(self.previous)
+                    if at >= 0:
+                        start = len(now[:at].encode())
+                        del self.text[start : start + len(self.previous.encode())]
+            self.previous = marker
         update = self.doc.get_update(before)
         self.ws.send(self.dialect.wrap(bytes(create_update_message(update))))
         if cursor:

@@ -13,6 +13,7 @@ ROUND_MAP = "round"
 MERGED_MAP = "merged"
 # The board's maps only the server writes (docs/protocol.md).
 BOARD_SERVER_MAPS = frozenset({PROMOTED_MAP, COLUMNS_MAP, ROUND_MAP, MERGED_MAP})
+DRAFT_TEXT = "draft"  # a group room's one top-level Y.Text
 
 _DOC = re.compile(r"^doc-([1-9][0-9]{0,17})$")
 _GROUP = re.compile(r"^group-([1-9][0-9]{0,17})-([A-Z])$")

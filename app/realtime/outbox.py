@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from app.realtime.transport import Peer
+from app.store.base import first_line
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,12 @@ class Outbox:
                     try:
                         seq: object = await out.durable
                     except Exception as exc:
-                        log.error("room %s: update %s not stored: %s", self.name, out.seq, exc)
+                        log.error(
+                            "room %s: update %s not stored: %s",
+                            self.name,
+                            out.seq,
+                            first_line(exc),
+                        )
                         self._on_failure()
                         return
                     if isinstance(seq, int):  # a numbering store's choice (else the same)

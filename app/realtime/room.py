@@ -364,15 +364,17 @@ class Room:
         return refusal
 
     def _owned_refusal(self, peer: Peer, update: bytes) -> str | None:
-        """The refusal of an update touching a server-owned type (docs/protocol.md). Such a
-        writer is hostile or broken: its later updates are dropped unchecked, as a reader's
-        are after one refusal (each check would cost rebuilding the mirror)."""
+        """The refusal of an update touching a server-owned type, or a top-level type the
+        room kind does not hold (docs/protocol.md). Such a writer is hostile or broken: its
+        later updates are dropped unchecked, as a reader's are after one refusal (each check
+        would cost rebuilding the mirror)."""
         owned = self.server_owned
-        if owned is None or not owned.touches(update):
+        refusal = owned.refusal(update) if owned is not None else None
+        if refusal is None:
             return None
-        log.warning("%s wrote a server-owned type in %s: refused", peer.label, self.name)
+        log.warning("%s wrote what it may not in %s: %s", peer.label, self.name, refusal)
         peer.write_revoked = True
-        return owned.reason
+        return refusal
 
     def _refuse(self, peer: Peer, reason: str = READ_ONLY_REASON) -> None:
         log.info("refused a change from %s in %s: %s", peer.label, self.name, reason)

@@ -117,8 +117,9 @@ def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _item_length(reader: _Reader, info: int) -> int:
-    """Skip an Item's header and content; return how many clocks it takes."""
+def _item_length(reader: _Reader, info: int, roots: set[str]) -> int:
+    """Skip an Item's header and content; return how many clocks it takes. The name of a
+    root type the item names as its parent is added to ``roots``."""
     if info & 0x80:
         reader.uint()
         reader.uint()
@@ -127,7 +128,7 @@ def _item_length(reader: _Reader, info: int) -> int:
         reader.uint()
     if not info & 0xC0:
         if reader.uint() == 1:
-            reader.string()  # a root type's name
+            roots.add(reader.string())  # a root type's name
         else:
             reader.uint()
             reader.uint()
@@ -172,26 +173,42 @@ def _item_length(reader: _Reader, info: int) -> int:
 # One frame's update is read by the room's pre-check, the client-id check and claim, and the
 # pending bound, one after another: the last result is kept for the same bytes object (bytes
 # are immutable, so the same object reads the same). Callers must not change the dict.
-_last: tuple[bytes, dict[int, tuple[int, int]]] | None = None
+_last: tuple[bytes, dict[int, tuple[int, int]], frozenset[str]] | None = None
 
 
 def update_ranges(update: bytes) -> dict[int, tuple[int, int]]:
     """Memoised :func:`read_update_ranges` for the update read last (see ``_last``)."""
+    return _read(update)[0]
+
+
+def update_roots(update: bytes) -> frozenset[str]:
+    """The root types an update names as a parent (memoised like :func:`update_ranges`).
+
+    Every root an update *creates* is among them: the first item of a new root, or of a new
+    key in a root map, has no neighbour to inherit its parent from, so Yjs writes the root's
+    name. (An item next to existing ones inherits its parent and is not listed.)"""
+    return _read(update)[1]
+
+
+def _read(update: bytes) -> tuple[dict[int, tuple[int, int]], frozenset[str]]:
     global _last
     if _last is not None and _last[0] is update:
-        return _last[1]
-    ranges = read_update_ranges(update)
-    _last = (update, ranges)
-    return ranges
+        return _last[1], _last[2]
+    roots: set[str] = set()
+    ranges = read_update_ranges(update, roots)
+    _last = (update, ranges, frozenset(roots))
+    return _last[1], _last[2]
 
 
-def read_update_ranges(update: bytes) -> dict[int, tuple[int, int]]:
+def read_update_ranges(update: bytes, roots: set[str] | None = None) -> dict[int, tuple[int, int]]:
     """``{client id: (first clock, end clock)}`` of the structs an update carries (its
-    delete set is checked for sizes, not returned: anyone may delete anyone's text).
+    delete set is checked for sizes, not returned: anyone may delete anyone's text); the
+    root names items name as their parent are added to ``roots``.
 
     Raises ProtocolError for a malformed update or one whose counts or lengths exceed its
     bytes."""
     reader = _Reader(update)
+    roots = set() if roots is None else roots
     ranges: dict[int, tuple[int, int]] = {}
     for _ in range(reader.count("client")):
         structs = reader.count("struct")
@@ -200,7 +217,7 @@ def read_update_ranges(update: bytes) -> dict[int, tuple[int, int]]:
         for _ in range(structs):
             info = reader.byte()
             kind = info & 0x1F
-            length = reader.uint() if kind in (_GC, _SKIP) else _item_length(reader, info)
+            length = reader.uint() if kind in (_GC, _SKIP) else _item_length(reader, info, roots)
             if kind == _SKIP and clock == start:
                 start += length  # a leading gap writes nothing
             clock += length

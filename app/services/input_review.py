@@ -10,6 +10,10 @@ the live room never waits behind our database transaction:
    ``TextInserter``), which every connected screen receives at once;
 3. *record*: the provenance record, the section's cached body, the audit log and the feed
    events, committed with the request. If step 2 fails the claim is undone.
+
+A crash between 1 and 3 leaves inputs ``accepted`` without a provenance record; start-up
+finishes or undoes each such acceptance from what the update log holds
+(``app/services/accept_recovery.py``).
 """
 
 import logging
@@ -19,6 +23,7 @@ from typing import Any, Protocol
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.faults import crash_point
 from app.models.common import utcnow
 from app.models.document import Section, SectionStatus
 from app.models.input import (
@@ -236,6 +241,7 @@ def _accept(
     session.add(section)
     agreed.reopen_for_edit(session, actor, keeper, section)  # agreed means agreed
     session.commit()  # the live room's own writes must not wait behind this transaction
+    crash_point("input-accepted")  # a crash here is undone at start-up (accept_recovery.py)
     # 2. insert
     try:
         inserted = inserter(section.document_id, section_id, text, position)
@@ -245,6 +251,7 @@ def _accept(
             inputs.save(session, item, **before[item.id])
         session.commit()
         raise
+    crash_point("input-inserted")  # ... and one here is completed there
     # 3. record: a section revision naming the input(s), then provenance, audit and events
     revision_number = _record_revision(keeper, section, items)
     section.body = inserted.body

@@ -60,3 +60,10 @@ class UpdateStore(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 -- optional hook
         """Finish pending writes and release resources."""
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's first line for a log: the driver's message, without SQLAlchemy's dump of
+    the statement and its parameters (the rows' bytes)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

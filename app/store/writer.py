@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from app.store.base import first_line
+
 log = logging.getLogger(__name__)
 
 
@@ -71,7 +73,10 @@ class GroupCommitter:
                 await anyio.to_thread.run_sync(self._commit, batch)
             except Exception as exc:
                 self._inflight = []
-                log.error("update store commit of %s writes failed: %s", len(batch), exc)
+                # One line: the driver's message, not SQLAlchemy's dump of the SQL and rows.
+                log.error(
+                    "update store commit of %s writes failed: %s", len(batch), first_line(exc)
+                )
                 for write in batch:
                     if write.future is not None and not write.future.done():
                         write.future.set_exception(exc)

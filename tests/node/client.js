@@ -96,6 +96,13 @@ const handlers = {
       .then(() => ({}), () => ({ ok: false, error: 'timeout', value: doc.getMap(msg.name).toJSON() }))
   },
   sv () { return { sv: stateVector() } },
+  // The top-level names this doc holds (what it received, and what it wrote itself).
+  roots () { return { roots: [...doc.share.keys()].sort() } },
+  // Several commands in one transaction: one update on the wire.
+  batch (msg) {
+    doc.transact(() => { for (const op of msg.ops) handlers[op.cmd](op) })
+    return {}
+  },
   wait_text (msg) {
     return waitFor(() => doc.getText(msg.name).toString() === msg.equals, msg.timeout)
       .then(() => ({}), () => ({ ok: false, error: 'timeout', text: doc.getText(msg.name).toString() }))
@@ -124,6 +131,10 @@ const handlers = {
   set_awareness (msg) { provider.awareness.setLocalState(msg.state); return {} },
   wait_awareness (msg) {
     return waitFor(() => provider.awareness.getStates().size >= msg.count, msg.timeout)
+      .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
+  },
+  wait_awareness_at_most (msg) {
+    return waitFor(() => provider.awareness.getStates().size <= msg.count, msg.timeout)
       .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
   },
   disconnect () { provider.disconnect(); return {} },

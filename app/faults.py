@@ -1,0 +1,19 @@
+"""Crash points for the fault tests: ``OUTCOMES_FAULT_AFTER=<point>`` makes the process kill
+itself with SIGKILL when it passes that point, as a power cut there would.
+
+Read from the environment on each call (never from Settings: nothing but a test sets it, and
+a crash point must cost nothing when unset). Points: ``input-accepted`` (an acceptance's
+claim committed, its text not inserted yet) and ``input-inserted`` (the text committed in the
+room, the provenance not recorded yet), in ``app/services/input_review.py``.
+"""
+
+import os
+import signal
+
+ENV = "OUTCOMES_FAULT_AFTER"
+
+
+def crash_point(name: str) -> None:
+    """Die here, at once and without cleaning up, if the environment asks for ``name``."""
+    if os.environ.get(ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
