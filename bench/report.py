@@ -274,6 +274,46 @@ def render_markdown(report: dict[str, Any]) -> str:
             _table(PLENARY_HEADER, _plenary_rows(report["breakout"])),
             "",
         ]
+    vote = report.get("board_vote")
+    if vote:
+        edits, notes, votes = vote["document_edits"], vote["notes"], vote["votes"]
+        parts += [
+            f"### Board: {vote['participants']} participants posting and voting while "
+            f"{vote['recorders']} recorders type (Outcomes)",
+            "",
+            _table(
+                ["what", "deliveries", "p50 (ms)", "p99 (ms)"],
+                [
+                    [
+                        "document edit",
+                        edits.get("deliveries", 0),
+                        edits.get("p50_ms"),
+                        edits.get("p99_ms"),
+                    ],
+                    [
+                        "board note",
+                        notes.get("deliveries", 0),
+                        notes.get("p50_ms"),
+                        notes.get("p99_ms"),
+                    ],
+                    [
+                        f"vote tally ({votes['failed']} failed)",
+                        votes["tallied"],
+                        votes["tally_p50_ms"],
+                        votes["tally_p99_ms"],
+                    ],
+                    [
+                        "vote REST answer",
+                        votes["votes"],
+                        votes["rest_p50_ms"],
+                        votes["rest_p99_ms"],
+                    ],
+                ],
+            ),
+            "",
+            f"Converged: {vote['converged']}; server CPU {vote['server_cpu']}.",
+            "",
+        ]
     late = report.get("late_join")
     if late:
         parts += [

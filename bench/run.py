@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import exports, floor, scaleout, scenarios, servers
+from bench import board_vote, exports, floor, scaleout, scenarios, servers
 from bench.plenary import Result, RoomPlan, run_rooms
 
 ROOT = servers.ROOT
@@ -243,6 +243,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     if wanted("board"):
         kinds = ["outcomes"] if quick else KINDS
         report["board"] = await board_suite(kinds, 50 if quick else 300, seconds)
+    if wanted("board_vote"):
+        # 200 participants post and vote while 3 recorders type (bench/board_vote.py).
+        log("board: posting and voting")
+        report["board_vote"] = await board_vote.run(10.0 if quick else 30.0)
     if wanted("late_join"):
         log("late join")
         updates = 2_000 if quick else 50_000
@@ -336,7 +340,7 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="under 2 minutes")
     parser.add_argument(
         "--only",
-        help="comma-separated: plenary,scale,scaleout,floor,breakout,board,late_join,"
+        help="comma-separated: plenary,scale,scaleout,floor,breakout,board,board_vote,late_join,"
         "throughput,exports,soak",
     )
     parser.add_argument("--servers", help=f"plenary only these, comma-separated: {','.join(KINDS)}")

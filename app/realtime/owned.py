@@ -70,12 +70,13 @@ class ServerOwned:
         the mirror is dropped; after None it holds the update: call :meth:`diverged` if the
         room then does not apply it.
         """
+        # A name is not a change: a whole-state update (pycrdt's get_update(), Yjs'
+        # encodeStateAsUpdate) names every root the client holds, the server's own among them,
+        # though those items are already here. The server-owned roots are judged by the mirror
+        # below (did the update change them?); any other root must be one this room holds.
         named = update_roots(update)
-        if named & self.names:
-            self.diverged()
-            return self.reason
         allowed = self.allowed
-        if allowed is not None and not all(allowed(name) for name in named):
+        if allowed is not None and not all(allowed(name) for name in named - self.names):
             self.diverged()
             return self.roots_reason
         if not self.names:

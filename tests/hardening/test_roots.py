@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from app.models.names import BOARD_SERVER_MAPS, NOTES_MAP, PROJECTOR_MAP, SECTIONS_MAP
 from tests.hardening.conftest import room_of
 from tests.hardening.rest import rest, stored_section
 from tests.hardening.wire import alive
@@ -106,11 +107,11 @@ async def _seen(server: RunningServer, kind: str, witness: NodeClient, mark: str
 
 
 def _allowed(kind: str, roots: list[str], section_texts: set[str]) -> bool:
-    if kind == "doc":
-        return all(r == "sections" or r in section_texts for r in roots)
+    if kind == "doc":  # the server's own maps, and the texts of its sections
+        return all(r in {SECTIONS_MAP, PROJECTOR_MAP} or r in section_texts for r in roots)
     if kind == "group":
         return set(roots) <= {"draft"}
-    return set(roots) <= {"notes", "promoted"}
+    return set(roots) <= {NOTES_MAP} | BOARD_SERVER_MAPS
 
 
 @pytest.mark.parametrize(("kind", "role", "group", "reason"), WRITERS)

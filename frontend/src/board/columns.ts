@@ -28,7 +28,11 @@ export class ColumnsView {
 
   constructor(private readonly onCurrent: (id: number) => void) {
     this.switcher = h("nav", { class: "board-switcher", attrs: { "aria-label": t("board.chooseColumn") } });
-    this.area = h("div", { class: "board-lanes" });
+    // The lanes scroll sideways on a desk: a focusable region, so the keyboard can scroll it.
+    this.area = h("div", {
+      class: "board-lanes",
+      attrs: { role: "region", tabindex: "0", "aria-label": t("board.lanes") },
+    });
     this.el = h("div", { class: "board-columns" }, this.switcher, this.area);
   }
 
