@@ -31,12 +31,13 @@ from app.models.document import Section
 from app.models.input import Input, InputEventType, InputStatus
 from app.models.names import document_room
 from app.models.participant import Participant
-from app.models.provenance import Provenance, ProvenanceSource
+from app.models.provenance import Provenance
 from app.realtime.docs import doc_from
 from app.realtime.paragraphs import paragraph_starts
 from app.realtime.structure import SectionInfo, read_texts
 from app.services import audit, inputs
 from app.services.actor import Actor
+from app.services.input_review import provenance_sources
 from app.services.sections import ordered_sections
 from app.store.base import UpdateStore
 
@@ -131,17 +132,7 @@ def _finish(
     offset = section_text.rfind(acceptance.text)
     paragraph = sum(1 for start in paragraph_starts(section_text) if start < offset)
     reviewer = session.get(Participant, acceptance.reviewed_by) if acceptance.reviewed_by else None
-    sources = [
-        ProvenanceSource(
-            input_id=p.id,
-            group_code=p.group_code,
-            group_name=p.group_name,
-            rapporteur_id=p.submitted_by,
-            rapporteur=p.rapporteur,
-            submitted_at=p.created_at,
-        ).model_dump(mode="json")
-        for p in inputs.public_many(session, items)
-    ]
+    sources = provenance_sources(session, items)  # a board input keeps its notes' authors
     record = Provenance(
         meeting_id=acceptance.meeting_id,
         document_id=acceptance.document_id,

@@ -256,11 +256,7 @@ def _accept(
     revision_number = _record_revision(keeper, section, items)
     section.body = inserted.body
     session.add(section)
-    sources = [
-        source
-        for item, p in zip(items, inputs.public_many(session, items), strict=True)
-        for source in _sources(item, p)
-    ]
+    sources = provenance_sources(session, items)
     record = Provenance(
         meeting_id=meeting_id,
         document_id=section.document_id,
@@ -293,6 +289,15 @@ def _accept(
         )
         inputs.emit(session, InputEventType.REVIEWED, item)
     return record
+
+
+def provenance_sources(session: Session, items: list[Input]) -> list[dict[str, Any]]:
+    """The provenance sources of accepted ``items``: also what a recovered acceptance records."""
+    return [
+        source
+        for item, p in zip(items, inputs.public_many(session, items), strict=True)
+        for source in _sources(item, p)
+    ]
 
 
 def _sources(item: Input, p: InputPublic) -> list[dict[str, Any]]:
