@@ -30,7 +30,7 @@ from app.models.board import (
 )
 from app.models.common import utcnow
 from app.models.participant import Role
-from app.services import audit, board_columns, sections
+from app.services import audit, board_columns, board_rounds, sections
 from app.services.actor import Actor
 from app.services.adopted import refuse_if_adopted
 from app.services.board import anonymous_authors
@@ -99,6 +99,7 @@ def merge_notes(
             code="already_promoted",
         ) from None
     merged = [MergedNote(**e, author_name=names.get(e["id"])) for e in entries]
+    votes_moved = board_rounds.carry_votes(session, boards, document_id, note_id, others)
     audit.record(
         session,
         actor,
@@ -108,6 +109,7 @@ def merge_notes(
         None,
         note_id=note_id,
         merged=[m.model_dump() for m in merged if m.id in others],
+        votes_moved=votes_moved,
     )
     return NotesMerged(note_id=note_id, merged=merged)
 

@@ -113,6 +113,39 @@ def _publish(session: Session, boards: LiveBoards | None, board_round: BoardRoun
         boards.call(boards.publish_round, board_round.document_id, entry)
 
 
+def carry_votes(
+    session: Session, boards: LiveBoards | None, document_id: int, keep: str, others: list[str]
+) -> int:
+    """Votes of the open round for notes merged into ``keep`` now count for ``keep``; a voter
+    who voted for several of them gets one vote back for each beyond the first unless the
+    round allows double votes. Returns how many votes moved (and commits)."""
+    board_round = latest_round(session, document_id)
+    if board_round is None or not is_open(board_round, utcnow()):
+        return 0
+    moved = 0
+    votes = _votes(session, board_round.id or 0)
+    for voter in sorted({v.participant_id for v in votes}):
+        seen_keep = False
+        slot = 0
+        for vote in (v for v in votes if v.participant_id == voter):
+            if vote.note_id in others or vote.note_id == keep:
+                if seen_keep and not board_round.allow_double:
+                    session.delete(vote)  # given back: this voter's vote for keep counts once
+                    session.flush()
+                    continue
+                seen_keep = True
+                if vote.note_id != keep:
+                    vote.note_id = keep
+                    moved += 1
+            slot += 1
+            if vote.slot != slot:  # slots stay 1..n, so the voter's next vote takes n + 1
+                vote.slot = slot
+            session.add(vote)
+            session.flush()
+    _publish(session, boards, board_round)
+    return moved
+
+
 def latest_round(session: Session, document_id: int) -> BoardRound | None:
     query = (
         select(BoardRound)
@@ -316,6 +349,20 @@ def vote(
         )
     )
     try:
+        session.flush()
+        # A "Close now" may have committed since the round was read: read it again after the
+        # insert, under a share lock on PostgreSQL (a close's UPDATE waits for this vote, and
+        # a close already under way is waited for and seen); SQLite holds its one write lock
+        # from the insert on. A vote answered 201 is therefore always in the results.
+        closed_at, closes_at = session.exec(
+            select(BoardRound.closed_at, BoardRound.closes_at)
+            .where(BoardRound.id == round_id)
+            .with_for_update(read=True)
+        ).one()
+        if closed_at is not None or utcnow() >= _aware(closes_at):
+            session.rollback()
+            session.refresh(board_round)
+            raise Conflict("This voting round is closed.", code="round_closed")
         session.commit()
     except IntegrityError as exc:
         session.rollback()

@@ -15,14 +15,15 @@ import pytest
 from icalendar import Calendar, Event
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import Api, OpenPage, WatchedPage
+from tests.e2e.conftest import ARTIFACTS, Api, OpenPage, WatchedPage
 from tests.e2e.live import expect_connected
 from tests.support.qr import decode_pdf
-from tests.support.server import ROOT, RunningServer, run_cli
+from tests.support.server import RunningServer, run_cli
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = ROOT / "docs" / "screenshots" / "setup.png"
+# Lands in the git-ignored artifacts folder; docs/screenshots/setup.png is a copy of it.
+SCREENSHOT = ARTIFACTS / "setup.png"
 DAY = date.today() + timedelta(days=30)
 TITLE = "Working Group II — follow-up session"
 CSV = (

@@ -115,3 +115,38 @@ def test_anonymous_notes_hide_their_author_but_from_the_secretariat(
     assert_error(_post(client, demo, "/notes", "participant", {"text": "ok", "column": 99999}), 404)
     for role in ("chair", "projector"):
         assert_error(_post(client, demo, "/notes", role, {"text": "ok"}), 403)
+
+
+def test_merging_notes_carries_their_votes(
+    client: TestClient, demo: Meeting, db_engine: Engine
+) -> None:
+    """Votes of the open round follow a merged note into the kept one; a voter who voted
+    for both gets the second vote back (no double votes in this round)."""
+    keep = post_note(client, demo, "participant", "Open the budget data")
+    same = post_note(client, demo, "rapporteur", "Publish budget data openly")
+    rounds = f"/api/documents/{demo.document_id}/board/rounds"
+    opened = client.post(
+        rounds,
+        json={"duration_seconds": 600, "votes_per_person": 2},
+        headers=demo.auth("secretariat"),
+    )
+    assert opened.status_code == 201, opened.text
+    votes = f"{rounds}/{opened.json()['id']}/votes"
+    for role, note in (("participant", same), ("rapporteur", same), ("rapporteur", keep)):
+        cast = client.post(votes, json={"note_id": note["id"]}, headers=demo.auth(role))
+        assert cast.status_code == 201, cast.text
+
+    body = {"note_ids": [same["id"]]}
+    assert _post(client, demo, f"/notes/{keep['id']}/merge", "secretariat", body).status_code == 200
+    merged = [
+        e for e in audit_events(db_engine, demo.meeting_id) if e.action == "board.notes_merged"
+    ]
+    assert merged[-1].data["votes_moved"] == 2
+    latest = client.get(f"{rounds}/latest", headers=demo.auth("secretariat")).json()
+    assert latest["counts"] == [{"note_id": keep["id"], "votes": 2}]
+    mine = client.get(f"{rounds}/latest", headers=demo.auth("rapporteur")).json()
+    assert (mine["mine"], mine["remaining"]) == ([keep["id"]], 1)
+    # The vote given back can be cast again, for another note.
+    other = post_note(client, demo, "participant", "Train staff in open data")
+    again = client.post(votes, json={"note_id": other["id"]}, headers=demo.auth("rapporteur"))
+    assert again.status_code == 201, again.text

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models.voting import BoardRound
+from app.models.common import utcnow
+from app.models.voting import BoardRound, BoardVote
+from app.services import board_rounds
 from tests.routes.test_board import post_note
 from tests.routes.util import Meeting, assert_error, audit_events
 
@@ -123,6 +125,37 @@ def test_double_votes_and_closing_early(client: TestClient, demo: Meeting) -> No
     # A new round may open once the last one closed; its votes start afresh.
     again = _open(client, demo, votes_per_person=1)
     assert _vote(client, demo, again["id"], note["id"], "participant").status_code == 201
+
+
+def test_a_vote_racing_close_now_is_refused_or_counted(
+    client: TestClient, demo: Meeting, db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Close now" lands between a vote's check of the round and its insert (another
+    request's commit, made at exactly that point): the vote is refused, never answered 201
+    and then left out of the results."""
+    note = post_note(client, demo, "participant", "Publish the register of algorithms")
+    rid = _open(client, demo, votes_per_person=2)["id"]
+    assert _vote(client, demo, rid, note["id"], "participant").status_code == 201
+    checked = board_rounds.is_open
+
+    def close_right_after_the_check(board_round: BoardRound, now: Any) -> bool:
+        still_open = checked(board_round, now)
+        with Session(db_engine) as other:  # the secretariat's "Close now", committed
+            closing = other.get(BoardRound, rid)
+            assert closing is not None
+            closing.closed_at = utcnow()
+            other.add(closing)
+            other.commit()
+        return still_open
+
+    monkeypatch.setattr(board_rounds, "is_open", close_right_after_the_check)
+    assert_error(_vote(client, demo, rid, note["id"], "rapporteur"), 409, "round_closed")
+    monkeypatch.undo()
+    shown = _get(client, demo, "participant", rid)
+    assert shown["counts"] == [{"note_id": note["id"], "votes": 1}]
+    with Session(db_engine) as session:
+        cast = session.exec(select(BoardVote).where(BoardVote.round_id == rid)).all()
+    assert len(cast) == 1
 
 
 @pytest.mark.parametrize(
