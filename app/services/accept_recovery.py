@@ -131,6 +131,9 @@ async def recover(
             continue
         try:
             await _settle_instance(engine, store, boards, instance)
+        except Exception:
+            # Serve anyway: what is left stays claimed, and the next start settles it.
+            log.exception("could not settle the unfinished claims of instance %s", instance)
         finally:
             await anyio.to_thread.run_sync(mark.release)
 

@@ -110,9 +110,13 @@ class DeadMark:
     def release(self) -> None:
         if self._conn is None:
             return
+        conn, self._conn = self._conn, None
         try:
-            self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
-            self._conn.commit()
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+            conn.commit()
+        except Exception:
+            # Never back into the pool still holding the key: ending the session frees it.
+            conn.invalidate()
+            raise
         finally:
-            self._conn.close()
-            self._conn = None
+            conn.close()
