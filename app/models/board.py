@@ -55,7 +55,9 @@ class PromotionClaim(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id")
     document_id: int = Field(foreign_key="document.id", index=True)
-    section_id: int = Field(foreign_key="section.id")
+    # No foreign key: an empty section may be deleted while a dead instance's claim waits
+    # (recovery then undoes the promotion).
+    section_id: int
     note_id: str = Field(max_length=40)
     # The board entry's ``at``: undoing removes the promotion only if it is still this one.
     entry_at: str = Field(max_length=40)

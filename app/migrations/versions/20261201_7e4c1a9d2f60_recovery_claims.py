@@ -39,7 +39,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["document_id"], ["document.id"]),
         sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"]),
         sa.ForeignKeyConstraint(["participant_id"], ["participant.id"]),
-        sa.ForeignKeyConstraint(["section_id"], ["section.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("promotionclaim", schema=None) as batch_op:
