@@ -54,6 +54,7 @@ from app.services.exports import RenderSlots
 from app.services.open_links import ProjectorDisplays
 from app.services.rooms import structure_on_load
 from app.store.lease import LeaseRefused, take_lease
+from app.store.liveness import InstanceLiveness
 from app.store.sql import SqlUpdateStore
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
         store = SqlUpdateStore(engine, numbers=backplane.shared)
-        # Before anyone is served: acceptances a crash cut short are finished or undone.
-        await accept_recovery.recover(engine, store)
+        # Held for the process's life: while it is, no other instance settles our claims.
+        liveness = InstanceLiveness(engine, backplane.instance_id)
+        await anyio.to_thread.run_sync(liveness.hold)
         adopted = AdoptedDocuments()
         app.state.adopted = adopted
         hub = Hub(
@@ -156,6 +158,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hub.on_event = bus.relayed
         app.state.events = bus
         await backplane.start(hub)
+        # Before anyone is served: acceptances and board promotions that a dead instance cut
+        # short are finished or undone (as room edits, so every instance sees them).
+        await accept_recovery.recover(engine, store, liveness, app.state.boards)
 
         def drop(link: str) -> None:
             hub.drop_link(link, CloseCode.UNAUTHENTICATED, credentials.REASON)
@@ -179,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await hub.aclose()
             await backplane.aclose()
             await store.aclose()
+            liveness.release()
             lease.release()
             engine.dispose()
 

@@ -1,7 +1,7 @@
 """SQLModel tables and their schemas, one module per aggregate."""
 
 from app.models.audit import AuditEvent
-from app.models.board import BoardColumn
+from app.models.board import BoardColumn, PromotionClaim
 from app.models.document import Document, Section
 from app.models.input import Input, InputEvent
 from app.models.joining import OpenLink, OpenLinkJoin
@@ -37,6 +37,7 @@ __all__ = [
     "Organiser",
     "OrganiserLink",
     "Participant",
+    "PromotionClaim",
     "Provenance",
     "RevisionCursor",
     "Section",

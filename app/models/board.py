@@ -46,6 +46,29 @@ class BoardAnonymous(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class PromotionClaim(SQLModel, table=True):
+    """A promotion of a board note under way (app/services/board.py): written before the
+    note is claimed on the board, deleted with the provenance record. One still here belongs
+    to a promotion a crash cut short (once ``instance`` is dead), settled at start-up by
+    app/services/promote_recovery.py."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    document_id: int = Field(foreign_key="document.id", index=True)
+    # No foreign key: an empty section may be deleted while a dead instance's claim waits
+    # (recovery then undoes the promotion).
+    section_id: int
+    note_id: str = Field(max_length=40)
+    # The board entry's ``at``: undoing removes the promotion only if it is still this one.
+    entry_at: str = Field(max_length=40)
+    # The text to insert, known once the note is claimed (None: it was never inserted).
+    text: str | None = None
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    actor_name: str = Field(default="", max_length=120)
+    instance: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+
+
 class ColumnCreate(SQLModel):
     model_config = FORBID_EXTRA
 

@@ -96,6 +96,10 @@ class Input(SQLModel, table=True):
     # A board note sent into the inbox: the note and the notes merged into it, as
     # ProvenanceSource JSON, so acceptance names the board and every author (None otherwise).
     sources: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    # The instance (``/api/health``'s id) whose acceptance claimed this input: start-up
+    # recovery settles an unfinished acceptance only once that instance is dead
+    # (app/services/accept_recovery.py); None for claims made before the column existed.
+    claimed_by: str | None = Field(default=None, max_length=16)
 
 
 class InputCreate(SQLModel):

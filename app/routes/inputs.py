@@ -149,7 +149,10 @@ def review_input(
     """Accept (into the live document), reject, mark duplicate or defer (secretariat)."""
     inserter = input_review.room_inserter(session, actor, live)
     expected = parse_if_match(if_match)
-    item = input_review.review(session, actor, input_id, data, inserter, keeper, expected)
+    instance = input_review.instance_of(live)
+    item = input_review.review(
+        session, actor, input_id, data, inserter, keeper, expected, instance=instance
+    )
     return _etag(response, inputs.public(session, item))
 
 
@@ -169,7 +172,10 @@ def accept_batch(
 ) -> BatchAccepted:
     """Accept several inputs as one consolidated paragraph (secretariat)."""
     inserter = input_review.room_inserter(session, actor, live)
-    record, items = input_review.accept_batch(session, actor, meeting_id, data, inserter, keeper)
+    instance = input_review.instance_of(live)
+    record, items = input_review.accept_batch(
+        session, actor, meeting_id, data, inserter, keeper, instance=instance
+    )
     return BatchAccepted(
         provenance=input_review.provenance_public(record),
         inputs=inputs.public_many(session, items),

@@ -15,18 +15,30 @@ against the update log (the text a room would load, nothing else has changed it 
 
 Either way an input is never accepted without its text, and its text is never in the section
 twice because of a retry. (The count cannot tell apart the same text typed by hand since the
-crash; a room cannot change before the server serves, so only text typed before it counts.)
+crash and a copy of it typed before the acceptance's record.)
+
+**Several instances.** An acceptance records the instance that claimed it
+(``Input.claimed_by``), a board promotion too (``PromotionClaim.instance``,
+``app/services/promote_recovery.py``). Recovery settles the claims of one instance at a time,
+and only of an instance that is dead: it holds that instance's liveness lock meanwhile
+(``app/store/liveness.py``), so an instance starting while another is mid-acceptance leaves
+that work to it, and two instances starting at once never settle the same claim twice. It
+runs once the rooms and the backplane are up (a board's promotion is undone as a room edit
+that reaches every instance) and before this instance serves anyone.
 """
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import anyio
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
+from app.board.live import LiveBoards
 from app.models.document import Section
 from app.models.input import Input, InputEventType, InputStatus
 from app.models.names import document_room
@@ -35,11 +47,12 @@ from app.models.provenance import Provenance
 from app.realtime.docs import doc_from
 from app.realtime.paragraphs import paragraph_starts
 from app.realtime.structure import SectionInfo, read_texts
-from app.services import audit, inputs
+from app.services import audit, inputs, promote_recovery
 from app.services.actor import Actor
 from app.services.input_review import provenance_sources
 from app.services.sections import ordered_sections
 from app.store.base import UpdateStore
+from app.store.liveness import DEATH_GRACE_SECONDS, InstanceLiveness
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +70,30 @@ class Interrupted:
     reviewed_at: datetime | None
 
 
-def find_interrupted(engine: Engine) -> list[Interrupted]:
-    """Accepted inputs without a provenance record, one entry per acceptance (a batch accept
-    claims its inputs with one text and one review time)."""
+def _unrecorded() -> Any:
+    return select(Input).where(
+        Input.status == InputStatus.ACCEPTED.value, col(Input.provenance_id).is_(None)
+    )
+
+
+def pending_instances(engine: Engine) -> set[str | None]:
+    """The instances with acceptances or promotions claimed and not recorded (None: claims
+    made before instances were recorded)."""
     with Session(engine) as session:
-        items = session.exec(
-            select(Input).where(
-                Input.status == InputStatus.ACCEPTED.value, col(Input.provenance_id).is_(None)
-            )
-        ).all()
+        claimed = {item.claimed_by for item in session.exec(_unrecorded())}
+        return claimed | set(promote_recovery.claim_instances(session))
+
+
+def find_interrupted(engine: Engine, instance: str | None) -> list[Interrupted]:
+    """Accepted inputs without a provenance record that ``instance`` claimed, one entry per
+    acceptance (a batch accept claims its inputs with one text and one review time)."""
+    with Session(engine) as session:
+        query = _unrecorded().where(
+            col(Input.claimed_by).is_(None)
+            if instance is None
+            else col(Input.claimed_by) == instance
+        )
+        items = session.exec(query).all()
         groups: dict[tuple[object, ...], list[Input]] = defaultdict(list)
         for item in items:
             key = (item.section_id, item.accepted_text, item.reviewed_at, item.reviewed_by)
@@ -89,17 +117,52 @@ def find_interrupted(engine: Engine) -> list[Interrupted]:
         return found
 
 
-async def recover(engine: Engine, store: UpdateStore) -> None:
-    """Finish or undo every interrupted acceptance (call before serving)."""
-    found = await anyio.to_thread.run_sync(find_interrupted, engine)
+async def recover(
+    engine: Engine, store: UpdateStore, liveness: InstanceLiveness, boards: LiveBoards
+) -> None:
+    """Finish or undo every acceptance and board promotion that a dead instance left cut
+    short; leave those of live instances alone (call before serving)."""
+    deadline = time.monotonic() + DEATH_GRACE_SECONDS
+    instances = await anyio.to_thread.run_sync(pending_instances, engine)
+    for instance in sorted(instances, key=lambda i: i or ""):
+        mark = await anyio.to_thread.run_sync(liveness.claim_dead, instance, deadline)
+        if mark is None:
+            log.warning("left the unfinished claims of instance %s to it: it is alive", instance)
+            continue
+        try:
+            await _settle_instance(engine, store, boards, instance)
+        except Exception:
+            # Serve anyway: what is left stays claimed, and the next start settles it.
+            log.exception("could not settle the unfinished claims of instance %s", instance)
+        finally:
+            await anyio.to_thread.run_sync(mark.release)
+
+
+async def _settle_instance(
+    engine: Engine, store: UpdateStore, boards: LiveBoards, instance: str | None
+) -> None:
+    # Read under the dead instance's lock: another recoverer may have settled some already.
     texts: dict[int, dict[int, str]] = {}
-    for acceptance in found:
-        if acceptance.document_id not in texts:
-            stored = await store.load(document_room(acceptance.document_id))
-            infos = await anyio.to_thread.run_sync(_infos, engine, acceptance.document_id)
-            texts[acceptance.document_id] = read_texts(doc_from(stored), infos)
-        section_text = texts[acceptance.document_id].get(acceptance.section_id, "")
-        await anyio.to_thread.run_sync(_settle, engine, acceptance, section_text)
+
+    async def section_text(document_id: int, section_id: int) -> str:
+        if document_id not in texts:
+            stored = await store.load(document_room(document_id))
+            infos = await anyio.to_thread.run_sync(_infos, engine, document_id)
+            texts[document_id] = read_texts(doc_from(stored), infos)
+        return texts[document_id].get(section_id, "")
+
+    for acceptance in await anyio.to_thread.run_sync(find_interrupted, engine, instance):
+        current = await section_text(acceptance.document_id, acceptance.section_id)
+        await anyio.to_thread.run_sync(_settle, engine, acceptance, current)
+    if instance is None:
+        return
+    with Session(engine) as session:
+        claims = promote_recovery.claims_of(session, instance)
+        session.commit()
+        for claim in claims:
+            current = await section_text(claim.document_id, claim.section_id)
+            await promote_recovery.settle(session, boards, claim, current)
+            session.commit()
 
 
 def _infos(engine: Engine, document_id: int) -> list[SectionInfo]:

@@ -8,6 +8,11 @@ Promoting follows the path of an accepted input (``app/services/input_review.py`
    room (the route's ``TextInserter``); if that fails the claim is undone;
 3. *record*: a section revision (``board note promoted``), the provenance record the
    editor's marker reads, the section's cached body and the audit log.
+
+Before step 1 a :class:`PromotionClaim` row names the promotion and this instance; the text
+joins it before step 2, and it is deleted with step 3's record. A crash between the steps
+leaves the row, and start-up finishes or undoes the promotion from it
+(``app/services/promote_recovery.py``).
 """
 
 import logging
@@ -19,6 +24,7 @@ from sqlmodel import Session, select
 from app.board.live import BoardState, LiveBoards
 from app.board.rules import NOTE_ID, whole_number
 from app.errors import Conflict, NotFound
+from app.faults import crash_point
 from app.models.board import (
     BoardAnonymous,
     BoardNote,
@@ -28,6 +34,7 @@ from app.models.board import (
     MergedNote,
     NotePromote,
     NotePromoted,
+    PromotionClaim,
 )
 from app.models.common import utcnow
 from app.models.document import SectionStatus
@@ -183,17 +190,40 @@ def promote(
     if not NOTE_ID.match(note_id):
         raise NotFound(f"Note {note_id} is not on this board.")
     now = utcnow()
-    entry = {"section_id": data.section_id, "by": actor.name, "at": now.isoformat()}
+    at = now.isoformat()
+    entry = {"section_id": data.section_id, "by": actor.name, "at": at}
+    # 0. the claim's row, for start-up recovery (app/services/promote_recovery.py)
+    claim = PromotionClaim(
+        meeting_id=document.meeting_id,
+        document_id=document_id,
+        section_id=data.section_id,
+        note_id=note_id,
+        entry_at=at,
+        participant_id=actor.participant_id,
+        actor_name=actor.name,
+        instance=boards.hub.backplane.instance_id,
+        at=now,
+    )
+    session.add(claim)
     session.commit()  # the rooms' own writes must not wait behind this transaction
     # 1. claim
-    before = boards.call(boards.claim, document_id, note_id, entry, actor.participant_id)
+    try:
+        before = boards.call(boards.claim, document_id, note_id, entry, actor.participant_id)
+    except BaseException:
+        _drop_claim(session, claim)
+        raise
     note = before.notes.get(note_id)
+    if not isinstance(note, dict) or note_id in before.promoted:
+        _drop_claim(session, claim)
     if not isinstance(note, dict):
         raise NotFound(f"Note {note_id} is not on this board.")
     if note_id in before.promoted:
         raise Conflict(f"Note {note_id} is already in the document.", code="already_promoted")
+    crash_point("note-claimed")  # a crash here is undone at start-up (promote_recovery.py)
     # 2. insert (the section's version moves, as when an input is accepted)
     text = data.text or str(note.get("text", "")).strip()
+    claim.text = text  # from now on the text may be in the section
+    session.add(claim)
     section.version += 1
     section.updated_at = now
     session.add(section)
@@ -204,8 +234,11 @@ def promote(
     except BaseException:
         session.rollback()
         boards.call(boards.unclaim, document_id, note_id, entry)
+        _drop_claim(session, claim)
         raise
-    # 3. record
+    crash_point("note-inserted")  # ... and one here is completed there
+    # 3. record (the claim's row goes in the same transaction)
+    session.delete(claim)
     revision = _record_revision(keeper, section)
     section.body = inserted.body
     session.add(section)
@@ -249,6 +282,13 @@ def promote(
         revision=revision or 0,
         promoted=BoardPromoted.model_validate(entry),
     )
+
+
+def _drop_claim(session: Session, claim: PromotionClaim) -> None:
+    """The promotion did not happen: its recovery row goes."""
+    session.rollback()
+    session.delete(claim)
+    session.commit()
 
 
 def merged_notes(entries: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -84,6 +84,11 @@ def body_inserter(session: Session) -> TextInserter:
     return insert
 
 
+def instance_of(live: LiveDocuments | None) -> str | None:
+    """This process's instance id (None without live rooms, as in the CLI)."""
+    return live.hub.backplane.instance_id if live is not None else None
+
+
 def room_inserter(session: Session, actor: Actor, live: LiveDocuments | None) -> TextInserter:
     """Insert as one CRDT edit of the live document room (or into the stored body without
     rooms): the paragraph goes in at its place in the text as it is at that moment."""
@@ -129,8 +134,10 @@ def review(
     inserter: TextInserter,
     keeper: RevisionKeeper | None,
     if_match: int | None = None,
+    instance: str | None = None,
 ) -> Input:
-    """Apply one review decision (secretariat)."""
+    """Apply one review decision (secretariat); ``instance`` is this process's id, recorded
+    on an acceptance's claim for crash recovery (``app/services/accept_recovery.py``)."""
     item = inputs.get_input(session, actor, input_id)
     actor.require(Role.SECRETARIAT)
     _check_reviewable(item)
@@ -146,6 +153,7 @@ def review(
             data.position,
             inserter,
             keeper,
+            instance,
         )
         return item
     changes: dict[str, Any] = {**_reviewed(actor), "reason": data.reason}
@@ -182,6 +190,7 @@ def accept_batch(
     data: BatchAccept,
     inserter: TextInserter,
     keeper: RevisionKeeper | None,
+    instance: str | None = None,
 ) -> tuple[Provenance, list[Input]]:
     """Accept several inputs as one consolidated paragraph with the secretariat's text."""
     meetings.get_meeting(session, actor, meeting_id)
@@ -199,7 +208,16 @@ def accept_batch(
             raise InvalidInput("These inputs aim at different sections; give section_id.")
         section_id = targets.pop()
     record = _accept(
-        session, actor, meeting_id, items, data.text, section_id, data.position, inserter, keeper
+        session,
+        actor,
+        meeting_id,
+        items,
+        data.text,
+        section_id,
+        data.position,
+        inserter,
+        keeper,
+        instance,
     )
     return record, items
 
@@ -214,6 +232,7 @@ def _accept(
     position: int | None,
     inserter: TextInserter,
     keeper: RevisionKeeper | None,
+    instance: str | None,
 ) -> Provenance:
     section = inputs.section_in_meeting(session, meeting_id, section_id)
     refuse_if_document_adopted(session, section.document_id)
@@ -234,6 +253,7 @@ def _accept(
             accepted_text=text,
             reason=None,
             duplicate_of=None,
+            claimed_by=instance,
             **reviewed,
         )
     section.version += 1

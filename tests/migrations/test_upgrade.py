@@ -166,7 +166,7 @@ NEWER_COLUMNS = [("meeting", "archived_at"), ("participant", "removed_at"), ("in
 
 
 # What the revisions after the baseline add (a pre-migration database never had them).
-LATER_TABLES = ["boardvote", "boardround", "boardcolumn", "boardanonymous"]
+LATER_TABLES = ["boardvote", "boardround", "boardcolumn", "boardanonymous", "promotionclaim"]
 
 
 def _back_to_baseline(connection: Any) -> None:
@@ -178,6 +178,7 @@ def _back_to_baseline(connection: Any) -> None:
         with ops.batch_alter_table(table) as batch:
             if table == "input":
                 batch.drop_column("sources")
+                batch.drop_column("claimed_by")
             batch.alter_column(
                 "group_code", existing_type=String(8), type_=String(1), existing_nullable=False
             )
