@@ -266,6 +266,17 @@ async def test_history_is_exact_whichever_instance_took_the_update(
                 group.database_url, "SELECT seq FROM revisioncursor WHERE room = %s", room
             )[0]
             assert cursor == newest_seq
+            # Time travel to the checkpoint, on every instance: the log's texts at its seq.
+            for server in group.servers:
+                then = _rest(
+                    server,
+                    "GET",
+                    f"/api/documents/{first.demo['document_id']}",
+                    params={"checkpoint": checkpoint["id"]},
+                )
+                bodies = {s["id"]: s["body"] for s in then["sections"]}
+                for s in [shared, *own]:
+                    assert bodies[s["id"]] == replayed.text_at[cp_seq][s["id"]]
         finally:
             await asyncio.gather(*(w.aclose() for w in writers))
 
