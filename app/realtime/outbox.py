@@ -33,10 +33,9 @@ class Pending:
     exclude: Peer | None = None
     target: Peer | None = None
     marker: "asyncio.Future[None] | None" = None
-    # With several instances (a numbering store): the update itself, to publish, and who
-    # wrote it, for the revision tracker once the store gave it its number.
+    # With several instances (a numbering store): the update itself, to publish once the
+    # store gave it its number.
     update: bytes | None = None
-    participant: int | None = None
 
 
 def _stored(durable: Awaitable[int] | None) -> bool:
@@ -94,11 +93,10 @@ class Outbox:
         seq: int,
         exclude: Peer | None,
         update: bytes | None = None,
-        participant: int | None = None,
     ) -> None:
         """Queue a change's broadcast; it goes out once ``durable`` completed (at once for
         None: a change another instance stored), with the seq ``durable`` gave it."""
-        self._queue.append(Pending(durable, frame, seq, exclude, None, None, update, participant))
+        self._queue.append(Pending(durable, frame, seq, exclude, None, None, update))
         self._wake.set()
 
     def send_in_order(self, peer: Peer, frame: bytes, wire: bytes | None = None) -> None:

@@ -5,15 +5,12 @@ sequence number, is submitted to the store and queued in the room's durable outb
 (``app/realtime/outbox.py``), which delivers it once its write committed, so a client never
 receives an update that a crash could lose.
 
-With several instances (app/realtime/backplane/), the store numbers each update in its
-commit; the room publishes it once durable, and applies and broadcasts, never stores, the
-updates other instances relay (:meth:`Room.relay`), re-reading the store when a number is
-missing (:meth:`Room.resync`).
+With several instances the store numbers each update in its commit; what the room does
+then (publish its own, apply the others', resync) is in ``app/realtime/relayed.py``.
 
 Past 400 lines: :meth:`Room.receive` and the refusals it applies (read-only, client ids,
-server-owned types, the room's write check) read as one dispatch, and the relay's few hooks
-sit where the changes flow; the outbox, awareness, sequence window and Doc helpers are in
-their own modules.
+server-owned types, the room's write check) read as one dispatch; the outbox, awareness,
+relaying, compaction and Doc helpers are in their own modules.
 """
 
 import asyncio
@@ -26,9 +23,8 @@ from pycrdt import Doc
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
-from app.realtime.backplane.base import Backplane
-from app.realtime.backplane.seqs import SeqWindow
 from app.realtime.clientids import ClientIds
+from app.realtime.compaction import Compacting
 from app.realtime.docs import carries_new_content
 from app.realtime.origins import (
     LOAD,
@@ -55,6 +51,7 @@ from app.realtime.protocol import (
     sync_step2_reply,
     update_frame,
 )
+from app.realtime.relayed import Relayed
 from app.realtime.structs import state_vector, update_ranges
 from app.realtime.transport import Peer, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
@@ -77,7 +74,7 @@ class RoomLimits:
     pending_bytes: int = 1_048_576
 
 
-class Room:
+class Room(Relayed, Compacting):
     """One shared document and the connections editing or watching it."""
 
     def __init__(self, name: str, store: UpdateStore, limits: RoomLimits | None = None):
@@ -102,8 +99,10 @@ class Room:
         self.closed = asyncio.Event()
         self.on_broken: Callable[[Room], None] | None = None
         # Hooks of a document room's revision tracker (app/revisions/tracker.py): each stored
-        # change's (seq, participant), a reason to refuse a writer's update (given the peer
-        # that wrote it; the board's rules use it too, app/board/rules.py), work at close.
+        # change's (seq, participant; seq 0 with several instances: the store numbers it
+        # later; another instance's are ``on_relayed``), a reason to refuse a writer's
+        # update (given the peer that wrote it; the board's rules use it too,
+        # app/board/rules.py), work at close.
         self.on_update: Callable[[int, int | None], None] | None = None
         self.write_check: Callable[[Peer, bytes], str | None] | None = None
         self.before_close: Callable[[], Awaitable[None]] | None = None
@@ -126,11 +125,7 @@ class Room:
         # The step 2 (frame, wire frame) answering an empty state vector: the whole doc,
         # encoded once for every joiner until the doc changes (dropped in _on_change).
         self._full_state: tuple[bytes, bytes] | None = None
-        # Several instances: where stored updates are published, and which numbers are held
-        # (both set at load when the store numbers updates); relays that came before.
-        self.backplane: Backplane | None = None
-        self.seqs: SeqWindow | None = None
-        self._early_relays: list[tuple[int, bytes]] = []
+        self._no_relays_yet()  # several instances (app/realtime/relayed.py)
         self._subscription = self.doc.observe(self._on_change)
 
     # -- loading and closing -------------------------------------------------------------
@@ -157,10 +152,7 @@ class Room:
             # The doc is exactly the snapshot: its bytes are the whole doc, no encoding needed.
             self._cache_full_state(stored.snapshot)
         if self.store.numbers:
-            self.seqs = SeqWindow(stored.last_seq)
-            early, self._early_relays = self._early_relays, []
-            for seq, update in early:
-                self.relay(seq, update)  # a change drops the cached state again
+            self._start_numbering(stored)  # its relays drop the cached state again
         self._outbox.start()
         return stored
 
@@ -287,45 +279,6 @@ class Room:
         finally:
             self._authors.pop(key, None)
 
-    # -- other instances (app/realtime/backplane/) -------------------------------------------
-
-    def relay(self, seq: int, update: bytes) -> None:
-        """Apply update ``seq`` another instance stored; broadcast, never stored again."""
-        if self.broken or self.closing:
-            return
-        if self.seqs is None:
-            if len(self._early_relays) < 10_000:  # beyond: the load reads them anyway
-                self._early_relays.append((seq, update))
-            return
-        if self.seqs.holds(seq):
-            return
-        try:
-            with crdt_failures("relayed update rejected"), self.doc.transaction(origin=RELAY):
-                self.doc.apply_update(update)
-        except Exception as exc:
-            log.warning("room %s: relayed update %s does not apply: %s", self.name, seq, exc)
-            return  # the hole it leaves makes the hub re-read the store
-        self.seqs.mark(seq)
-
-    def relay_awareness(self, public: bool, update: bytes) -> None:
-        """Apply the awareness entries another instance's peers sent (stamped there)."""
-        if not self.broken and not self.closing:
-            for entry in aw.parse(update):
-                self.presence.update(entry, public=public)
-
-    async def resync(self) -> None:
-        """Re-read the store and apply what this instance lacks (broadcast to the peers,
-        not stored): the backplane may have lost messages. Raises StoreError."""
-        if self.broken or self.closing or self.seqs is None:
-            return
-        stored = await self.store.load(self.name)
-        with crdt_failures("stored state rejected"), self.doc.transaction(origin=RELAY):
-            if stored.snapshot is not None:
-                self.doc.apply_update(stored.snapshot)
-            for update in stored.updates:
-                self.doc.apply_update(update)
-        self.seqs.held_up_to(stored.last_seq)
-
     async def flushed(self) -> None:
         """Wait until every change so far is committed and delivered; StoreError if broken."""
         await self._outbox.flushed()
@@ -427,6 +380,8 @@ class Room:
             self.server_owned.follow(update)
         if origin_matches(origin, RELAY):
             self._outbox.push(None, update_frame(update), 0, None)  # stored by its instance
+            if self.on_relayed is not None:
+                self.on_relayed()
             return
         peer, participant_id = self._authors.get(origin or 0, (None, None))
         self.last_seq += 1
@@ -437,26 +392,14 @@ class Room:
             self._break()
             return
         if self.seqs is not None:
-            # The store numbers it in its commit: publish and index it then (_relay_out).
-            self._outbox.push(durable, update_frame(update), 0, peer, update, participant_id)
+            # The store numbers it in its commit: published then (_relay_out).
+            self._outbox.push(durable, update_frame(update), 0, peer, update)
+            if self.on_update is not None:
+                self.on_update(0, participant_id)
             return
         self._outbox.push(durable, update_frame(update), self.last_seq, peer)
         if self.on_update is not None:
             self.on_update(self.last_seq, participant_id)
-
-    def _relay_out(self, batch: list[Pending]) -> None:
-        """This instance's stored updates of ``batch``, now numbered: held, published to the
-        other instances, and given to the revision tracker."""
-        seqs = self.seqs
-        assert seqs is not None
-        for out in batch:
-            if out.durable is None or out.update is None:
-                continue
-            seqs.mark(out.seq)
-            if self.backplane is not None:
-                self.backplane.publish_update(self.name, out.seq, out.update)
-            if self.on_update is not None:
-                self.on_update(out.seq, out.participant)
 
     def _fan_out(self, batch: list[Pending]) -> None:
         """Write stored updates, in order, to every peer but each update's author.
@@ -499,37 +442,6 @@ class Room:
     @durable_seq.setter
     def durable_seq(self, seq: int) -> None:
         self._outbox.durable_seq = seq
-
-    def _snapshot_upto(self) -> int:
-        """The newest number a snapshot taken now may claim: the durable updates, or with
-        several instances the end of the unbroken run held (every update <= it is in the doc)."""
-        return self.durable_seq if self.seqs is None else self.seqs.contiguous
-
-    def _compact_if_due(self) -> None:
-        if self._snapshot_upto() - self.snapshot_seq >= self.limits.compact_every:
-            self._compact_soon()
-
-    def _compact_soon(self) -> None:
-        # Called with an empty outbox: the doc holds every durable update (and, with several
-        # instances, every update up to _snapshot_upto()).
-        upto = self._snapshot_upto()
-        future = self.store.submit_snapshot(self.name, upto, self.doc.get_update())
-        self.snapshot_seq = upto
-
-        async def report() -> None:
-            try:
-                await future
-            except Exception as exc:
-                log.warning("snapshot of %s at %s failed: %s", self.name, upto, exc)
-
-        task = asyncio.get_running_loop().create_task(report())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _snapshot(self) -> None:
-        upto = self._snapshot_upto()
-        await self.store.submit_snapshot(self.name, upto, self.doc.get_update())
-        self.snapshot_seq = upto
 
     def _break(self) -> None:
         """The store failed: memory is ahead of the log, so drop everyone and the room."""

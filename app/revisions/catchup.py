@@ -59,11 +59,11 @@ def lagging(engine: Engine, room: str, stored: StoredRoom, section_ids: set[int]
     if stored.snapshot is not None and stored.snapshot_seq <= cursor:
         base, after = stored.snapshot, stored.snapshot_seq
     rows = read_log(engine, room, after_seq=after, upto_seq=stored.last_seq, metadata=False)
-    replayed = replay(_polite(rows), section_ids, base=base, after_seq=cursor)
+    replayed = replay(polite(rows), section_ids, base=base, after_seq=cursor)
     return Lag(replayed.touches, {s: text_of(replayed.doc, s) for s in section_ids})
 
 
-def _polite(rows: list[LogRow], every: int = 32) -> Iterator[LogRow]:
+def polite(rows: list[LogRow], every: int = 32) -> Iterator[LogRow]:
     """``rows``, handing the GIL to the event loop's thread every ``every`` rows (~1 ms of
     replay): otherwise the loop waits up to the 5 ms switch interval each time it wants it,
     and a projector joining meanwhile feels every wait."""

@@ -150,41 +150,46 @@ def dirty_sections(session: Session, room: str, section_ids: Iterable[int]) -> l
 def commit_batch(engine: Engine, batch: Batch) -> Committed:
     """Write a batch in one transaction (call from a worker thread)."""
     with session_scope(engine) as session:
-        sections = {
-            s.id: s
-            for s in session.exec(select(Section).where(Section.document_id == batch.document_id))
-            if s.id is not None
-        }
-        _index(session, batch, set(sections))
-        takes = [t for t in batch.takes if t.section_id in sections]
-        if batch.dirty_texts is not None:
-            listed = {t.section_id for t in takes}
-            for section_id in dirty_sections(session, batch.room, sections):
-                if section_id not in listed and section_id in batch.dirty_texts:
-                    takes.append(Take(section_id, batch.dirty_texts[section_id], EDIT_REASON))
-        revisions: dict[int, SectionRevision] = {}
-        for take in takes:
-            revision = _take(session, batch, take)
-            if revision is not None:
-                revisions[take.section_id] = revision
-        committed = Committed(revisions)
-        if batch.checkpoint is not None:
-            name, participant_id = batch.checkpoint
-            entries = []
-            for section in sorted(sections.values(), key=lambda s: (s.position, s.id or 0)):
-                if section.id in revisions:
-                    entries.append(_checkpoint_entry(section, revisions[section.id].number))
-            checkpoint = Checkpoint(
-                document_id=batch.document_id,
-                name=name,
-                participant_id=participant_id,
-                up_to_seq=batch.up_to_seq,
-                sections=entries,
-            )
-            session.add(checkpoint)
-            session.flush()
-            committed.checkpoint_id = checkpoint.id
-        return committed
+        return write_batch(session, batch)
+
+
+def write_batch(session: Session, batch: Batch) -> Committed:
+    """Write a batch in ``session``'s transaction (the caller commits)."""
+    sections = {
+        s.id: s
+        for s in session.exec(select(Section).where(Section.document_id == batch.document_id))
+        if s.id is not None
+    }
+    _index(session, batch, set(sections))
+    takes = [t for t in batch.takes if t.section_id in sections]
+    if batch.dirty_texts is not None:
+        listed = {t.section_id for t in takes}
+        for section_id in dirty_sections(session, batch.room, sections):
+            if section_id not in listed and section_id in batch.dirty_texts:
+                takes.append(Take(section_id, batch.dirty_texts[section_id], EDIT_REASON))
+    revisions: dict[int, SectionRevision] = {}
+    for take in takes:
+        revision = _take(session, batch, take)
+        if revision is not None:
+            revisions[take.section_id] = revision
+    committed = Committed(revisions)
+    if batch.checkpoint is not None:
+        name, participant_id = batch.checkpoint
+        entries = []
+        for section in sorted(sections.values(), key=lambda s: (s.position, s.id or 0)):
+            if section.id in revisions:
+                entries.append(_checkpoint_entry(section, revisions[section.id].number))
+        checkpoint = Checkpoint(
+            document_id=batch.document_id,
+            name=name,
+            participant_id=participant_id,
+            up_to_seq=batch.up_to_seq,
+            sections=entries,
+        )
+        session.add(checkpoint)
+        session.flush()
+        committed.checkpoint_id = checkpoint.id
+    return committed
 
 
 def _checkpoint_entry(section: Section, number: int) -> dict[str, Any]:

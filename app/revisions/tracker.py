@@ -19,6 +19,13 @@ update a crash could lose; what a crash does lose (the index and revisions not y
 is rebuilt from the update log when the room loads again: :meth:`SectionTracker.start_catch_up`
 runs that in the background (``app/revisions/catchup.py``), so peers never wait for it, and
 every write here first waits until it is done (so the cursor never skips unindexed updates).
+
+With several instances (the store numbers the updates, ``room.seqs`` is set) the live stream
+is not the log's order: the index and every revision (idle, checkpoint, restore, accept) are
+written by a :class:`~app.revisions.logindex.LogIndex` from the log itself, under a lock
+shared by the instances; the hooks here then only run the idle clocks, the agreed rule and
+the locked-section check, each on every instance for every change it sees (its own writers'
+through ``on_update``, the others' through ``on_relayed``).
 """
 
 import asyncio
@@ -34,6 +41,7 @@ from app.realtime.structure import sections_map
 from app.realtime.transport import Peer
 from app.revisions.catchup import catch_up
 from app.revisions.ledger import EDIT_REASON, Batch, Committed, Take, commit_batch
+from app.revisions.logindex import LogIndex
 from app.revisions.replay import TextWatch, changed_sections, section_entries, text_of
 from app.store.base import StoredRoom, StoreError
 
@@ -68,6 +76,8 @@ class SectionTracker:
         self._map: Any = None
         self._map_sub: Any = None
         self.catching_up: asyncio.Task[None] | None = None
+        # Several instances: the index and revisions come from the log (app/revisions/logindex.py).
+        self.log_index = LogIndex(engine, room.name, document_id) if room.seqs is not None else None
 
     # -- hooks ---------------------------------------------------------------------------
 
@@ -83,6 +93,7 @@ class SectionTracker:
         self._map = ymap
         self._map_sub = ymap.observe(self._on_map)
         self.room.on_update = self._on_update
+        self.room.on_relayed = self._on_relayed
         self.room.write_check = self._check_write
         self.room.before_close = self.close
 
@@ -126,7 +137,19 @@ class SectionTracker:
             # again while the database catches up (its publish then says "draft").
             self.agreed -= edited
             self._spawn(self._reopen(frozenset(edited), participant_id))
-        self.pending.append((seq, frozenset(touched)))
+        if self.log_index is None:
+            self.pending.append((seq, frozenset(touched)))
+        self._changed(touched)
+
+    def _on_relayed(self) -> None:
+        # Another instance's change (stored, indexed and checked against the agreed rule
+        # there): only the idle clocks, so every instance's idle window is the same.
+        touched = self.watch.take()
+        self._seeded.clear()
+        if touched:
+            self._changed(touched)
+
+    def _changed(self, touched: set[int]) -> None:
         now = self._loop.time()
         for section_id in touched:
             self.changed_at[section_id] = now
@@ -195,6 +218,8 @@ class SectionTracker:
         revision. Waits for the catch-up first. Raises StoreError when the room lost its
         store or the catch-up failed."""
         await self.caught_up()
+        if self.log_index is not None:
+            return await self._flush_log(self.log_index, takes, all_dirty, checkpoint)
         async with self.lock:
             room = self.room
             if not (takes or all_dirty or checkpoint or self.pending):
@@ -210,16 +235,27 @@ class SectionTracker:
             if all_dirty:
                 texts = {s: text_of(room.doc, s) for s in self.watch.watched}
             await room.flushed()  # every update up to seq is durable before we point at it
-            if room.seqs is not None:
-                # Several instances: the store numbered the updates; point at the newest
-                # this instance stored (app/realtime/room.py).
-                seq = room.durable_seq
             batch = Batch(
                 room.name, self.document_id, seq, self.pending[:count], takes, texts, checkpoint
             )
             committed = await anyio.to_thread.run_sync(commit_batch, self.engine, batch)
             del self.pending[:count]
             return committed
+
+    async def _flush_log(
+        self,
+        index: LogIndex,
+        takes: list[Take],
+        all_dirty: bool,
+        checkpoint: tuple[str, int | None] | None,
+    ) -> Committed:
+        """:meth:`flush` with several instances: from the log, once this instance's own
+        changes so far are in it (so a restore's or an accepted input's edit is)."""
+        async with self.lock:
+            await self.room.flushed()
+            return await anyio.to_thread.run_sync(
+                lambda: index.step(takes, all_dirty=all_dirty, checkpoint=checkpoint)
+            )
 
     def start_catch_up(self, stored: StoredRoom) -> "asyncio.Task[None]":
         """Index what the log holds beyond the cursor and take every pending revision, in
@@ -228,9 +264,15 @@ class SectionTracker:
         before this is called."""
         watched = self.watch.watched
 
+        index = self.log_index
+
         async def run() -> None:
             async with self.lock:
                 try:
+                    if index is not None:
+                        await anyio.to_thread.run_sync(index.prime, stored, watched)
+                        await anyio.to_thread.run_sync(lambda: index.step([], all_dirty=True))
+                        return
                     await catch_up(self.engine, self.room.name, self.document_id, stored, watched)
                 except Exception as exc:
                     log.warning("room %s: revision catch-up failed: %s", self.room.name, exc)
@@ -277,8 +319,11 @@ class SectionTracker:
         finally:
             self.changed_at.clear()
             self.room.on_update = None
+            self.room.on_relayed = None
             self.room.write_check = None
             self.room.before_close = None
             if self._map is not None:
                 self._map.unobserve(self._map_sub)
             self.watch.close()
+            if self.log_index is not None:
+                self.log_index.close()
