@@ -230,7 +230,8 @@ def render(report: dict[str, Any]) -> list[str]:
     if big:
         r = big[0]
         parts += [
-            f"### 10,000 viewers with awareness on one instance (Outcomes, {judged}, one run)",
+            f"### {r['viewers']:,} viewers with awareness on one instance (Outcomes, {judged}, "
+            f"one run; the viewers in {r.get('viewer_shards', 0)} generator processes)",
             "",
             _table(
                 [

@@ -38,7 +38,9 @@ def pinned(on: bool) -> Iterator[None]:
         return
     before = os.sched_getaffinity(0)
     servers.pin_servers(servers.SERVER_CPU)
-    os.sched_setaffinity(0, {servers.GENERATOR_CPU})
+    # The generator (and any viewer shards it starts) on every other core.
+    others = set(range(os.cpu_count() or 2)) - {servers.SERVER_CPU}
+    os.sched_setaffinity(0, others or {servers.GENERATOR_CPU})
     try:
         yield
     finally:
@@ -57,6 +59,7 @@ async def alternating(
     awareness: bool = False,
     pin: bool = False,
     scenario: str = "plenary",
+    shards: int = 0,
 ) -> list[dict[str, Any]]:
     """``runs`` turns of every server in ``kinds``; one row per server (the median run)."""
     results: dict[str, list[Result]] = {}
@@ -83,6 +86,7 @@ async def alternating(
                             scenario=scenario,
                             seconds=seconds,
                             awareness=awareness,
+                            viewer_shards=shards,
                         )
                     except (OSError, TimeoutError, ConnectionError) as exc:
                         log(f"  run failed: {exc!r}")

@@ -191,10 +191,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         return only is None or name in only
 
     viewers = args.viewers or (200 if quick else 1000)
-    seconds = args.seconds or (4.0 if quick else 20.0)
+    seconds = args.seconds or (3.0 if quick else 20.0)
     runs = args.runs or (1 if quick else 3)
-    edit_runs = args.runs or (3 if quick else 5)
-    modes = {"both": [JUDGED_PINNED, not JUDGED_PINNED], "on": [True], "off": [False]}[args.pinned]
+    edit_runs = args.runs or (2 if quick else 5)
+    pinning = args.pinned or ("on" if quick else "both")
+    modes = {"both": [JUDGED_PINNED, not JUDGED_PINNED], "on": [True], "off": [False]}[pinning]
     judged = modes[0]
     report["judged_pinned"] = judged
     if wanted("plenary"):
@@ -231,8 +232,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         report["scale"] = scale
     if (wanted("scale") and not quick) or wanted("scale10k"):
         report["scale10k"] = await comparison.alternating(
-            ["outcomes"], 10_000, seconds, 1, plan_for, log, awareness=True, pin=judged
+            ["outcomes"],
+            args.big_viewers,
+            seconds,
+            1,
+            plan_for,
+            log,
+            awareness=True,
+            pin=judged,
+            shards=args.viewer_shards,
         )
+        report["scale10k"][0]["viewer_shards"] = args.viewer_shards
     if wanted("scaleout") and not quick:
         # One instance against two behind nginx on PostgreSQL + Redis (bench/scaleout.py).
         report["scaleout"] = await scaleout.suite(10.0, runs, log)
@@ -355,6 +365,13 @@ def cli() -> None:
     parser.add_argument("--runs", type=int, help="runs per row (edits only: default 5)")
     parser.add_argument(
         "--scale-runs", type=int, default=5, help="edits-only runs per server at 5,000 viewers"
+    )
+    parser.add_argument("--big-viewers", type=int, default=10_000, help="the one-instance row")
+    parser.add_argument(
+        "--viewer-shards",
+        type=int,
+        default=2,
+        help="generator processes holding the viewers of that row (bench/shards.py)",
     )
     parser.add_argument(
         "--pinned",

@@ -104,7 +104,7 @@ def _wait_port(process: subprocess.Popen[bytes], port: int, log: Path, deadline:
 
 
 # Pinned runs (`python -m bench.run --pinned`): the server on this core, the generator on
-# the other, so the kernel cannot run the woken reader on the writer's core.
+# the others (core 1 of two), so the kernel cannot run the woken reader on the writer's core.
 SERVER_CPU = 0
 GENERATOR_CPU = 1
 _pin: dict[str, int | None] = {"server": None}
