@@ -166,6 +166,12 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def keep_partial(report: dict[str, Any]) -> None:
+    """The rows so far, in case a long run is cut short (bench/results/partial.json)."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "partial.json").write_text(json.dumps(report, indent=2))
+
+
 def raise_open_files() -> None:
     """10,000 viewers are 10,000 sockets here and in the server (which inherits the limit)."""
     import resource
@@ -212,11 +218,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     rows += edit_rows
                 else:
                     report["plenary_other_pinning"] = edit_rows
+                report["plenary"] = rows
+                keep_partial(report)
         if args.awareness != "off":
             rows += await comparison.alternating(
                 kinds, viewers, seconds, runs, plan_for, log, awareness=True, pin=judged
             )
         report["plenary"] = rows
+        keep_partial(report)
     if wanted("plenary") or wanted("path"):
         report["path"] = await comparison.path_breakdown(
             viewers, seconds, plan_for, log, pin=judged
@@ -230,6 +239,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             ["outcomes"], 5000, seconds, 3, plan_for, log, awareness=True, pin=judged
         )
         report["scale"] = scale
+        keep_partial(report)
     if (wanted("scale") and not quick) or wanted("scale10k"):
         report["scale10k"] = await comparison.alternating(
             ["outcomes"],
@@ -395,7 +405,11 @@ def cli() -> None:
     except ImportError:
         report = asyncio.run(main(args))
     if args.no_write:
+        RESULTS.mkdir(exist_ok=True)
+        raw = RESULTS / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        raw.write_text(json.dumps(report, indent=2))
         print(render(report))
+        log(f"raw results in {raw}")
     else:
         log(f"wrote {write(report, args.quick)}")
 

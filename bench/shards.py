@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 async def _shard() -> None:
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    reader = asyncio.StreamReader(limit=1 << 26)  # the job names every viewer's path
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     job = json.loads(await reader.readline())
     stats = Stats()
