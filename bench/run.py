@@ -1,7 +1,7 @@
 """Run the benchmark suite and write the Markdown report.
 
     python -m bench.run            # full: make bench, writes docs/benchmarks.md
-    python -m bench.run --quick    # under 2 minutes: make bench-quick, bench/results/quick.md
+    python -m bench.run --quick    # a few minutes: make bench-quick, bench/results/quick.md
     python -m bench.run --only soak --minutes 30
     python -m bench.run --only soak --minutes 30 --steady --no-write   # steady-size document
     python -m bench.run --only plenary,scale   # issue 19's rows: comparison, path, 5k, 10k
@@ -362,7 +362,7 @@ def write(report: dict[str, Any], quick: bool) -> Path:
 
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="under 2 minutes")
+    parser.add_argument("--quick", action="store_true", help="a few minutes")
     parser.add_argument(
         "--only",
         help="comma-separated: plenary,path,scale,scale10k,scaleout,floor,breakout,board,"
