@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     redis_stream_maxlen: int = 10_000
     # Seconds a missing update number may stay missing before the room is re-read.
     backplane_resync_seconds: float = 1.0
+    # Stamp every stored update's path (frame read, committed, fan-out begins, last write) and
+    # serve the p50/p99 of each stage at GET /api/debug/path: for benchmarks and profiling,
+    # off in a deployment (the stamps cost a little per update; off, one attribute check).
+    trace_path: bool = False
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -25,6 +25,7 @@ from app.realtime.adoption import AdoptedDocuments
 from app.realtime.backplane import create_backplane
 from app.realtime.hub import Hub
 from app.realtime.live import LiveDocuments
+from app.realtime.pathtrace import TRACE
 from app.realtime.room import RoomLimits
 from app.revisions.keeper import RevisionKeeper
 from app.routes import (
@@ -32,6 +33,7 @@ from app.routes import (
     agenda_import,
     audit,
     board,
+    debug,
     documents,
     exports,
     groups,
@@ -134,6 +136,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resync_seconds=settings.backplane_resync_seconds,
         )
         app.state.hub = hub
+        TRACE.enabled = settings.trace_path
+        TRACE.reset()
         app.state.loop = asyncio.get_running_loop()
         app.state.live = LiveDocuments(hub)
         app.state.boards = LiveBoards(hub)
@@ -224,6 +228,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         board,
         exports,
         projector,
+        debug,
     ):
         api.include_router(module.router)
     # No route of the meetings' takes POST /meetings/{id} or /meetings/{id}/preview, so the

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bench.servers import Target, cpu_seconds
+from bench.shards import Shards
 from bench.wsclient import WsClient, connect
 from bench.yclient import (
     EMPTY_STEP1,
@@ -98,8 +99,14 @@ async def run_rooms(
     rate: float = 5.0,
     awareness: bool = False,
     connect_concurrency: int = 100,
+    viewer_shards: int = 0,
 ) -> Result:
-    """Connect every room's viewers and typists, type for ``seconds``, measure, disconnect."""
+    """Connect every room's viewers and typists, type for ``seconds``, measure, disconnect.
+
+    ``viewer_shards``: the viewers live in that many generator processes of their own
+    (``bench/shards.py``; y-websocket framing only), the typists stay here.
+    """
+    shards = Shards(viewer_shards) if viewer_shards else None
     stats = Stats()
     on_view = stats.viewer_callback()
     viewers: list[WsClient] = []
@@ -160,16 +167,29 @@ async def run_rooms(
             viewers.append(ws)
             viewer_dialects.append(dialect)
 
-        await asyncio.wait_for(
-            asyncio.gather(*(one_viewer(p, n) for p in plans for n in range(p.viewers))),
-            timeout=60 + total_viewers / 20,
-        )
+        if shards is not None:
+            paths = [
+                target.path_for(
+                    p.room,
+                    (p.viewer_roles or [p.viewer_role])[n % len(p.viewer_roles or [p.viewer_role])],
+                )
+                for p in plans
+                for n in range(p.viewers)
+            ]
+            await shards.open(HOST, target.port, paths, awareness)
+            failures = shards.failures
+        else:
+            await asyncio.wait_for(
+                asyncio.gather(*(one_viewer(p, n) for p in plans for n in range(p.viewers))),
+                timeout=60 + total_viewers / 20,
+            )
         result.connect_failures = failures
         await asyncio.sleep(0.5 + total_viewers / 2000)  # initial syncs settle
         rss_connected = target.rss()
-        if viewers:
+        connected = shards.connected if shards is not None else len(viewers)
+        if connected:
             result.rss_idle_kb_per_viewer = round(
-                (rss_connected - rss_before) / len(viewers) / 1024, 1
+                (rss_connected - rss_before) / connected / 1024, 1
             )
 
         # -- the measured window --------------------------------------------------------
@@ -181,6 +201,8 @@ async def run_rooms(
         edit_id = 1_000_000
         stats.first_edit = edit_id
         stats.measuring = True
+        if shards is not None:
+            shards.start(edit_id)
         # Every typist's sends, merged in time: typists of a room are spread over its period.
         schedule: list[tuple[float, int]] = []
         room_of_typist: list[str] = []
@@ -217,6 +239,9 @@ async def run_rooms(
         cpu1, gen1 = target.cpu(), cpu_seconds_self()
         stats.measuring = False
         frames_after = sum(v.frames for v in viewers) + sum(c.ws.frames for _, c in typists)  # type: ignore[union-attr]
+        if shards is not None:
+            gen1 += await shards.stop(stats)
+            frames_after += shards.frames
 
         result.edits = edit_id - stats.first_edit
         result.deliveries = len(stats.latency)
@@ -244,6 +269,8 @@ async def run_rooms(
         if checkers:
             result.converged = await _converged(typists, checkers)
     finally:
+        if shards is not None:
+            await shards.close()
         for ws in viewers:
             ws.close()
         for _, client in [*typists, *checkers]:

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from bench.compare_report import render as render_compare
+from bench.compare_report import targets as compare_targets
 from bench.scaleout import render as render_scaleout
 
 
@@ -109,74 +111,22 @@ def _find(rows: list[dict[str, Any]], server: str, awareness: bool) -> dict[str,
 
 def targets(report: dict[str, Any]) -> list[list[Any]]:
     out: list[list[Any]] = []
-    plenary = report.get("plenary", [])
 
     def verdict(ok: bool, by: str = "") -> str:
         return "met" if ok else f"**missed** {by}".rstrip()
 
-    o, y, h = (_find(plenary, s, False) for s in ("Outcomes", "y-websocket", "Hocuspocus"))
-    if o and y:
-        ratio = o["p99_ms"] / y["p99_ms"] if y["p99_ms"] else 0
-        out.append(
-            [
-                "edits: p99 ≤ 1.0× y-websocket (1,000 viewers)"
-                if o["viewers"] >= 1000
-                else f"edits: p99 ≤ 1.0× y-websocket ({o['viewers']} viewers)",
-                f"{o['p99_ms']} ms vs {y['p99_ms']} ms ({ratio:.2f}×)",
-                verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
-            ]
-        )
-        out.append(
-            [
-                "edits: server CPU per delivered frame ≤ 12 µs",
-                f"{o['us_per_frame']} µs",
-                verdict(o["us_per_frame"] <= 12, f"by {o['us_per_frame'] - 12:.1f} µs"),
-            ]
-        )
-    oa, ya, ha = (_find(plenary, s, True) for s in ("Outcomes", "y-websocket", "Hocuspocus"))
-    if oa and ha:
-        ratio = oa["p99_ms"] / ha["p99_ms"] if ha["p99_ms"] else 0
-        out.append(
-            [
-                "awareness: p99 ≤ 1.0× Hocuspocus",
-                f"{oa['p99_ms']} ms vs {ha['p99_ms']} ms ({ratio:.2f}×)",
-                verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
-            ]
-        )
-    if oa and ya:
-        ratio = oa["server_cpu"] / ya["server_cpu"] if ya["server_cpu"] else 0
-        out.append(
-            [
-                "awareness: server CPU ≤ 1.0× y-websocket",
-                f"{_pct(oa['server_cpu'])} vs {_pct(ya['server_cpu'])} ({ratio:.2f}×)",
-                verdict(ratio <= 1.0, f"by {ratio:.2f}×"),
-            ]
-        )
+    out += compare_targets(report)
     floors = {f["connections"]: f for f in report.get("floor", [])}
     for r in report.get("scale", []):
-        if r["server"] == "Outcomes":
-            floor = floors.get(r["viewers"])
-            note = (
-                f" (send floor: one bare fan-out to {r['viewers']} sockets takes "
-                f"{floor['fanout_p50_ms']} ms p50)"
-                if floor
-                else ""
-            )
+        floor = floors.get(r["viewers"])
+        if r["server"] == "Outcomes" and r["awareness"] and floor:
             out.append(
                 [
-                    f"scale: p99 ≤ 50 ms at {r['viewers']} viewers, awareness on",
-                    f"{r['p99_ms']} ms{note}",
-                    verdict(r["p99_ms"] <= 50, f"by {r['p99_ms'] - 50:.0f} ms"),
+                    f"send floor at {r['viewers']:,} sockets (no server): one bare fan-out",
+                    f"{floor['fanout_p50_ms']} ms p50, {floor['fanout_p99_ms']} ms p99",
+                    "context",
                 ]
             )
-    rows = [r for r in plenary if r["server"] == "Outcomes"] + [
-        r for r in report.get("scale", []) if r["server"] == "Outcomes"
-    ]
-    if rows:
-        kb = max(r["rss_idle_kb_per_viewer"] for r in rows)
-        out.append(
-            ["memory: RSS ≤ 50 KB per idle viewer", f"{kb} KB", verdict(kb <= 50, f"({kb} KB)")]
-        )
     late = report.get("late_join")
     if late:
         # "Receives the full document": the whole step 2 is at the client. The bench
@@ -228,25 +178,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     tgt = targets(report)
     if tgt:
         parts += ["### Targets", "", _table(["target", "measured", ""], tgt), ""]
-    plenary = report.get("plenary", [])
-    if plenary:
-        for aware, title in ((False, "edits only"), (True, "with awareness")):
-            rows = [r for r in plenary if r["awareness"] == aware]
-            if rows:
-                parts += [
-                    f"### Plenary, {title}: 1 room, 3 typists × 5 edits/s, "
-                    f"{rows[0]['seconds']:.0f} s",
-                    "",
-                    _table(PLENARY_HEADER, _plenary_rows(rows)),
-                    "",
-                ]
-    if report.get("scale"):
-        parts += [
-            "### Scale: 5,000 viewers (Outcomes with awareness, y-websocket edits only)",
-            "",
-            _table(PLENARY_HEADER, _plenary_rows(report["scale"])),
-            "",
-        ]
+    parts += render_compare(report)
     if report.get("scaleout"):
         parts += [*render_scaleout(report["scaleout"]), ""]
     if report.get("floor"):

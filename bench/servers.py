@@ -62,6 +62,7 @@ class Target:
     workdir: Path | None = None
     info: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    cleanup: Callable[[], None] | None = None  # after stop (a throwaway PostgreSQL database)
 
     @property
     def pid(self) -> int:
@@ -81,6 +82,9 @@ class Target:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        if self.cleanup is not None:
+            self.cleanup()
+            self.cleanup = None
 
 
 def _wait_port(process: subprocess.Popen[bytes], port: int, log: Path, deadline: float) -> None:
@@ -99,7 +103,21 @@ def _wait_port(process: subprocess.Popen[bytes], port: int, log: Path, deadline:
         time.sleep(0.05)  # polling a readiness probe
 
 
+# Pinned runs (`python -m bench.run --pinned`): the server on this core, the generator on
+# the others (core 1 of two), so the kernel cannot run the woken reader on the writer's core.
+SERVER_CPU = 0
+GENERATOR_CPU = 1
+_pin: dict[str, int | None] = {"server": None}
+
+
+def pin_servers(cpu: int | None) -> None:
+    """Start servers from now on bound to ``cpu`` (None: anywhere)."""
+    _pin["server"] = cpu
+
+
 def _spawn(cmd: list[str], env: dict[str, str], log: Path, port: int, deadline: float = 60.0):  # type: ignore[no-untyped-def]
+    if _pin["server"] is not None:
+        cmd = ["taskset", "-c", str(_pin["server"]), *cmd]
     with log.open("ab") as out:
         process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     _wait_port(process, port, log, deadline)
@@ -201,10 +219,33 @@ def start_relay(workdir: Path) -> Target:
     )
 
 
-def start(kind: str, workdir: Path | None = None) -> Target:
+def start_outcomes_postgres(workdir: Path, extra_env: dict[str, str] | None = None) -> Target:
+    """Outcomes on a throwaway PostgreSQL database at 127.0.0.1:5432 (dropped at stop)."""
+    from bench.scenarios import drop_postgres_database, postgres_database
+
+    name = f"outcomes_bench_{os.getpid()}_{free_port()}"
+    url = postgres_database(name)
+    if url is None:
+        raise ConnectionError("PostgreSQL at 127.0.0.1:5432 is unreachable")
+    try:
+        target = start_outcomes(workdir, prepare_outcomes(workdir, url), extra_env)
+    except BaseException:
+        drop_postgres_database(name)
+        raise
+    target.name = "Outcomes (PostgreSQL)"
+    target.cleanup = lambda: drop_postgres_database(name)
+    return target
+
+
+def start(
+    kind: str, workdir: Path | None = None, extra_env: dict[str, str] | None = None
+) -> Target:
+    """``kind``: outcomes, outcomes-pg, y-websocket, hocuspocus or relay."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     if kind == "outcomes":
-        return start_outcomes(workdir)
+        return start_outcomes(workdir, extra_env=extra_env)
+    if kind == "outcomes-pg":
+        return start_outcomes_postgres(workdir, extra_env)
     if kind == "relay":
         return start_relay(workdir)
     return start_node(kind, workdir)
@@ -223,7 +264,7 @@ def node_versions() -> dict[str, str]:
 def participant(target: Target, role: str) -> tuple[int, str]:
     """The participant id and name behind one of Outcomes' bench tokens (``GET /api/me``);
     made up for the references, which have no participants."""
-    if target.name != "Outcomes":
+    if "tokens" not in target.info:
         return 0, "Participant"
     request = urllib.request.Request(
         f"http://127.0.0.1:{target.port}/api/me",

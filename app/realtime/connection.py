@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from app.errors import CloseCode
 from app.realtime.early import EarlyJoin, asks_for_everything, stored_frames
 from app.realtime.hub import Hub
+from app.realtime.pathtrace import TRACE
 from app.realtime.protocol import KEEPALIVE_FRAME, ProtocolError
 from app.realtime.room import Room
 from app.realtime.transport import Peer, TokenBucket
@@ -74,6 +75,9 @@ async def serve(
         elif not bucket.take():
             peer.fail(CloseCode.RATE_LIMITED, "too many messages")
         else:
+            traced = TRACE.enabled
+            if traced:
+                TRACE.begin_receive()
             try:
                 room.receive(peer, data)
             except ProtocolError as exc:
@@ -82,6 +86,9 @@ async def serve(
             except Exception:  # a bug must cost this connection, never the server's loop
                 log.exception("message from %s in %s failed", peer.label, room_name)
                 peer.fail(CloseCode.INTERNAL_ERROR, "the server could not handle a message")
+            finally:
+                if traced:
+                    TRACE.end_receive()
 
     try:
         room.connect(peer)

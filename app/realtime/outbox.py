@@ -9,10 +9,12 @@ room's: the outbox hands it batches of stored changes.
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.realtime.pathtrace import TRACE
 from app.realtime.transport import Peer
 from app.store.base import first_line
 
@@ -36,6 +38,8 @@ class Pending:
     # With several instances (a numbering store): the update itself, to publish once the
     # store gave it its number.
     update: bytes | None = None
+    # With OUTCOMES_TRACE_PATH: [received, committed] (app/realtime/pathtrace.py).
+    stamps: list[float] | None = None
 
 
 def _stored(durable: Awaitable[int] | None) -> bool:
@@ -96,7 +100,8 @@ class Outbox:
     ) -> None:
         """Queue a change's broadcast; it goes out once ``durable`` completed (at once for
         None: a change another instance stored), with the seq ``durable`` gave it."""
-        self._queue.append(Pending(durable, frame, seq, exclude, None, None, update))
+        stamps = TRACE.queued(durable) if TRACE.enabled else None
+        self._queue.append(Pending(durable, frame, seq, exclude, None, None, update, stamps))
         self._wake.set()
 
     def send_in_order(self, peer: Peer, frame: bytes, wire: bytes | None = None) -> None:
@@ -147,11 +152,19 @@ class Outbox:
                         out.marker.set_result(None)
                 elif out.target is not None:
                     out.target.offer(out.frame)  # type: ignore[arg-type]
+                elif TRACE.enabled:
+                    self._traced_fan_out(self._take_batch(out))
                 else:
                     self._fan_out(self._take_batch(out))
             self._on_drained()
             self._wake.clear()
             await self._wake.wait()
+
+    def _traced_fan_out(self, batch: list[Pending]) -> None:
+        start = time.perf_counter()
+        self._fan_out(batch)
+        stamps = [out.stamps for out in batch if out.stamps is not None]
+        TRACE.delivered(stamps, start, time.perf_counter())
 
     def _take_batch(self, first: Pending) -> list[Pending]:
         """``first`` and the broadcasts right behind it that are already stored.
