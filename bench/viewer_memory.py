@@ -186,7 +186,7 @@ def start_outcomes(
     )
     tokens: dict[str, str] = prepared["tokens"]
     target = servers.Target(
-        "Outcomes (tracemalloc)",
+        "Outcomes (traced)",
         port,
         process,
         lambda room, role: f"/yjs/{room}?token={tokens[role]}",
