@@ -100,6 +100,7 @@ async def measure(
             target.path_for(room, "secretariat"),
             typist.on_message,
             time.monotonic_ns,
+            deadline=60,  # the first connection loads the room (slow under tracemalloc)
         )
     )
     viewers: list[WsClient] = []
@@ -237,7 +238,7 @@ CATEGORIES: list[tuple[str, str]] = [
 
 
 def category(trace: tracemalloc.Traceback) -> str:
-    for frame in trace:  # innermost first
+    for frame in reversed(trace):  # tracemalloc lists the oldest frame first
         for pattern, name in CATEGORIES:
             if pattern in frame.filename:
                 return name
@@ -246,9 +247,9 @@ def category(trace: tracemalloc.Traceback) -> str:
 
 def site_of(trace: tracemalloc.Traceback) -> str:
     """The innermost frame and the first frame in app/ (or a library) that caused it."""
-    inner = trace[0]
+    inner = trace[-1]  # tracemalloc lists the oldest frame first
     here = f"{_short(inner.filename)}:{inner.lineno}"
-    for frame in trace:
+    for frame in reversed(trace):
         if "/app/" in frame.filename and frame is not inner:
             return f"{here} <- {_short(frame.filename)}:{frame.lineno}"
     return here
