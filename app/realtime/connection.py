@@ -21,7 +21,7 @@ from app.store.base import StoreError
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConnectionLimits:
     """Per-connection limits (Settings hold the defaults)."""
 
@@ -90,6 +90,7 @@ async def serve(
                 if traced:
                     TRACE.end_receive()
 
+    detached = False
     try:
         room.connect(peer)
         dropped = hub.dropped(peer.link)
@@ -103,6 +104,12 @@ async def serve(
             handle(message.get("bytes"))
         if direct is not None:
             direct.on_bytes = handle  # from now on binary messages skip the ASGI queue
+            if not peer.closing and direct.detach(lambda: _leave(hub, room, peer)):
+                # This coroutine (and the ASGI chain above it) ends here; the connection
+                # lives on in callbacks, writing and closing through the protocol.
+                peer.start(direct.send, direct.aclose)
+                detached = True
+                return
         while not peer.closing:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
@@ -111,11 +118,20 @@ async def serve(
     except (WebSocketDisconnect, RuntimeError) as exc:
         log.debug("connection %s ended: %s", peer.label, exc)
     finally:
-        if direct is not None:
-            direct.on_bytes = None
-        room.disconnect(peer)
-        hub.release(room)
-        await peer.stop()
+        if not detached:
+            if direct is not None:
+                direct.on_bytes = None
+            room.disconnect(peer)
+            hub.release(room)
+            await peer.stop()
+
+
+def _leave(hub: Hub, room: Room, peer: Peer) -> None:
+    """A detached connection ended: what the end of :func:`serve` does for the others."""
+    peer.direct = None
+    peer.fail(CloseCode.NORMAL, "")  # no-op when closing already; stops a stuck writer
+    room.disconnect(peer)
+    hub.release(room)
 
 
 async def _answer_early(

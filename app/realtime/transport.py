@@ -45,8 +45,40 @@ def wire_frame(payload: bytes) -> bytes:
     return struct.pack("!BBQ", 0x82, 127, n) + payload
 
 
+# Every peer's queue until a frame of its has to wait (one empty deque is ~0.6 KB, per viewer):
+# nothing appends to it (maxlen 0 would drop what did), offer_frames swaps in a real one.
+NO_FRAMES: deque[bytes] = deque(maxlen=0)
+
+
 class Peer:
-    """A connected client of one room."""
+    """A connected client of one room.
+
+    Thousands of these live at once (one per phone): slots, and no writer task or wake-up
+    event until something has to wait for the socket (docs/benchmarks.md, memory per viewer).
+    """
+
+    __slots__ = (
+        "_close",
+        "_send",
+        "_sending",
+        "_task",
+        "can_write",
+        "close_code",
+        "close_reason",
+        "denied_sent",
+        "direct",
+        "identity",
+        "label",
+        "link",
+        "max_queue",
+        "origin",
+        "participant_id",
+        "queue",
+        "refused_for",
+        "sees_presence",
+        "sent_frames",
+        "write_revoked",
+    )
 
     def __init__(
         self,
@@ -65,7 +97,8 @@ class Peer:
         self.origin = Origin.new("peer")
         self.label = label
         self.max_queue = max_queue
-        self.queue: deque[bytes] = deque()
+        # Frames waiting for the socket; the shared empty one until the first has to wait.
+        self.queue: deque[bytes] = NO_FRAMES
         self.close_code: int | None = None
         self.close_reason = ""
         self.denied_sent = False
@@ -76,9 +109,11 @@ class Peer:
         self.direct: DirectSend | None = None
         # Writers and staff see read-only connections' awareness (docs/protocol.md).
         self.sees_presence = can_write or identity.get("role") in ("secretariat", "chair")
-        self._wake = asyncio.Event()
         self._sending = False
+        # The writer: a task only while frames wait for the socket or a close frame is due.
         self._task: asyncio.Task[None] | None = None
+        self._send: SendFn | None = None
+        self._close: CloseFn | None = None
 
     @property
     def closing(self) -> bool:
@@ -113,8 +148,10 @@ class Peer:
             if self.direct is not None:
                 self.direct.abort_later(SLOW_CLIENT_GRACE_SECONDS)
             return
+        if self.queue is NO_FRAMES:
+            self.queue = deque()
         self.queue.extend(frames)
-        self._wake.set()
+        self._start_writer()
 
     def fail(self, code: int, reason: str) -> None:
         """Close the connection with ``code`` (once); queued frames are dropped."""
@@ -128,7 +165,7 @@ class Peer:
         if self._sending and self._task is not None:
             # The writer is stuck in a send to a client that stopped reading.
             self._task.cancel()
-        self._wake.set()
+        self._start_writer()  # it sends the close frame
 
     def close_now(self, code: int, reason: str) -> None:
         """:meth:`fail`, and send the close frame at once when the socket allows it (at
@@ -140,49 +177,61 @@ class Peer:
             except Exception as exc:  # the transport went away under us
                 log.debug("closing %s failed: %s", self.label, exc)
 
-    def start(self, send: SendFn, close: CloseFn) -> "asyncio.Task[None]":
-        """Start the writer task that sends queued frames and, at the end, the close frame."""
-        self._task = asyncio.get_running_loop().create_task(
-            self._run(send, close), name=f"writer:{self.label}"
-        )
-        return self._task
+    def start(self, send: SendFn, close: CloseFn) -> None:
+        """Say how to send queued frames and, at the end, the close frame (the writer
+        starts when there is something to send; calling again rebinds both)."""
+        self._send, self._close = send, close
 
-    async def _run(self, send: SendFn, close: CloseFn) -> None:
+    def _start_writer(self) -> None:
+        if self._task is None and self._send is not None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"writer:{self.label}"
+            )
+
+    async def _run(self) -> None:
+        """Send the queue out, then end; once closing, send the close frame and end."""
         try:
-            while self.close_code is None:
-                while self.queue and self.close_code is None:
-                    frame = self.queue.popleft()
-                    self._sending = True
-                    try:
-                        await send(frame)
-                    finally:
-                        self._sending = False
-                    self.sent_frames += 1
-                if self.close_code is None:
-                    self._wake.clear()
-                    await self._wake.wait()
+            while self.queue and self.close_code is None:
+                frame = self.queue.popleft()
+                self._sending = True
+                try:
+                    assert self._send is not None
+                    await self._send(frame)
+                finally:
+                    self._sending = False
+                self.sent_frames += 1
         except asyncio.CancelledError:
             if self.close_code is None:
+                self._task = None
                 raise
         except Exception as exc:  # the socket went away under us
             log.debug("send to %s failed: %s", self.label, exc)
             if self.close_code is None:
                 self.close_code = CloseCode.GOING_AWAY
+            return  # the close handshake cannot happen on a broken socket
+        if self.close_code is None:
+            self._task = None  # drained: the next frames go straight to the socket again
             return
-        await _close_quietly(close, self.close_code, self.close_reason)
+        assert self._close is not None
+        await _close_quietly(self._close, self.close_code, self.close_reason)
 
     async def stop(self, deadline: float = 5.0) -> None:
-        """Wait (bounded) for the writer to send the close frame, then cancel it."""
-        if self._task is None:
+        """Close (1000 unless closing already), waiting (bounded) for the writer to send
+        the close frame, then cancel it."""
+        if self._send is None:
             return
         if self.close_code is None:
             self.close_code = CloseCode.NORMAL
-            self._task.cancel()
-        self._wake.set()
+            if self._task is not None:
+                self._task.cancel()  # it then sends the close frame
+        self._start_writer()
+        task = self._task
+        if task is None:
+            return
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), deadline)
+            await asyncio.wait_for(asyncio.shield(task), deadline)
         except (TimeoutError, asyncio.CancelledError, Exception):
-            self._task.cancel()
+            task.cancel()
 
 
 async def _close_quietly(close: CloseFn, code: int, reason: str) -> None:
@@ -199,6 +248,8 @@ SLOW_CLIENT_GRACE_SECONDS = 5.0
 
 class TokenBucket:
     """A per-connection rate limit: ``rate`` messages a second, bursts up to ``burst``."""
+
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, rate: float, burst: float) -> None:
         self.rate = rate

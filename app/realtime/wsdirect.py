@@ -14,14 +14,25 @@ into the connection's ASGI scope:
   to it as they are parsed, unless older messages still wait in the ASGI queue (then the
   queue keeps them in order). Disconnects and text frames still arrive through ASGI.
 
+* detaching: once set up, the endpoint can :meth:`DirectSender.detach` the connection and
+  return. The connection then lives on in callbacks alone: no ASGI task, no coroutine chain
+  through the middleware and the endpoint, no receive queue, no scope kept per connection
+  (about half of what an idle viewer cost, docs/benchmarks.md "Memory per viewer"). Every
+  event uvicorn would have queued for the app goes to the callbacks instead: binary
+  messages to ``on_bytes``, text messages as ``on_bytes(None)``, and the disconnect (a close
+  frame, a lost socket, an oversized frame, a keepalive timeout, the server shutting down)
+  to ``on_gone``.
+
 When the sender is missing (another server, the in-process test client) everything takes the
 ordinary ASGI path.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
@@ -37,14 +48,54 @@ log = logging.getLogger(__name__)
 class DirectSender:
     """Synchronous writes to, and reads from, one uvicorn websocket connection."""
 
-    __slots__ = ("_open", "_plain", "on_bytes", "protocol")
+    __slots__ = ("_open", "_plain", "detached", "on_bytes", "protocol")
 
     def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
         self.protocol = protocol
-        # Set by the endpoint once it is ready for messages; must not raise.
-        self.on_bytes: Callable[[bytes], None] | None = None
+        # Set by the endpoint once it is ready for messages; must not raise. Once detached
+        # it also gets text messages, as None.
+        self.on_bytes: Callable[[bytes | None], None] | None = None
+        self.detached = False
         self._open = False  # the handshake completed (checked until it has)
         self._plain = False  # no extension negotiated: the shared wire bytes can be written
+
+    def detach(self, on_gone: Callable[[], None]) -> bool:
+        """Let the endpoint return while the connection stays open (``on_bytes`` must be
+        set). ``on_gone`` runs once, soon after the connection ends however it ends (never
+        inside the call that ended it). Messages still waiting in the ASGI queue go to
+        ``on_bytes`` first, in order. False, and nothing changes, when the connection is
+        closing: the endpoint reads its disconnect then.
+        """
+        protocol = self.protocol
+        on_bytes = self.on_bytes
+        if on_bytes is None or protocol.close_sent or protocol.transport.is_closing():
+            return False
+        waiting, gone = protocol.queue, _Gone(protocol.loop, on_gone)
+        protocol.queue = gone  # type: ignore[assignment]
+        self.detached = True
+        while not waiting.empty():
+            message = waiting.get_nowait()
+            if message["type"] == "websocket.receive":
+                on_bytes(message.get("bytes"))
+            else:
+                gone.put_nowait(message)  # type: ignore[arg-type]
+        if protocol.read_paused:  # uvicorn pauses reading while its queue holds messages
+            protocol.read_paused = False
+            protocol.transport.resume_reading()
+        # What only the handshake and the ASGI app read: the scope also holds FastAPI's
+        # exit stacks and the request's headers (with the join token).
+        protocol.scope = {"type": "websocket", "client": protocol.client}  # type: ignore[typeddict-item]
+        protocol.request = protocol.response = None  # type: ignore[assignment]
+        protocol.writable = _Writable(protocol.writable.is_set())  # type: ignore[assignment]
+        return True
+
+    async def send(self, frame: bytes) -> None:
+        """One binary message, waiting while the socket's buffer is full (the slow path)."""
+        await self.protocol.send({"type": "websocket.send", "bytes": frame})
+
+    async def aclose(self, code: int, reason: str) -> None:
+        """:meth:`close`, for a writer that closes through an awaitable."""
+        self.close(code, reason)
 
     def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool:
         """Write ``frames`` now, in one write; False if it cannot.
@@ -119,14 +170,93 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             extensions[SCOPE_KEY] = self.direct
 
     def send_receive_event_to_app(self) -> None:
-        handler = self.direct.on_bytes if self.direct is not None else None
+        direct = self.direct
+        handler = direct.on_bytes if direct is not None else None
         if (
             handler is None
-            or self.curr_msg_data_type != "bytes"
             or self.close_sent
             or not self.queue.empty()  # older messages first, through the queue
         ):
             super().send_receive_event_to_app()
             return
         frames, self.frames = self.frames, []
-        handler(frames[0] if len(frames) == 1 else b"".join(frames))
+        if self.curr_msg_data_type == "bytes":
+            handler(frames[0] if len(frames) == 1 else b"".join(frames))
+        elif direct is not None and direct.detached:
+            handler(None)  # no app reads the queue any more: the handler refuses text
+        else:
+            self.frames = frames
+            super().send_receive_event_to_app()
+
+    async def run_asgi(self) -> None:
+        """uvicorn 0.54.0's ``run_asgi``, except that the transport stays open when the app
+        returns having detached the connection (tests/realtime/test_wsdirect.py pins it)."""
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            pass
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            self.send_500_response()
+        else:
+            if not self.handshake_complete:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self.send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+        if self.direct is not None and self.direct.detached:
+            return
+        if self.close_timer is None:
+            self.transport.close()
+
+
+class _Writable:
+    """uvicorn's ``writable`` event for a detached connection (``set``, ``clear``,
+    ``is_set``, ``wait``), without the waiter queue an ``asyncio.Event`` holds for good: a
+    future only while a writer waits for a backed-up socket."""
+
+    __slots__ = ("_set", "_waiter")
+
+    def __init__(self, is_set: bool) -> None:
+        self._set = is_set
+        self._waiter: asyncio.Future[None] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        self._set = True
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        if self._waiter is None:
+            self._waiter = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._waiter)  # a cancelled waiter leaves it to the others
+        return True
+
+
+class _Gone:
+    """What replaces uvicorn's ASGI receive queue once a connection is detached: nothing
+    reads it any more, so the one event that still matters, the disconnect, becomes a
+    callback (scheduled: uvicorn queues it from inside its own close paths)."""
+
+    __slots__ = ("_loop", "_on_gone")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_gone: Callable[[], None]) -> None:
+        self._loop = loop
+        self._on_gone: Callable[[], None] | None = on_gone
+
+    def put_nowait(self, message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.disconnect" and self._on_gone is not None:
+            on_gone, self._on_gone = self._on_gone, None
+            self._loop.call_soon(on_gone)
+
+    def empty(self) -> bool:
+        return True

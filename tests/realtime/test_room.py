@@ -247,11 +247,11 @@ async def test_a_client_that_stops_reading_is_dropped_with_4409() -> None:
         closed.append(code)
 
     slow = peer(max_queue=3)
-    task = slow.start(send, close)
+    slow.start(send, close)
     for i in range(10):
         slow.offer(bytes([i]))
     async with asyncio.timeout(DEADLINE):
-        await task
+        await slow.stop()  # waits for the close frame the 4409 is due
     assert slow.close_code == CloseCode.TOO_SLOW
     assert closed == [CloseCode.TOO_SLOW]
     assert list(slow.queue) == []
@@ -278,6 +278,67 @@ async def test_a_reading_client_gets_every_frame_in_order() -> None:
             await sent.wait()
         await fast.stop()
     assert got == [bytes([i]) for i in range(10)]
+    assert closed == [CloseCode.NORMAL]
+
+
+class FlakyDirect:
+    """A direct sender that writes while ``writable`` and refuses (a full buffer) after."""
+
+    def __init__(self) -> None:
+        self.writable = True
+        self.written: list[bytes] = []
+
+    def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool:
+        if self.writable:
+            self.written.extend(frames)
+        return self.writable
+
+    def close(self, code: int, reason: str) -> bool:
+        return False
+
+    def abort_later(self, seconds: float) -> None:
+        pass
+
+
+def _writers() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if t.get_name().startswith("writer:")]
+
+
+async def test_a_writer_task_lives_only_while_frames_wait_for_the_socket() -> None:
+    """Thousands of viewers: no task each while their sockets take every write at once."""
+    got: list[bytes] = []
+    closed: list[int] = []
+    drained = asyncio.Event()
+
+    async def send(frame: bytes) -> None:
+        got.append(frame)
+        if len(got) == 3:
+            drained.set()
+
+    async def close(code: int, reason: str) -> None:
+        closed.append(code)
+
+    direct = FlakyDirect()
+    viewer = peer(write=False)
+    viewer.direct = direct
+    viewer.start(send, close)
+    viewer.offer(b"a")
+    assert direct.written == [b"a"]
+    assert _writers() == []
+    direct.writable = False  # the socket's buffer is full: frames queue for the writer
+    for frame in (b"b", b"c", b"d"):
+        viewer.offer(frame)
+    (writer,) = _writers()
+    async with asyncio.timeout(DEADLINE):
+        await writer  # it ends once the queue is empty
+    assert drained.is_set()
+    assert _writers() == []
+    direct.writable = True
+    viewer.offer(b"e")  # straight to the socket again, after the queued ones
+    assert got == [b"b", b"c", b"d"]
+    assert direct.written == [b"a", b"e"]
+    async with asyncio.timeout(DEADLINE):
+        await viewer.stop()
     assert closed == [CloseCode.NORMAL]
 
 

@@ -6,6 +6,7 @@ app switches from ASGI ``receive`` to the direct handler.
 """
 
 import asyncio
+import hashlib
 import inspect
 import re
 import socket
@@ -19,6 +20,7 @@ import pytest
 import uvicorn
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from app.realtime.wsdirect import SCOPE_KEY, DirectSender, DirectWebSocketProtocol
 
@@ -104,6 +106,10 @@ CHANGED = (
 )
 
 
+# sha256 (first 16 hex digits) of uvicorn 0.54.0's WebSocketsSansIOProtocol.run_asgi source.
+RUN_ASGI_DIGEST = "662375aa38d9044c"
+
+
 def _pinned_uvicorn() -> str:
     pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     for requirement in pyproject["project"]["dependencies"]:
@@ -180,3 +186,151 @@ async def test_a_live_connection_has_every_field_wsdirect_reads(
     assert recorder.direct == 1, CHANGED.format(
         what="a message after the switch did not take the direct path (the slow path ran)"
     )
+
+
+# -- detached connections: the endpoint returns, the connection lives on in callbacks ------------
+
+
+class Detacher:
+    """An app that detaches every connection once it has read one message through ASGI."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes | None] = []
+        self.detached = asyncio.Event()
+        self.gone = 0
+        self.gone_event = asyncio.Event()
+        self.sender: DirectSender | None = None
+        self.returned = asyncio.Event()
+        self.want = 0
+        self.got_all = asyncio.Event()
+
+    def on_bytes(self, data: bytes | None) -> None:
+        self.messages.append(data)
+        if len(self.messages) >= self.want:
+            self.got_all.set()
+
+    def on_gone(self) -> None:
+        self.gone += 1
+        self.gone_event.set()
+
+    async def app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        first = await receive()
+        self.messages.append(first["bytes"])
+        sender = scope["extensions"][SCOPE_KEY]
+        sender.on_bytes = self.on_bytes
+        assert sender.detach(self.on_gone)
+        self.sender = sender
+        self.detached.set()
+        self.returned.set()
+
+
+@pytest.fixture
+async def detaching() -> AsyncIterator[tuple[Detacher, int, uvicorn.Server]]:
+    detacher = Detacher()
+    config = uvicorn.Config(
+        detacher.app,
+        ws=DirectWebSocketProtocol,
+        lifespan="off",
+        log_level="warning",
+        interface="asgi3",
+    )
+    config.load()
+    server = uvicorn.Server(config)
+    server.lifespan = config.lifespan_class(config)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        await server.startup(sockets=[listener])
+        try:
+            yield detacher, listener.getsockname()[1], server
+        finally:
+            await server.shutdown()
+
+
+async def test_a_detached_connection_stays_open_without_a_task(
+    detaching: tuple[Detacher, int, uvicorn.Server],
+) -> None:
+    detacher, port, server = detaching
+    sent = [i.to_bytes(2, "big") for i in range(300)]
+    detacher.want = len(sent) + 1
+    async with asyncio.timeout(DEADLINE):
+        async with connect(f"ws://127.0.0.1:{port}/") as ws:
+            for message in sent[:100]:  # some wait in ASGI's queue until the app detaches
+                await ws.send(message)
+            await detacher.returned.wait()
+            for message in sent[100:]:
+                await ws.send(message)
+            await ws.send("text")  # no app reads text any more: the handler is told (None)
+            await detacher.got_all.wait()
+            # The app returned, yet the connection is open and writable both ways.
+            assert not server.server_state.tasks
+            assert detacher.sender is not None
+            assert detacher.sender.write((b"x",), b"\x82\x01x")
+            assert await ws.recv() == b"x"
+            await detacher.sender.send(b"slow path")
+            assert await ws.recv() == b"slow path"
+            # A backed-up socket (what the transport reports above its high-water mark):
+            # the direct write refuses, the slow path waits until the socket drains.
+            protocol = detacher.sender.protocol
+            protocol.pause_writing()
+            assert not detacher.sender.write((b"y",), b"\x82\x01y")
+            cancelled = asyncio.ensure_future(detacher.sender.send(b"never"))
+            waiting = asyncio.ensure_future(detacher.sender.send(b"after the drain"))
+            await asyncio.wait([cancelled, waiting], timeout=0.05)  # both are waiting
+            assert not waiting.done()
+            cancelled.cancel()  # a writer cancelled while waiting leaves the other waiting
+            protocol.resume_writing()
+            await waiting
+            assert await ws.recv() == b"after the drain"
+        await detacher.gone_event.wait()
+    assert detacher.messages == [*sent, None]
+    assert detacher.gone == 1
+
+
+async def test_a_detached_connection_closed_by_the_server_reports_gone_once(
+    detaching: tuple[Detacher, int, uvicorn.Server],
+) -> None:
+    detacher, port, _server = detaching
+    async with asyncio.timeout(DEADLINE):
+        async with connect(f"ws://127.0.0.1:{port}/") as ws:
+            await ws.send(b"hello")
+            await detacher.detached.wait()
+            assert detacher.sender is not None
+            await detacher.sender.aclose(4429, "too many messages")
+            assert not detacher.sender.close(4429, "again")  # once
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 4429
+        await detacher.gone_event.wait()
+    assert detacher.gone == 1
+
+
+def test_run_asgi_is_the_one_wsdirect_copies() -> None:
+    """DirectWebSocketProtocol.run_asgi is uvicorn's, but for detached connections."""
+    source = inspect.getsource(WebSocketsSansIOProtocol.run_asgi)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    assert digest == RUN_ASGI_DIGEST, CHANGED.format(
+        what=f"run_asgi() changed (digest {digest}); copy it again into DirectWebSocketProtocol"
+    )
+
+
+def test_the_asgi_queue_is_used_only_as_a_detached_connection_replaces_it() -> None:
+    """A detached connection's queue is a stand-in with put_nowait() and empty() alone."""
+    source = inspect.getsource(WebSocketsSansIOProtocol)
+    uses = set(re.findall(r"self\.queue\.(\w+)", source))
+    assert uses <= {"put_nowait", "empty", "get"}, CHANGED.format(
+        what=f"it uses its queue in new ways ({sorted(uses)}), which _Gone does not provide"
+    )
+    receive = inspect.getsource(WebSocketsSansIOProtocol.receive)
+    assert "self.queue.get()" in receive, CHANGED.format(what="receive() reads the queue anew")
+    for field in ("self.request", "self.response", "self.scope"):
+        users = [
+            name
+            for name, member in vars(WebSocketsSansIOProtocol).items()
+            if callable(member) and field in inspect.getsource(member)
+        ]
+        assert set(users) <= {"handle_connect", "send", "run_asgi"}, CHANGED.format(
+            what=f"{field} is read by {users}; detach() drops it after the handshake"
+        )
