@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     redis_stream_maxlen: int = 10_000
     # Seconds a missing update number may stay missing before the room is re-read.
     backplane_resync_seconds: float = 1.0
+    # Each instance beats on Redis this often, so the others learn within seconds that it died.
+    backplane_heartbeat_seconds: float = 1.0
+    # An instance silent this long is taken for dead and its clients' awareness states
+    # (cursors, names) are removed on the others, instead of lingering for Yjs' 30 s.
+    backplane_peer_timeout_seconds: float = 3.0
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.redis_url,
             prefix=settings.redis_prefix,
             stream_maxlen=settings.redis_stream_maxlen,
+            heartbeat_seconds=settings.backplane_heartbeat_seconds,
+            peer_timeout_seconds=settings.backplane_peer_timeout_seconds,
         )
         # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
         try:
