@@ -18,29 +18,39 @@ pytestmark = pytest.mark.node
 GONE_WITHIN_SECONDS = 5.0
 
 
+async def _until_cursors(client: NodeClient, names: set[str]) -> None:
+    """Wait (bounded) until ``client`` shows exactly the cursors ``names``."""
+    end = time.monotonic() + 20
+    while True:
+        states = (await client.call("awareness"))["states"]
+        if {state.get("cursor") for _, state in states} == names:
+            return
+        assert time.monotonic() < end, f"cursors never became {names}: {states}"
+        await asyncio.sleep(0.1)  # polling the client's view, with a deadline
+
+
 async def test_a_killed_instances_clients_vanish_from_the_others_pages(tmp_path: Path) -> None:
     with cluster(tmp_path, 3) as group:
         doomed, left, right = group.servers
         room = doomed.demo["room"]
         clients: dict[str, NodeClient] = {}
         try:
-            # The watchers' instances open the room first: awareness crosses at most once, so a
-            # state published before an instance opened the room reaches it with its renewal.
             for name, server, role in (
                 ("left", left, "chair"),
                 ("right", right, "secretariat"),
                 ("doomed-1", doomed, "secretariat"),
                 ("doomed-2", doomed, "chair"),
             ):
-                clients[name] = await NodeClient.connect(
-                    server.ws_url, room, server.token(role), awareness={"cursor": name}
-                )
+                clients[name] = await NodeClient.connect(server.ws_url, room, server.token(role))
                 await clients[name].synced()
+            # Set once every instance holds the room: awareness crosses at most once, and an
+            # instance that opens a room later gets the others' states with their renewals.
+            for name, client in clients.items():
+                await client.call("set_awareness", state={"cursor": name})
             ids = {name: (await c.call("awareness"))["client_id"] for name, c in clients.items()}
             watchers = [clients["left"], clients["right"]]
             for watcher in watchers:
-                seen = await watcher.call("wait_awareness", count=4)
-                assert {client for client, _ in seen["states"]} == set(ids.values())
+                await _until_cursors(watcher, set(clients))
 
             doomed.kill()
             killed = time.monotonic()
