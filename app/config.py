@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # (app/store/lease.py). Off only for tests that run several apps in one process on one
     # database, one after another inside each other's lifespan; never for a deployment.
     instance_lease: bool = True
+    # How often the lease's PostgreSQL session is checked: a restart or a dropped session ends
+    # the lock silently, and it is taken back (or writes stop) within this (0: never checked).
+    lease_check_seconds: float = 1.0
     # Several instances on one database (docs/protocol.md, "Several instances"): the Redis
     # server they share, e.g. redis://127.0.0.1:6379/0. Empty: this instance is alone, and a
     # second instance on the same database is refused at start-up.
@@ -100,6 +103,11 @@ class Settings(BaseSettings):
     # serve the p50/p99 of each stage at GET /api/debug/path: for benchmarks and profiling,
     # off in a deployment (the stamps cost a little per update; off, one attribute check).
     trace_path: bool = False
+    # Each instance beats on Redis this often, so the others learn within seconds that it died.
+    backplane_heartbeat_seconds: float = 1.0
+    # An instance silent this long is taken for dead and its clients' awareness states
+    # (cursors, names) are removed on the others, instead of lingering for Yjs' 30 s.
+    backplane_peer_timeout_seconds: float = 3.0
     log_level: str = "info"
 
     def origins(self) -> list[str]:

@@ -32,6 +32,7 @@ from app.services import adoption, links
 from app.services.actor import Actor
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
+from app.services.lease_watch import LeaseWatch
 from app.services.open_links import ProjectorDisplays
 
 COOKIE_NAME = "outcomes_token"
@@ -136,6 +137,11 @@ def get_backplane(connection: HTTPConnection) -> Backplane | None:
     return backplane
 
 
+def get_lease_watch(connection: HTTPConnection) -> LeaseWatch | None:
+    watch: LeaseWatch | None = _built(connection, "lease_watch")
+    return watch
+
+
 def get_keeper(connection: HTTPConnection) -> RevisionKeeper | None:
     keeper: RevisionKeeper | None = _built(connection, "revisions")
     return keeper
@@ -173,6 +179,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 # The rooms (websockets), and the live texts and boards REST reads and edits through them.
 HubDep = Annotated[Hub | None, Depends(get_hub)]
 BackplaneDep = Annotated[Backplane | None, Depends(get_backplane)]
+LeaseWatchDep = Annotated[LeaseWatch | None, Depends(get_lease_watch)]
 LiveDep = Annotated[LiveDocuments | None, Depends(get_live)]
 BoardsDep = Annotated[LiveBoards | None, Depends(get_boards)]
 # Takes revisions of the live document rooms; the event bus wakes the meetings' streams.

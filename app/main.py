@@ -53,6 +53,7 @@ from app.services import accept_recovery, agreed, credentials, demo
 from app.services import adoption as adopting
 from app.services.auto_checkpoints import AgendaClock
 from app.services.exports import RenderSlots
+from app.services.lease_watch import LeaseWatch
 from app.services.open_links import ProjectorDisplays
 from app.services.rooms import structure_on_load
 from app.store.lease import LeaseRefused, take_lease
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.redis_url,
             prefix=settings.redis_prefix,
             stream_maxlen=settings.redis_stream_maxlen,
+            heartbeat_seconds=settings.backplane_heartbeat_seconds,
+            peer_timeout_seconds=settings.backplane_peer_timeout_seconds,
         )
         # No silent split: alone, this instance holds the database exclusively (app/store/lease.py).
         try:
@@ -177,9 +180,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.credential_check_seconds,
         )
         sweep.start()
+        # The lease can be lost while serving (PostgreSQL restarted): watched, taken back.
+        lease_watch = LeaseWatch(lease, hub, settings.lease_check_seconds)
+        app.state.lease_watch = lease_watch
+        lease_watch.start()
         try:
             yield
         finally:
+            await lease_watch.aclose()
             await sweep.aclose()
             bus.aclose()
             if clock is not None:

@@ -96,6 +96,11 @@ class AwarenessGuard:
         # clients relay everyone's states, so these are counted, not logged one by one.
         self.relayed: dict[object, int] = {}
         self._forged_logged: set[object] = set()
+        # Client ids whose states other instances relayed, at their clock: a local stock
+        # client echoes them back (y-websocket re-sends every state it receives), and that
+        # echo must not make its connection their owner (it would keep a dead instance's
+        # clients alive here). Only a newer clock is the client itself, moved here.
+        self.remote: dict[int, int] = {}
 
     def stamp(
         self, conn: object, identity: dict[str, Any], entries: list[AwarenessEntry]
@@ -115,6 +120,12 @@ class AwarenessGuard:
             if owner is None:
                 if entry.state is None or len(mine) >= self.per_connection:
                     continue
+                seen = self.remote.get(entry.client_id)
+                if seen is not None:
+                    if entry.clock <= seen:
+                        self.relayed[conn] = self.relayed.get(conn, 0) + 1
+                        continue  # an echo of another instance's state
+                    del self.remote[entry.client_id]
                 if len(self.owner) >= self.max_ids:
                     if not self._full_logged:  # once per room, not once per renewal
                         self._full_logged = True
@@ -148,6 +159,18 @@ class AwarenessGuard:
                 getattr(conn, "label", "a connection"),
                 entry.client_id,
             )
+
+    def relayed_in(self, entry: AwarenessEntry) -> bool:
+        """Note an entry another instance relayed; False when it must be ignored: it is about
+        a client id a local connection owns (the client moved here; what the instance it
+        left says of it is stale)."""
+        if entry.client_id in self.owner:
+            return False
+        if entry.state is None:
+            self.remote.pop(entry.client_id, None)
+        elif entry.client_id in self.remote or len(self.remote) < self.max_ids:
+            self.remote[entry.client_id] = entry.clock
+        return True
 
     def release(self, conn: object) -> list[int]:
         """Forget ``conn``; returns the client ids it owned (their states must be removed)."""

@@ -64,6 +64,8 @@ class Hub:
         self.early = EarlyJoins()
         # Join links (token hashes) revoked while the server runs.
         self._dropped: dict[str, tuple[int, str]] = {}
+        # Why writers are refused (the instance lease was taken: app/services/lease_watch.py).
+        self.writers_refused: str | None = None
 
     def join_early(self, name: str) -> EarlyJoin | None:
         """For a connection about to acquire ``name``: a claim on its stored bytes, read by
@@ -289,6 +291,16 @@ class Hub:
             await asyncio.sleep(self.keepalive_seconds)
             for room in list(self.rooms.values()):
                 room.broadcast_keepalive(KEEPALIVE_FRAME)
+
+    def refuse_writers(self, reason: str) -> None:
+        """From now on no writer is served: the open ones are closed with 1013 (they
+        reconnect, through the load balancer, to an instance that may serve them) and the
+        endpoint refuses new ones (:attr:`writers_refused`)."""
+        self.writers_refused = reason
+        for room in list(self.rooms.values()):
+            for peer in list(room.peers):
+                if peer.can_write:
+                    peer.fail(CloseCode.TRY_AGAIN_LATER, reason)
 
     def going_away(self) -> None:
         """The server begins to shut down: close every connection with 1001 now (nothing they

@@ -76,7 +76,8 @@ class Relayed:
         """Apply the awareness entries another instance's peers sent (stamped there)."""
         if not self.broken and not self.closing:
             for entry in aw.parse(update):
-                self.presence.update(entry, public=public)
+                if self.guard.relayed_in(entry):
+                    self.presence.update(entry, public=public)
 
     async def resync(self) -> None:
         """Re-read the store and apply what this instance lacks (broadcast to the peers,

@@ -61,6 +61,9 @@ async def yjs(
     if hub is None:  # an app that is not serving
         await websocket.close(CloseCode.TRY_AGAIN_LATER, "the rooms are not running")
         return
+    if hub.writers_refused is not None and access is Access.WRITE:
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, hub.writers_refused)
+        return
     peer = Peer(
         identity=identity(actor),
         participant_id=actor.participant_id,

@@ -1,4 +1,5 @@
-"""What /api/health reports: the store and the backplane, ``degraded`` with the reason."""
+"""What /api/health reports: the store, the backplane and the instance lease, ``degraded``
+with the reason."""
 
 from dataclasses import dataclass, field
 
@@ -32,8 +33,9 @@ class Health:
         }
 
 
-def check(engine: Engine, backplane: Backplane | None) -> Health:
-    """Ask the database for ``SELECT 1`` and the backplane for its problem (worker thread)."""
+def check(engine: Engine, backplane: Backplane | None, lease: str | None = None) -> Health:
+    """Ask the database for ``SELECT 1`` and the backplane for its problem (worker thread);
+    ``lease`` is what is wrong with the instance lease (app/services/lease_watch.py)."""
     health = Health(
         instance=backplane.instance_id if backplane is not None else "",
         backplane=backplane.kind if backplane is not None else "memory",
@@ -47,4 +49,6 @@ def check(engine: Engine, backplane: Backplane | None) -> Health:
     problem = backplane.problem() if backplane is not None else None
     if problem is not None:
         health.reasons.append(f"backplane: {problem}")
+    if lease is not None:
+        health.reasons.append(f"lease: {lease}")
     return health

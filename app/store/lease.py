@@ -10,6 +10,12 @@ advisory lock on a connection kept open for the process's life, or an ``flock`` 
 beside the SQLite database. Either is released by the operating system or the server when the
 process dies, so a restart after SIGKILL is never refused for a stale lease; the new process
 retries for a few seconds while the dead one's session is torn down.
+
+A session can be lost while the process lives: PostgreSQL restarted, or an operator (or a
+failover) ended the backend. The lock went with it, and a second lone instance could start and
+split the document, so the lease's holder checks it every second (:meth:`InstanceLease.holds`)
+and, when it is gone, takes it back on a fresh session (:meth:`InstanceLease.retake`); the
+watch that does so and what follows a refusal are in ``app/services/lease_watch.py``.
 """
 
 import fcntl
@@ -21,12 +27,18 @@ from typing import IO, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
 # The advisory lock key of the lease ("instance" in ASCII; the migrations' lock is another key,
 # app/migrations/runner.py, and must stay so: a migration would wait for every instance).
 LEASE_KEY = 0x696E7374616E6365
+# How pg_locks shows a bigint advisory key: its high and low 32 bits, objsubid 1.
+LEASE_LOCK_ROW = (
+    f"locktype = 'advisory' AND classid = {LEASE_KEY >> 32} "
+    f"AND objid = {LEASE_KEY & 0xFFFFFFFF} AND objsubid = 1"
+)
 
 
 class LeaseRefused(Exception):
@@ -93,6 +105,53 @@ class InstanceLease:
         except BlockingIOError:
             return False
         return True
+
+    @property
+    def watched(self) -> bool:
+        """Whether the lease sits on a session that can be lost (a PostgreSQL one)."""
+        return self.engine.dialect.name == "postgresql" and self._conn is not None
+
+    def holds(self) -> bool:
+        """Whether the lease's session is alive and still holds the lock (blocking; a
+        worker thread). An ``flock`` is held until the process dies: always True."""
+        if not self.watched:
+            return True
+        assert self._conn is not None
+        try:
+            held = self._conn.execute(
+                text(
+                    f"SELECT count(*) FROM pg_locks WHERE {LEASE_LOCK_ROW}"
+                    " AND pid = pg_backend_pid() AND granted"
+                )
+            ).scalar_one()
+            self._conn.commit()
+        except SQLAlchemyError as exc:
+            log.debug("the instance lease's session: %s", exc)
+            return False
+        return bool(held)
+
+    def retake(self) -> bool:
+        """Drop the lost session and try once on a fresh one: True when taken back, False
+        when another instance holds the database in a way this one may not join. Raises
+        SQLAlchemyError while the database cannot be reached (try again later)."""
+        if self._conn is not None:
+            try:
+                self._conn.invalidate()
+                self._conn.close()
+            except SQLAlchemyError:
+                pass  # it is dead already
+            self._conn = None
+        try:
+            return self._try_postgres()
+        except SQLAlchemyError:
+            if self._conn is not None:
+                try:
+                    self._conn.invalidate()
+                    self._conn.close()
+                except SQLAlchemyError:
+                    pass
+                self._conn = None
+            raise
 
     def release(self) -> None:
         """Give the lease back (shutdown)."""

@@ -1,5 +1,7 @@
 """Chromium through nginx on two instances: what a page served by instance 0 does — an input,
-a board note, adopting the document — shows on pages served by instance 1, and back.
+a board note, adopting the document — shows on pages served by instance 1, and back; and a
+page whose instance is SIGKILLed shows "reconnecting", reconnects through nginx to the other
+one and loses nothing typed meanwhile.
 
 Each page opens through its own nginx listener (tests/deploy/conftest.py), so its pages, REST
 calls, websockets and event streams all go to one known instance, through the deploy site.
@@ -7,6 +9,7 @@ calls, websockets and event streams all go to one known instance, through the de
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +23,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.deploy.conftest import Deployment
+from tests.deploy.conftest import Deployment, deployment
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -32,7 +35,8 @@ from tests.e2e.conftest import (
     WATCH_CSP,
     WatchedPage,
 )
-from tests.e2e.live import expect_connected, wait_saved
+from tests.e2e.live import expect_connected, type_in_section, wait_for_text, wait_saved
+from tests.support.server import start_server
 
 pytestmark = pytest.mark.browser
 
@@ -87,6 +91,23 @@ def _open(
     page.goto(f"{base_url}/join/{token}")
     expect_connected(page)
     return page
+
+
+def _document(base_url: str, deployed: Deployment) -> dict[str, Any]:
+    auth = {"Authorization": f"Bearer {deployed.token('secretariat')}"}
+    response = httpx.get(
+        f"{base_url}/api/documents/{deployed.demo['document_id']}", headers=auth, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def _text(page: Page, name: str) -> str:
+    text: str = page.evaluate(
+        "(name) => window.outcomes.rooms[0].doc.getText(name).toString()", name
+    )
+    return text
 
 
 def _issue(pair: Deployment, role: str, name: str) -> str:
@@ -165,3 +186,63 @@ def test_adopting_on_one_instance_shows_on_the_other(
         expect(page.locator(".adopted-when")).to_have_text(
             secretariat.locator(".adopted-when").inner_text()
         )
+
+
+# Every state the page's connection indicator takes, in order (a reconnect may be quick).
+RECORD_STATES = """
+window.__linkStates = [];
+new MutationObserver(() => {
+  const state = document.querySelector('.status')?.getAttribute('data-state');
+  const seen = window.__linkStates;
+  if (state && seen[seen.length - 1] !== state) seen.push(state);
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+"""
+
+
+def test_a_page_whose_instance_is_killed_reconnects_to_the_other_and_loses_nothing(
+    browser: Browser, opened: list[WatchedPage], tmp_path: Path
+) -> None:
+    with deployment(tmp_path, 2) as deployed:
+        doomed, survivor = deployed.instances
+        section = _document(deployed.listeners[1].url, deployed)["sections"][3]
+        sid, name = section["id"], section["text"]
+        # The page goes through the front (both instances) but must start on the doomed one:
+        # the survivor is stopped while it opens, then started again on its port.
+        survivor.stop()
+        page = _open(browser, opened, deployed.front.url, deployed.token("secretariat"))
+        survivor = start_server(
+            survivor.database_url,
+            tmp_path / "survivor-again.log",
+            port=survivor.port,
+            extra_env={k: v for k, v in survivor.env.items() if k.startswith("OUTCOMES_")},
+        )
+        try:
+            other = _open(browser, opened, deployed.listeners[1].url, deployed.token("secretariat"))
+            page.evaluate(RECORD_STATES)
+            type_in_section(page, sid, " [before the crash]")
+            wait_saved(page)
+            wait_for_text(other, name, _text(page, name))
+
+            doomed.kill()
+            page.wait_for_function("() => window.__linkStates.includes('reconnecting')")
+            type_in_section(page, sid, " [typed while reconnecting]")
+            # Another writer types on the survivor meanwhile.
+            type_in_section(other, sid, " [from the survivor]")
+
+            expect_connected(page)
+            wait_saved(page)
+            parts = ["[before the crash]", "[typed while reconnecting]", "[from the survivor]"]
+            for shown in (page, other):
+                shown.wait_for_function(
+                    "([name, parts]) => parts.every((p) => window.outcomes.rooms[0].doc"
+                    ".getText(name).toString().includes(p))",
+                    arg=[name, parts],
+                )
+            assert _text(page, name) == _text(other, name)
+            body = next(
+                s["body"] for s in _document(survivor.url, deployed)["sections"] if s["id"] == sid
+            )
+            assert all(body.count(part) == 1 for part in parts)
+            wait_saved(other)
+        finally:
+            survivor.stop()

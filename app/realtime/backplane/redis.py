@@ -10,6 +10,8 @@ re-read from the store (:meth:`BackplaneListener.resync`).
 
 Awareness (``{prefix}:a:{room}``) and meeting events (``{prefix}:e``) go over pub/sub, at
 most once: presence is renewed within seconds and the event streams read the durable feed.
+Each instance also beats on ``{prefix}:h`` every second; one that falls silent has its
+clients' awareness states removed on the others (``liveness.py``: no ghosts after a crash).
 Publications wait in one bounded queue; while Redis is down the updates among them are kept
 (bounded) and sent again once it is back, so the others see the numbers they missed or a hole.
 """
@@ -31,6 +33,7 @@ from app.realtime.backplane.base import (
     new_instance_id,
     valid_stream_id,
 )
+from app.realtime.backplane.liveness import PeerWatch
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ class RedisBackplane(Backplane):
         queue_limit: int = 10_000,
         block_ms: int = 200,
         check_seconds: float = 1.0,
+        heartbeat_seconds: float = 1.0,
+        peer_timeout_seconds: float = 3.0,
     ) -> None:
         self.url = url
         self.prefix = prefix
@@ -82,6 +87,8 @@ class RedisBackplane(Backplane):
         self._reader: Redis | None = None
         self.dropped = 0  # publications that found the queue full
         self._refused: dict[str, float] = {}  # room -> until when its stream is left out
+        self.heartbeat_seconds = heartbeat_seconds
+        self.peers = PeerWatch(self.instance_id, peer_timeout_seconds)
 
     @property
     def kind(self) -> str:
@@ -115,6 +122,7 @@ class RedisBackplane(Backplane):
             ("backplane-read", self._read_loop),
             ("backplane-write", self._write_loop),
             ("backplane-subscribe", self._subscribe_loop),
+            ("backplane-heartbeat", self._heartbeat_loop),
         ):
             self._tasks.append(asyncio.get_running_loop().create_task(job(), name=name))
 
@@ -163,6 +171,7 @@ class RedisBackplane(Backplane):
         """Stop reading ``room``'s stream."""
         self.ids.pop(room, None)
         self._refused.pop(room, None)
+        self.peers.close_room(room)
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -356,7 +365,7 @@ class RedisBackplane(Backplane):
             pubsub = client.pubsub()
             try:
                 await pubsub.psubscribe(f"{self.prefix}:a:*")
-                await pubsub.subscribe(f"{self.prefix}:e")
+                await pubsub.subscribe(f"{self.prefix}:e", f"{self.prefix}:h")
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
                     if message is not None:
@@ -374,13 +383,34 @@ class RedisBackplane(Backplane):
         data = message.get("data")
         if listener is None or not isinstance(data, bytes) or len(data) < ID_BYTES:
             return
-        if data[:ID_BYTES] == self.instance_id.encode():
-            return  # our own echo
         channel = message.get("channel", b"")
         channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+        now = asyncio.get_running_loop().time()
+        if channel == f"{self.prefix}:h":
+            with contextlib.suppress(UnicodeDecodeError):
+                self.peers.heard_from(data[:ID_BYTES].decode(), now)
+            return
+        if data[:ID_BYTES] == self.instance_id.encode():
+            return  # our own echo
         if channel == f"{self.prefix}:e":
             listener.relayed_event(data[ID_BYTES:])
             return
         room = channel[len(self.prefix) + 3 :]
         if room in self.ids and len(data) > ID_BYTES:
-            listener.relayed_awareness(room, data[ID_BYTES] == 1, data[ID_BYTES + 1 :])
+            public, update = data[ID_BYTES] == 1, data[ID_BYTES + 1 :]
+            with contextlib.suppress(UnicodeDecodeError):
+                self.peers.relayed(data[:ID_BYTES].decode(), room, public, update, now)
+            listener.relayed_awareness(room, public, update)
+
+    async def _heartbeat_loop(self) -> None:
+        """Beat (straight to Redis, not behind the queue: a long queue is no sign of death)
+        and remove the awareness states of the instances that stopped beating."""
+        while True:
+            with contextlib.suppress(RedisError, OSError):  # the others see the silence
+                assert self._commands is not None
+                await self._commands.publish(f"{self.prefix}:h", self.instance_id.encode())
+            listener = self._listener
+            for removal in self.peers.lapsed(asyncio.get_running_loop().time()):
+                if listener is not None and removal.room in self.ids:
+                    listener.relayed_awareness(removal.room, removal.public, removal.data)
+            await asyncio.sleep(self.heartbeat_seconds)
