@@ -93,6 +93,7 @@ def census() -> dict[str, Any]:
     types: Counter[str] = Counter()
     rooms: list[str] = []
     doc_bytes = 0
+    held: list[Any] = []  # rooms closed (unloaded) yet alive
     for obj in gc.get_objects():
         cls = type(obj)
         module = cls.__dict__.get("__module__")
@@ -118,8 +119,13 @@ def census() -> dict[str, Any]:
             rooms += list(obj.rooms)
         if name == "Room" and not obj.closed.is_set():
             doc_bytes += len(obj.doc.get_update())
+        elif name == "Room":
+            held.append(obj)
     traced, _peak = tracemalloc.get_traced_memory()
+    chains = [_holders(room, held) for room in held]
+    del held
     return {
+        "closed_room_holders": chains,
         "rss": servers.rss_bytes(os.getpid()),
         "malloc": malloc_in_use(),
         "traced": traced,
@@ -128,6 +134,47 @@ def census() -> dict[str, Any]:
         "containers": dict(containers),
         "types": dict(types.most_common(400)),
     }
+
+
+def _holders(obj: Any, ignore: list[Any], depth: int = 5) -> list[str]:
+    """What keeps a closed room alive: referrer chains from it outwards, each step named
+    (a dict's key, a closure's function, a coroutine's function)."""
+    import inspect
+
+    chains: list[str] = []
+    skip = {id(ignore)}
+
+    def name(ref: Any, target: Any) -> str:
+        label = type(ref).__qualname__
+        if isinstance(ref, dict):
+            label += str([k for k, v in ref.items() if v is target][:2])
+        elif inspect.iscoroutine(ref):
+            label += f"({ref.cr_code.co_qualname})"
+        elif type(ref).__name__ == "cell":
+            owners = [f for f in gc.get_referrers(ref) if inspect.isfunction(f)]
+            label += f"({owners[0].__qualname__ if owners else '?'})"
+        elif inspect.ismethod(ref):
+            label += f"({ref.__func__.__qualname__})"
+        return label
+
+    def walk(target: Any, path: str, level: int) -> None:
+        refs = gc.get_referrers(target)
+        skip.add(id(refs))
+        found = False
+        for ref in refs:
+            if id(ref) in skip or inspect.isframe(ref):
+                continue
+            found = True
+            step = f"{path} <- {name(ref, target)}"
+            if level >= depth or len(chains) > 40 or type(ref).__name__ == "module":
+                chains.append(step)
+            else:
+                walk(ref, step, level + 1)
+        if not found:
+            chains.append(path)
+
+    walk(obj, "Room", 1)
+    return chains
 
 
 def serve(dump: Path, args: list[str]) -> None:

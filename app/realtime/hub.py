@@ -287,8 +287,13 @@ class Hub:
     async def _keepalive_loop(self) -> None:
         while True:
             await asyncio.sleep(self.keepalive_seconds)
-            for room in list(self.rooms.values()):
-                room.broadcast_keepalive(KEEPALIVE_FRAME)
+            self._send_keepalives()
+
+    def _send_keepalives(self) -> None:
+        # Not inline in the loop: its ``room`` variable would keep the last room (an
+        # unloaded one: its doc and mirror) alive while the loop sleeps (issue 16).
+        for room in list(self.rooms.values()):
+            room.broadcast_keepalive(KEEPALIVE_FRAME)
 
     def going_away(self) -> None:
         """The server begins to shut down: close every connection with 1001 now (nothing they

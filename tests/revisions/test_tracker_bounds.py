@@ -1,20 +1,22 @@
 """What the revision tracker holds stays bounded (issue 16): a section typed in without a
 pause keeps its index queue bounded (the steady soak's typists never pause, so nothing was
 written until the room closed and the queue held one entry per update), and an unloaded
-room's memory is freed (its closed tracker kept the room, its doc and mirror, alive).
+room's memory is freed (its closed tracker, the hub's keepalive loop and the observers of
+the server-owned mirror, which yrs holds, kept the room, its doc and mirror, alive).
 """
 
 import asyncio
 import gc
 import weakref
 
-from pycrdt import Text
+from pycrdt import Doc, Text
 from sqlmodel import Session, select
 
 from app.db import make_engine
 from app.models.document import Section
 from app.models.names import document_room, section_text
 from app.realtime.hub import Hub
+from app.realtime.protocol import KEEPALIVE_FRAME, update_frame
 from app.realtime.room import Room
 from app.realtime.transport import Peer
 from app.revisions.keeper import RevisionKeeper
@@ -104,7 +106,8 @@ async def test_an_unloaded_document_room_is_freed_and_reloads_once(
             select(Section.id).where(Section.document_id == document_id)
         ).first()
     store = SqlUpdateStore(engine)
-    hub = Hub(store, keepalive_seconds=0)
+    # Keepalives on: the loop that sends them must not keep the last room it visited.
+    hub = Hub(store, keepalive_seconds=0.02, idle_seconds=0.05)
     keeper = RevisionKeeper(hub, engine, idle_seconds=3600)
     hub.on_load = keeper.wrap_on_load(structure_on_load(engine))
     name = document_room(document_id)
@@ -123,13 +126,28 @@ async def test_an_unloaded_document_room_is_freed_and_reloads_once(
                             0, word
                         )
                     )
+                # A client's edit too: checking it builds the server-owned mirror.
+                client: Doc = Doc()
+                client.apply_update(room.doc.get_update())
+                before = client.get_state()
+                client.get(section_text(section_id), type=Text).insert(0, f"client{cycle} ")
+                room.receive(peer, update_frame(client.get_update(before)))
+                assert room.server_owned is not None
                 await room.flushed()
+                while True:
+                    if KEEPALIVE_FRAME in peer.queue:  # the keepalive loop visited the room
+                        break
+                    await asyncio.sleep(0.01)  # polling the peer's queue (bounded)
                 room.disconnect(peer)
                 hub.release(room)
                 rooms.append(weakref.ref(room))
-                await hub.unload(room)
+                while True:
+                    if name not in hub.rooms and room.closed.is_set():  # unloaded when idle
+                        break
+                    await asyncio.sleep(0.01)  # polling the hub (bounded)
             assert f"c{cycle}w19 " in str(room.doc.get(section_text(section_id), type=Text))
-            del room, peer
+            assert f"client{cycle} " in str(room.doc.get(section_text(section_id), type=Text))
+            del room, peer, client
             assert keeper.trackers == {}
             # Every unloaded room (doc, mirror, tracker) is freed once its cancelled tasks
             # (the outbox pump) have ended.
@@ -138,7 +156,7 @@ async def test_an_unloaded_document_room_is_freed_and_reloads_once(
                     gc.collect()
                     if all(r() is None for r in rooms):
                         break
-                    await asyncio.sleep(0.01)  # polling the collector (bounded)
+                    await asyncio.sleep(0.1)  # polling the collector (bounded)
     finally:
         await hub.aclose()
         await store.aclose()
