@@ -289,8 +289,13 @@ class Hub:
     async def _keepalive_loop(self) -> None:
         while True:
             await asyncio.sleep(self.keepalive_seconds)
-            for room in list(self.rooms.values()):
-                room.broadcast_keepalive(KEEPALIVE_FRAME)
+            self._send_keepalives()
+
+    def _send_keepalives(self) -> None:
+        # Not inline in the loop: its ``room`` variable would keep the last room (an
+        # unloaded one: its doc and mirror) alive while the loop sleeps (issue 16).
+        for room in list(self.rooms.values()):
+            room.broadcast_keepalive(KEEPALIVE_FRAME)
 
     def refuse_writers(self, reason: str) -> None:
         """From now on no writer is served: the open ones are closed with 1013 (they

@@ -103,7 +103,10 @@ class ServerOwned:
                 self.diverged()
 
     def diverged(self) -> None:
-        """The mirror no longer equals the room's doc: rebuild it at the next check."""
+        """The mirror no longer equals the room's doc: rebuild it at the next check. The room
+        calls this when it closes: the mirror's observers are held by yrs, out of the garbage
+        collector's sight, and hold this object, which holds the mirror — a cycle never freed
+        while the mirror is set (with the room, via ``allowed``: issue 16)."""
         self._mirror = None
         self._subscriptions.clear()
 

@@ -35,6 +35,7 @@ class Relayed:
     store: UpdateStore
     doc: Doc[Any]
     presence: aw.Presence
+    guard: aw.AwarenessGuard
     broken: bool
     closing: bool
 

@@ -174,6 +174,8 @@ class Room(Relayed, Compacting):
             self._outbox.stop()
             self.presence.close()
             self.doc.unobserve(self._subscription)
+            if self.server_owned is not None:
+                self.server_owned.diverged()  # else its mirror's cycle keeps the room alive
             self.closed.set()
 
     # -- peers -----------------------------------------------------------------------------

@@ -55,8 +55,10 @@ class RevisionKeeper:
         async def on_load(room: Room, stored: StoredRoom) -> None:
             name = RoomName.parse(room.name)
             if name is not None and name.is_document:
+                self._prune()
                 tracker = SectionTracker(room, name.document_id, self.engine, self.idle_seconds)
                 tracker.on_agreed_edit = self.on_agreed_edit
+                tracker.on_closed = self._forget
                 tracker.attach()
                 self.trackers[room.name] = tracker
                 await structure(room, stored)
@@ -66,6 +68,18 @@ class RevisionKeeper:
                 await structure(room, stored)
 
         return on_load
+
+    def _forget(self, tracker: SectionTracker) -> None:
+        """A tracker closed with its room: drop it, or it would keep the unloaded room's
+        doc (and its mirror) in memory until the room loads again (issue 16)."""
+        if self.trackers.get(tracker.room.name) is tracker:
+            del self.trackers[tracker.room.name]
+
+    def _prune(self) -> None:
+        # A room that broke (its store failed) closes without closing its tracker.
+        for name, tracker in list(self.trackers.items()):
+            if tracker.room.closed.is_set():
+                del self.trackers[name]
 
     async def _caught_up(self, room: Room) -> None:
         tracker = self.trackers.get(room.name)

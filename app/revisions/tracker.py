@@ -4,7 +4,8 @@ A :class:`SectionTracker` hangs on a loaded ``doc-{id}`` room through three smal
 
 * ``room.on_update(seq, participant_id)`` after each stored change: the section texts that
   change's transaction touched (seen by :class:`~app.revisions.replay.TextWatch`) are queued
-  for the ``sectionchange`` index, and each touched section's idle clock restarts;
+  for the ``sectionchange`` index (written with the next revision, or alone once
+  ``INDEX_EVERY`` are queued), and each touched section's idle clock restarts;
 * ``room.write_check(peer, update)`` before a writer's update is applied: while any section
   is locked, an update that would change a locked section's text is refused;
 * agreed means agreed (docs/protocol.md): a stored change to an Agreed section's text, from
@@ -47,6 +48,12 @@ from app.store.base import StoredRoom, StoreError
 
 log = logging.getLogger(__name__)
 
+# A section typed in without a pause of ``idle_seconds`` (a long dictation, the steady soak)
+# would never flush, and its index entries would queue in :attr:`SectionTracker.pending`, one
+# per update, for as long as the typing lasts (issue 16). Past this many the index alone is
+# written (no revision: the section is not idle), so the queue stays bounded.
+INDEX_EVERY = 500
+
 LOCKED_REASON = "locked: this section is locked; unlock it before changing its text"
 
 # (document id, sections whose Agreed text changed, the participant who changed it)
@@ -65,6 +72,8 @@ class SectionTracker:
         self.locked: set[int] = set()
         self.agreed: set[int] = set()
         self.on_agreed_edit: AgreedEdit | None = None
+        # Told when :meth:`close` is done (the keeper forgets the tracker and its room then).
+        self.on_closed: Callable[[SectionTracker], None] | None = None
         self._seeded: set[int] = set()  # sections new to the map in the current transaction
         self.pending: list[tuple[int, frozenset[int]]] = []  # (seq, sections) not yet indexed
         self.changed_at: dict[int, float] = {}  # section -> loop time of its last change
@@ -78,6 +87,7 @@ class SectionTracker:
         self.catching_up: asyncio.Task[None] | None = None
         # Several instances: the index and revisions come from the log (app/revisions/logindex.py).
         self.log_index = LogIndex(engine, room.name, document_id) if room.seqs is not None else None
+        self._indexing = False  # an index-only flush (INDEX_EVERY) is under way
 
     # -- hooks ---------------------------------------------------------------------------
 
@@ -154,6 +164,12 @@ class SectionTracker:
         for section_id in touched:
             self.changed_at[section_id] = now
         self._arm()
+        if len(self.pending) >= INDEX_EVERY and not self._indexing and not self.closed:
+            task = self.catching_up
+            if task is None or not task.done() or (not task.cancelled() and not task.exception()):
+                # (After a failed catch-up every flush fails: the next load resumes it.)
+                self._indexing = True
+                self._spawn(self._index_flush())
 
     def _check_write(self, _peer: Peer, update: bytes) -> str | None:
         if not self.locked:
@@ -196,6 +212,15 @@ class SectionTracker:
             log.exception(
                 "room %s: returning edited agreed sections to draft failed", self.room.name
             )
+
+    async def _index_flush(self) -> None:
+        try:
+            await self.flush([])
+        except Exception as exc:
+            # Not lost: the next flush (or the next load's catch-up) writes it.
+            log.warning("room %s: writing the revision index failed: %s", self.room.name, exc)
+        finally:
+            self._indexing = False
 
     async def _idle_flush(self, section_ids: list[int]) -> None:
         try:
@@ -327,3 +352,5 @@ class SectionTracker:
             self.watch.close()
             if self.log_index is not None:
                 self.log_index.close()
+            if self.on_closed is not None:
+                self.on_closed(self)
