@@ -3,6 +3,8 @@
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import refusals
+
 # No inline scripts or styles anywhere: everything users type is rendered as text.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,6 +26,10 @@ class BodyLimitMiddleware:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                # Answered before routing, so outside the error handlers that log the others.
+                client = scope.get("client")
+                address = client[0] if client else "unknown"
+                refusals.refused(scope["method"], scope["path"], 413, "payload_too_large", address)
                 await _send_413(send, self.max_bytes)
                 return
         seen = 0

@@ -1,6 +1,5 @@
 """Joining by QR code: printable join cards and the room-wide open join link."""
 
-import logging
 import re
 
 from fastapi import APIRouter, Request
@@ -33,7 +32,6 @@ from app.qr import qr_data_uri, short_link
 from app.routes.pages import landing_path, set_join_cookie
 from app.services import cards, links, meetings, open_links
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["joining"])
 
 
@@ -183,7 +181,6 @@ def join_open_link(
     client = request.client.host if request.client else "unknown"
     retry_after = limiter.hit(client)
     if retry_after is not None:
-        log.warning("open link joins from %s refused for %s s (rate limit)", client, retry_after)
         raise RateLimited(
             f"Too many joins from this address; try again in {retry_after} s.",
             retry_after=retry_after,

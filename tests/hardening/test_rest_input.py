@@ -13,8 +13,9 @@ answers for bodies it cannot use:
 * 413 ``payload_too_large`` — over ``OUTCOMES_MAX_BODY_BYTES`` (256 KiB), answered from the
   headers before the body is read (``Content-Length``) or as soon as a chunked body passes it.
 
-After each refusal the section is unchanged, the process is alive and the log holds no
-ERROR or traceback.
+After each refusal the section is unchanged, the process is alive, its resident memory did
+not jump, and the log holds exactly one WARNING for it (method, route, status, code; never the
+token) and no ERROR or traceback.
 """
 
 import socket
@@ -28,6 +29,7 @@ from tests.exports.readers import read_docx
 from tests.hardening.rest import rest, section_path, stored_section
 from tests.hardening.wire import wire
 from tests.realtime.nodeclient import NodeClient
+from tests.support.memory import memory_bounded
 from tests.support.server import RunningServer, demo_server, start_server
 
 JSON = {"Content-Type": "application/json"}
@@ -140,9 +142,9 @@ def test_bad_input_gets_its_4xx_and_changes_nothing(
         method, path = "POST", section_path(server, section_id, "/status")
     else:
         method, path = target, section_path(server, section_id)
-    response = rest(
-        server, method, path, server.token("secretariat"), content=body, headers=headers
-    )
+    token = server.token("secretariat")
+    with memory_bounded(server):
+        response = rest(server, method, path, token, content=body, headers=headers)
     assert response.status_code == status, response.text[:300]
     assert response.json()["error"] == code
     assert set(response.json()) == {"error", "detail"}
@@ -157,6 +159,12 @@ def test_bad_input_gets_its_4xx_and_changes_nothing(
     logged = server.log()[offset:]
     assert "Traceback" not in logged
     assert "ERROR" not in logged
+    warnings = [line for line in logged.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 1, logged
+    # A 413 from the headers is answered before routing, so with the path as sent.
+    assert f"refused {method} /api/documents/" in warnings[0]
+    assert f": {status} {code} from 127.0.0.1" in warnings[0]
+    assert token not in logged
 
 
 def _raw(server: RunningServer, head: str, chunks: list[bytes] | None = None) -> bytes:
