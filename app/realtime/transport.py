@@ -21,6 +21,9 @@ from app.realtime.origins import Origin
 
 log = logging.getLogger(__name__)
 
+# Closes for a client past a limit (oversized frame, flood): WARNING, once per connection.
+HOSTILE_CLOSES = frozenset({CloseCode.MESSAGE_TOO_BIG, CloseCode.RATE_LIMITED})
+
 SendFn = Callable[[bytes], Awaitable[None]]
 CloseFn = Callable[[int, str], Awaitable[None]]
 
@@ -160,7 +163,11 @@ class Peer:
         self.close_code = int(code)
         self.close_reason = reason
         self.queue.clear()
-        if code not in (CloseCode.NORMAL, CloseCode.GOING_AWAY):
+        if code in HOSTILE_CLOSES:
+            # A client past a limit: logged once (the label names no token), as malformed
+            # frames and REST refusals are.
+            log.warning("closing %s with %s: %s", self.label, int(code), reason)
+        elif code not in (CloseCode.NORMAL, CloseCode.GOING_AWAY):
             log.info("closing %s with %s: %s", self.label, int(code), reason)
         if self._sending and self._task is not None:
             # The writer is stuck in a send to a client that stopped reading.

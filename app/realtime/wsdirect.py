@@ -169,6 +169,22 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             extensions: dict[str, Any] = scope.setdefault("extensions", {})
             extensions[SCOPE_KEY] = self.direct
 
+    def handle_parser_exception(self) -> None:
+        # websockets refused a frame (over OUTCOMES_WS_MAX_MESSAGE_BYTES: 1009) before any
+        # handler saw it: logged once at WARNING like every other client past a limit. The
+        # path names the room; the query string (where a token could be) is left out.
+        sent = self.conn.close_sent
+        scope = getattr(self, "scope", None) or {}
+        client = scope.get("client") or ("?", 0)
+        log.warning(
+            "closing %s from %s with %s: %s",
+            scope.get("path", "?"),
+            client[0],
+            sent.code if sent is not None else "?",
+            sent.reason if sent is not None else "",
+        )
+        super().handle_parser_exception()
+
     def send_receive_event_to_app(self) -> None:
         direct = self.direct
         handler = direct.on_bytes if direct is not None else None

@@ -7,7 +7,7 @@ writer's and a reader's connection of a document, group and board room, on a ser
 small limits so the tests reach them quickly. After each one: the exact close code; the
 server is alive and its resident memory grew by less than 20 MB; another room still syncs; a
 fresh client of the room sees the same state as before (nothing was applied, broadcast or
-stored); no ERROR, traceback or token in the log.
+stored); the close logged once at WARNING; no ERROR, traceback or token in the log.
 """
 
 from collections.abc import Iterator
@@ -58,6 +58,9 @@ async def _refused(
     await fresh_state(server, other, writer_token(server, _other(kind)))  # still syncs
     assert await fresh_state(server, room, writer_token(server, kind)) == before
     logged = server.log()[offset:]
+    closes = [line for line in logged.splitlines() if f"with {code}:" in line]
+    assert len(closes) == 1
+    assert closes[0].startswith("WARNING app.realtime.")
     assert "Traceback" not in logged
     assert "ERROR" not in logged
     assert token not in logged
