@@ -197,18 +197,21 @@ async function start(): Promise<void> {
   let stale = false;
   let rebuilt: Promise<unknown> = Promise.resolve();
   let lastAgenda: Parameters<Page["agenda"]> | null = null;
+  let shown: Page | null = null;
   // A client-id clash gave a room a new Y.Doc (sync/rekey.ts): every editor and observer holds
   // the old one, so the page is laid out again on the same rooms, without a reload.
   const rebuild = (): void => {
     rebuilt = rebuilt.then(async () => {
-      const current = await pending;
+      const current = shown ?? (await pending);
       if (current === null) return;
+      current.dispose?.();
       const caret = saveCaret();
       for (const room of rooms) room.clearStatusListeners();
       shell.main.replaceChildren();
       const next = mountPage(route, ctx);
       if (next === null) return;
       page = await next;
+      shown = page;
       if (lastAgenda !== null) page.agenda(...lastAgenda);
       restoreCaret(caret);
     });
