@@ -7,6 +7,7 @@ import "./fonts";
 import "./styles.css";
 
 import { ApiError, api, errorMessage } from "./api";
+import { restoreCaret, saveCaret } from "./caret";
 import { applyLang, chooseLang, errorText, t } from "./i18n";
 import { AdoptionWatch, adoptionBanner } from "./closing/adopt";
 import { boardPage } from "./pages/board";
@@ -192,7 +193,29 @@ async function start(): Promise<void> {
   // The meeting's title and date name its storage: a new meeting never reads an old one's copy.
   const prefix = storagePrefix(meeting.id, route.documentId, fingerprint(`${meeting.date} ${meeting.title}`));
   const rooms: Room[] = [];
+  const byName = new Map<string, Room>();
   let stale = false;
+  let rebuilt: Promise<unknown> = Promise.resolve();
+  let lastAgenda: Parameters<Page["agenda"]> | null = null;
+  let shown: Page | null = null;
+  // A client-id clash gave a room a new Y.Doc (sync/rekey.ts): every editor and observer holds
+  // the old one, so the page is laid out again on the same rooms, without a reload.
+  const rebuild = (): void => {
+    rebuilt = rebuilt.then(async () => {
+      const current = shown ?? (await pending);
+      if (current === null) return;
+      current.dispose?.();
+      const caret = saveCaret();
+      for (const room of rooms) room.clearStatusListeners();
+      shell.main.replaceChildren();
+      const next = mountPage(route, ctx);
+      if (next === null) return;
+      page = await next;
+      shown = page;
+      if (lastAgenda !== null) page.agenda(...lastAgenda);
+      restoreCaret(caret);
+    });
+  };
   const ctx: PageContext = {
     me,
     shell,
@@ -201,6 +224,8 @@ async function start(): Promise<void> {
     notify: (text) => shell.notify(text),
     adoption,
     async openRoom(name, options) {
+      const open = byName.get(name);
+      if (open !== undefined) return open;
       const room = await Room.open({
         room: name,
         storage: prefix,
@@ -215,12 +240,14 @@ async function start(): Promise<void> {
         },
       });
       rooms.push(room);
+      byName.set(name, room);
+      room.onRekey(rebuild);
       return room;
     },
   };
   const pending = mountPage(route, ctx);
   if (pending === null) return;
-  const page = await pending;
+  let page = await pending;
 
   const pick = (item: { id: number }): void => {
     api
@@ -231,6 +258,7 @@ async function start(): Promise<void> {
   const poller: MeetingPoller = new MeetingPoller(session, {
     changed(current, agenda) {
       const item = shell.update(current, agenda, me.role === "secretariat" ? pick : null);
+      lastAgenda = [current, item];
       page.agenda(current, item);
     },
     signedOut(error) {

@@ -1,5 +1,6 @@
 // The connection indicator in the header: "connected", "reconnecting…", "offline", and
-// "N changes not yet saved" until the server has committed them (sync/saved.ts).
+// "N changes not yet saved" until the server has committed them (sync/saved.ts), and why the
+// room started over under a new identity after a client-id clash (sync/rekey.ts).
 
 import { h } from "./dom";
 import { type MessageKey, t } from "./i18n";
@@ -33,10 +34,13 @@ export class StatusIndicator {
   readonly el: HTMLElement;
   private readonly label: HTMLElement;
   private readonly unsaved: HTMLElement;
+  private readonly notice: HTMLElement;
 
   constructor() {
     this.label = h("span", { class: "status-label", text: t(LABEL.connecting) });
     this.unsaved = h("span", { class: "status-unsaved", attrs: { "data-count": "0" } });
+    this.notice = h("span", { class: "status-notice", text: t("status.rekeyed") });
+    this.notice.hidden = true;
     this.el = h(
       "p",
       {
@@ -46,6 +50,7 @@ export class StatusIndicator {
       h("span", { class: "status-dot", attrs: { "aria-hidden": "true" } }),
       this.label,
       this.unsaved,
+      this.notice,
     );
   }
 
@@ -60,5 +65,7 @@ export class StatusIndicator {
     this.unsaved.dataset["count"] = String(status.unsaved);
     if (this.unsaved.textContent !== text) this.unsaved.textContent = text;
     this.unsaved.hidden = text === "";
+    // Not a state of the link: the page writes again, under a new id, and says why once.
+    this.notice.hidden = !status.rekeyed;
   }
 }

@@ -20,8 +20,8 @@ export interface DocumentInboxOptions {
   provenanceChanged(): void;
 }
 
-/** Put the inbox in place of `slot`. */
-export function mountInbox(slot: HTMLElement, options: DocumentInboxOptions): void {
+/** Put the inbox in place of `slot`; returns what stops its event stream. */
+export function mountInbox(slot: HTMLElement, options: DocumentInboxOptions): () => void {
   const inbox = new Inbox({
     me: options.me,
     meetingId: options.meetingId,
@@ -34,6 +34,7 @@ export function mountInbox(slot: HTMLElement, options: DocumentInboxOptions): vo
     if (changed.some((input) => input.status === "accepted")) options.provenanceChanged();
   });
   slot.replaceWith(inbox.el);
+  return () => inbox.feed.stop();
   void options
     .openBoard()
     .then((board) => board.doc.getMap("promoted").observe(() => options.provenanceChanged()))

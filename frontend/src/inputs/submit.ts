@@ -181,6 +181,11 @@ export class SubmitPanel {
     void this.outbox?.flush();
   }
 
+  /** Close its event stream (the page is laid out again). */
+  stop(): void {
+    this.feed.stop();
+  }
+
   /** Queue `text` for the chosen section; false if there is nothing to send. */
   submit(text: string, sectionId?: number): boolean {
     const clean = text.trim();

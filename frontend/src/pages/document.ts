@@ -110,8 +110,9 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
   structure();
   provenance.load();
 
+  let stopInbox = (): void => {};
   if (showsInbox) {
-    mountInbox(inboxSlot, {
+    stopInbox = mountInbox(inboxSlot, {
       me,
       meetingId: ctx.session.meeting.id,
       timeZone,
@@ -128,5 +129,6 @@ export async function documentPage(ctx: PageContext): Promise<Page> {
       sections.setCurrent(current?.section_id ?? null);
     },
     unsaved: () => room.unsaved,
+    dispose: () => stopInbox(),
   };
 }

@@ -145,5 +145,6 @@ export async function groupPage(ctx: PageContext, groupCode: string): Promise<Pa
       view.setCurrent(current?.section_id ?? null);
     },
     unsaved: () => (member && groupRoom ? groupRoom.unsaved : 0),
+    dispose: () => panel?.stop(),
   };
 }

@@ -25,6 +25,8 @@ export interface Page {
   agenda(meeting: Meeting, current: AgendaItem | null): void;
   /** Local changes the server has not committed yet (the unload warning, tests). */
   unsaved(): number;
+  /** Close what outlives the page's elements (event streams) before it is laid out again. */
+  dispose?(): void;
 }
 
 /** The header shows `main`'s connection and the unsaved changes of every writable room. */

@@ -10,6 +10,7 @@ import * as syncProtocol from "y-protocols/sync";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 
+import { inRanges, reapplyRefused } from "./rekey";
 import { SaveTracker, changeOf, unsavedDifference } from "./saved";
 
 export type LinkState =
@@ -27,7 +28,15 @@ export interface RoomStatus {
   unsaved: number;
   /** The server answered a change of ours with "permission denied": we may only read. */
   denied: boolean;
+  /**
+   * The server refused our edits because another connection writes under our Yjs client id;
+   * the room started over under a new one and re-applied them (rekey.ts).
+   */
+  rekeyed: boolean;
 }
+
+/** The start of the reason the server gives for a client-id clash (app/realtime/clientids.py). */
+const CLASH_PREFIX = "client-id:";
 
 export interface RoomOptions {
   /** "doc-1", "group-1-A" */
@@ -79,12 +88,17 @@ function holdsUnknownItems(doc: Y.Doc, map: Y.Map<unknown>, state: Map<number, n
 }
 
 export class Room {
-  readonly doc = new Y.Doc();
+  private liveDoc = new Y.Doc();
   /** The server's committed state as far as we know it (saved.ts). */
   readonly shadow = new Y.Doc();
-  readonly provider: WebsocketProvider;
-  private readonly tracker = new SaveTracker(this.shadow);
+  private liveProvider: WebsocketProvider;
+  private tracker = new SaveTracker(this.shadow);
   private readonly listeners = new Set<(status: RoomStatus) => void>();
+  private readonly rekeyListeners = new Set<() => void>();
+  /** Item ranges our own transactions inserted: what a client-id refusal makes us carry over. */
+  private inserted: Array<[number, number, number]> = [];
+  private local: IndexeddbPersistence | null = null;
+  private rekeying = false;
   private readonly countKey: string;
   private status: RoomStatus;
   private everSynced = false;
@@ -96,15 +110,47 @@ export class Room {
   private constructor(private readonly options: RoomOptions) {
     this.countKey = `${options.storage}${options.room}:unsaved`;
     this.verified = options.serverMap === undefined;
-    this.status = { link: navigator.onLine ? "connecting" : "offline", unsaved: 0, denied: false };
+    this.status = {
+      link: navigator.onLine ? "connecting" : "offline",
+      unsaved: 0,
+      denied: false,
+      rekeyed: false,
+    };
+    this.liveProvider = this.newProvider();
+  }
+
+  private newProvider(): WebsocketProvider {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    this.provider = new WebsocketProvider(
+    const provider = new WebsocketProvider(
       `${scheme}://${window.location.host}/yjs`,
-      options.room,
-      this.doc,
+      this.options.room,
+      this.liveDoc,
       { connect: false, maxBackoffTime: 5_000 },
     );
-    if (!options.presence) this.provider.awareness.setLocalState(null);
+    if (!this.options.presence) provider.awareness.setLocalState(null);
+    return provider;
+  }
+
+  /** The room's Y.Doc; a client-id clash replaces it (see onRekey). */
+  get doc(): Y.Doc {
+    return this.liveDoc;
+  }
+
+  get provider(): WebsocketProvider {
+    return this.liveProvider;
+  }
+
+  /**
+   * Called after a client-id clash replaced `doc` and `provider`: whatever holds the old doc
+   * (editors, observers, status listeners) must be built again on the new one.
+   */
+  onRekey(listener: () => void): void {
+    this.rekeyListeners.add(listener);
+  }
+
+  /** Drop the status listeners (the page that registered them is being rebuilt). */
+  clearStatusListeners(): void {
+    this.listeners.clear();
   }
 
   /** Load the room from IndexedDB, then connect (when the browser is online). */
@@ -131,25 +177,54 @@ export class Room {
   private async load(): Promise<void> {
     const name = this.options.storage + this.options.room;
     const local = new IndexeddbPersistence(name, this.doc);
+    this.local = local;
     const server = new IndexeddbPersistence(`${name}#server`, this.shadow);
     // A browser without IndexedDB (some private modes) still works, only without persistence.
     await withTimeout(Promise.all([local.whenSynced, server.whenSynced]), LOAD_TIMEOUT_MS);
     const stored = Number(window.localStorage.getItem(this.countKey) ?? "1") || 1;
     const restored = unsavedDifference(this.doc, this.shadow, stored);
     if (restored) this.tracker.add(restored);
-    this.doc.on("afterTransaction", (tr: Y.Transaction) => {
+    this.track(this.doc);
+    this.publish();
+  }
+
+  private track(doc: Y.Doc): void {
+    doc.on("afterTransaction", (tr: Y.Transaction) => {
       if (!tr.local) return;
       const change = changeOf(tr);
       if (change === null) return;
+      this.remember(change.inserted);
       this.tracker.add(change);
       this.publish();
       this.scheduleProbe(PROBE_AFTER_EDIT_MS);
     });
-    this.publish();
+  }
+
+  /** Keep our inserted ranges, one per run of a client's clocks (typing continues its run). */
+  private remember(ranges: Array<[number, number, number]>): void {
+    for (const [client, from, to] of ranges) {
+      const last = this.inserted[this.inserted.length - 1];
+      if (last !== undefined && last[0] === client && last[2] === from) last[2] = to;
+      else this.inserted.push([client, from, to]);
+    }
   }
 
   private connect(): void {
-    const provider = this.provider;
+    this.wire(this.provider);
+    window.addEventListener("offline", () => {
+      // The operating system says the network is gone: do not trust a half-dead socket.
+      this.provider.disconnect();
+      this.updateLink();
+    });
+    window.addEventListener("online", () => {
+      if (this.terminalCode === null) this.provider.connect();
+      this.updateLink();
+    });
+    if (navigator.onLine) this.provider.connect();
+    this.updateLink();
+  }
+
+  private wire(provider: WebsocketProvider): void {
     // y-websocket has no hook for these: its handlers are replaced (y-websocket is pinned, and
     // tests/node/pinned_internals.js fails if their indices or signature change).
     const sync = provider.messageHandlers[MESSAGE_SYNC];
@@ -160,8 +235,10 @@ export class Room {
       sync(encoder, decoder, p, fromSocket, type);
     };
     provider.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
-      authProtocol.readAuthMessage(decoder, this.doc, () => {
-        if (!this.status.denied) this.set({ denied: true });
+      authProtocol.readAuthMessage(decoder, this.doc, (_doc, reason) => {
+        // A clash is not "read-only": we may write, only not under this id.
+        if (reason.startsWith(CLASH_PREFIX)) void this.rekey();
+        else if (!this.status.denied) this.set({ denied: true });
       });
     };
     provider.on("status", ({ status }) => {
@@ -174,17 +251,46 @@ export class Room {
       this.terminalCode = code;
       this.updateLink();
     });
-    window.addEventListener("offline", () => {
-      // The operating system says the network is gone: do not trust a half-dead socket.
-      provider.disconnect();
-      this.updateLink();
-    });
-    window.addEventListener("online", () => {
-      if (this.terminalCode === null) provider.connect();
-      this.updateLink();
-    });
-    if (navigator.onLine) provider.connect();
+  }
+
+  /**
+   * Start over under a new client id (rekey.ts): a fresh doc from the server's state, our
+   * refused edits re-applied to it, a new IndexedDB copy (the old one holds the clashing ids and
+   * would send them again after a reload) and a new connection.
+   */
+  private async rekey(): Promise<void> {
+    if (this.rekeying) return;
+    this.rekeying = true;
+    const old = this.liveDoc;
+    const clashing = old.clientID;
+    // yjs may have changed the doc's id by itself (it does when a remote update carries it);
+    // y-websocket's disconnect encodes the awareness entry under the doc's id, which must exist.
+    old.clientID = this.liveProvider.awareness.clientID;
+    this.liveProvider.destroy();
+    // The old copy goes first. Until then the old doc stays in the editors and takes what is
+    // typed (nothing of it is sent now); from here to the end no task runs, so not a keystroke
+    // falls between the two docs (the page is rebuilt in microtasks, see main.ts).
+    await withTimeout(this.local?.clearData() ?? Promise.resolve(), LOAD_TIMEOUT_MS);
+    const fresh = new Y.Doc();
+    Y.applyUpdate(fresh, Y.encodeStateAsUpdate(this.shadow), "server");
+    // Only our own ranges under the refused id: edits under an earlier id were accepted.
+    const refused = inRanges(this.inserted.filter(([client]) => client === clashing));
+    this.inserted = [];
+    this.tracker = new SaveTracker(this.shadow);
+    this.liveDoc = fresh;
+    this.track(fresh);
+    reapplyRefused(old, fresh, refused);
+    const name = this.options.storage + this.options.room;
+    // Stores `fresh` whole once open; later edits are appended as they happen.
+    this.local = new IndexeddbPersistence(name, fresh);
+    old.destroy();
+    this.liveProvider = this.newProvider();
+    this.wire(this.liveProvider);
+    this.set({ rekeyed: true });
+    if (navigator.onLine && this.terminalCode === null) this.liveProvider.connect();
     this.updateLink();
+    this.rekeying = false;
+    for (const listener of this.rekeyListeners) listener();
   }
 
   /** Mirror a sync message from the server into the shadow; true when it was held back. */
