@@ -1,7 +1,5 @@
 """The y-websocket endpoint ``/yjs/{room}``: handshake checks, then the realtime layer."""
 
-import logging
-
 import anyio
 from fastapi import APIRouter, WebSocket
 
@@ -13,14 +11,13 @@ from app.errors import (
     NotFound,
     ServiceUnavailable,
     Unauthenticated,
+    refusals,
 )
 from app.models.names import RoomName
 from app.realtime.connection import ConnectionLimits, serve
 from app.realtime.transport import Peer
 from app.security import hash_token
 from app.services.room_access import Access, check_connection, identity
-
-log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -44,7 +41,7 @@ async def yjs(
     origin = websocket.headers.get("origin")
     if origin is not None and origin.rstrip("/") not in settings.origins():
         # Closing before accept makes the server answer the handshake with HTTP 403.
-        log.warning("refused a websocket from origin %s", origin)
+        refusals.refused("WS", f"/yjs/{room}", 403, "foreign_origin", _client(websocket))
         await websocket.close(CloseCode.FORBIDDEN)
         return
     await websocket.accept()
@@ -56,7 +53,10 @@ async def yjs(
         actor, access = await anyio.to_thread.run_sync(check_connection, engine, token, parsed)
     except AppError as exc:
         code = next((c for kind, c in _CLOSE_FOR.items() if isinstance(exc, kind)), None)
-        await websocket.close(code or CloseCode.FORBIDDEN, exc.detail[:120])
+        # Logged once at WARNING like a REST refusal (the room's name, never the token).
+        close = int(code or CloseCode.FORBIDDEN)
+        refusals.refused("WS", f"/yjs/{room}", close, exc.code, _client(websocket))
+        await websocket.close(close, exc.detail[:120])
         return
     if hub is None:  # an app that is not serving
         await websocket.close(CloseCode.TRY_AGAIN_LATER, "the rooms are not running")
@@ -78,3 +78,7 @@ async def yjs(
         rate_burst=settings.ws_rate_burst,
     )
     await serve(websocket, hub, str(parsed), peer, limits)
+
+
+def _client(websocket: WebSocket) -> str:
+    return websocket.client.host if websocket.client is not None else "?"

@@ -17,6 +17,7 @@ import pytest
 
 from app.errors import REFUSALS_LOGGED_PER_MINUTE
 from tests.hardening.rest import section_path
+from tests.hardening.wire import wire
 from tests.support.memory import memory_bounded
 from tests.support.server import RunningServer
 
@@ -133,3 +134,22 @@ def test_a_flood_of_refusals_is_cut_to_the_bound(server: RunningServer) -> None:
     # Another address is not silenced by the flood.
     assert _call(server, "127.0.0.32", "GET", "/api/me").status_code == 401
     assert len(_warnings(server, offset)) == limit + 2
+
+
+async def test_a_refused_websocket_is_logged_once_without_its_token(server: RunningServer) -> None:
+    """A websocket refused at the door (an unknown link: 4401; the projector's link to a
+    group's room: 4403) logs one WARNING like a REST refusal, naming the room, never the
+    token."""
+    document = server.demo["document_id"]
+    cases = [
+        (f"doc-{document}", "Zq8" * 11, 4401, "unauthenticated"),
+        (f"group-{document}-A", server.token("projector"), 4403, "forbidden"),
+    ]
+    for room, token, close, code in cases:
+        offset = len(server.log())
+        async with wire(server, room, token, sync=False) as refused:
+            assert await refused.closed() == close
+        warnings = _warnings(server, offset)
+        assert len(warnings) == 1, warnings
+        assert warnings[0].startswith(f"WARNING app.errors: refused WS /yjs/{room}: {close} {code}")
+        assert token not in server.log()[offset:]
