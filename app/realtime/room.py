@@ -314,7 +314,10 @@ class Room(Relayed, Compacting):
         """The refusal of an update under a Yjs client id another connection writes under
         (app/realtime/clientids.py): applied, it would make one writer's text vanish."""
         refusal = self.client_ids.refusal(peer, update)
-        if refusal is not None:
+        if refusal is not None and not peer.clash_logged:
+            # Once per connection: the updates a page has already sent under the id keep
+            # arriving after the first refusal, and each is refused the same way.
+            peer.clash_logged = True
             log.warning("%s wrote under a client id in use in %s: refused", peer.label, self.name)
         return refusal
 

@@ -66,6 +66,7 @@ class Peer:
         "_sending",
         "_task",
         "can_write",
+        "clash_logged",
         "close_code",
         "close_reason",
         "denied_sent",
@@ -105,6 +106,7 @@ class Peer:
         self.close_code: int | None = None
         self.close_reason = ""
         self.denied_sent = False
+        self.clash_logged = False  # a client-id clash is logged once per connection
         self.refused_for: str | None = None  # the reason of the last permission denied
         # Set once the connection wrote a server-owned type: its updates are dropped.
         self.write_revoked = False
