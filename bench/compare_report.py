@@ -142,6 +142,17 @@ def targets(report: dict[str, Any]) -> list[list[Any]]:
                     _verdict(oa["p99_ms"] <= 50, f"by {oa['p99_ms'] - 50:.0f} ms"),
                 ]
             )
+    memory = report.get("viewer_memory")
+    ours = next((r for r in (memory or {}).get("runs", []) if r["server"] == "outcomes"), None)
+    if ours is not None:
+        counts = memory["counts"] if memory else []
+        out.append(
+            [
+                f"memory: ≤ 15 KB per added read-only viewer ({counts[0]:,} → {counts[-1]:,})",
+                f"{ours['slope_kb']:.1f} KB",
+                _verdict(ours["slope_kb"] <= 15, f"by {ours['slope_kb'] - 15:.1f} KB"),
+            ]
+        )
     return out
 
 
@@ -268,7 +279,7 @@ def render(report: dict[str, Any]) -> list[str]:
     memory = report.get("viewer_memory")
     if memory:
         # bench/viewer_memory.py (another module) renders its own table.
-        from bench import viewer_memory  # type: ignore[attr-defined]
+        from bench import viewer_memory
 
         parts += [*viewer_memory.render(memory), ""]
     return parts

@@ -27,7 +27,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import board_vote, comparison, exports, floor, scaleout, scenarios, servers
+from bench import (
+    board_vote,
+    comparison,
+    exports,
+    floor,
+    scaleout,
+    scenarios,
+    servers,
+    viewer_memory,
+)
 from bench.plenary import Result, RoomPlan, run_rooms
 
 ROOT = servers.ROOT
@@ -253,6 +262,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             shards=args.viewer_shards,
         )
         report["scale10k"][0]["viewer_shards"] = args.viewer_shards
+    if wanted("memory") and not quick:
+        log("memory per viewer: outcomes, y-websocket, 1,000 -> 5,000")
+        counts = [1000, 5000]
+        memory_runs = await viewer_memory.bench_rss(["outcomes", "y-websocket"], counts, True)
+        report["viewer_memory"] = viewer_memory.as_report(memory_runs, counts)
     if wanted("scaleout") and not quick:
         # One instance against two behind nginx on PostgreSQL + Redis (bench/scaleout.py).
         report["scaleout"] = await scaleout.suite(10.0, runs, log)
@@ -365,7 +379,7 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true", help="a few minutes")
     parser.add_argument(
         "--only",
-        help="comma-separated: plenary,path,scale,scale10k,scaleout,floor,breakout,board,"
+        help="comma-separated: plenary,path,scale,scale10k,memory,scaleout,floor,breakout,board,"
         "board_vote,late_join,throughput,exports,soak",
     )
     parser.add_argument("--servers", help=f"plenary only these, comma-separated: {','.join(KINDS)}")

@@ -28,7 +28,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +313,30 @@ def type_table(a: dict[str, Any], b: dict[str, Any], added: int, top: int = 30) 
     lines = ["| type | objects / viewer | bytes / viewer (shallow) |", "|---|---:|---:|"]
     lines += [f"| `{n}` | {c:.1f} | {s:,.0f} |" for n, c, s in rows[:top]]
     return "\n".join(lines)
+
+
+def as_report(runs: list[Run], counts: list[int]) -> dict[str, Any]:
+    """The runs as ``bench.run`` keeps them (JSON), for :func:`render`."""
+    return {"counts": counts, "runs": [asdict(run) | {"slope_kb": run.slope_kb()} for run in runs]}
+
+
+def render(memory: dict[str, Any]) -> list[str]:
+    """The RSS table of :func:`as_report`'s data, with the target (issue 19: ≤ 15 KB)."""
+    counts = memory["counts"]
+    lines = [
+        "### Memory per added read-only viewer (awareness on; target ≤ 15 KB)",
+        "",
+        "| server | " + " | ".join(f"RSS MB at {c:,}" for c in counts) + " | KB per added viewer |",
+        "| --- |" + " ---: |" * (len(counts) + 1),
+    ]
+    for run in memory["runs"]:
+        cells = " | ".join(
+            f"{s['rss_kb'] / 1024:.1f}"
+            + (f" ({s['viewers']} connected)" if s["viewers"] != c else "")
+            for s, c in zip(run["stages"], counts, strict=True)
+        )
+        lines.append(f"| {run['server']} | {cells} | {run['slope_kb']:.1f} |")
+    return lines
 
 
 # -- main ---------------------------------------------------------------------------------------
