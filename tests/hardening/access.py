@@ -71,6 +71,9 @@ ACCESS: dict[str, Rule] = {
     "WS /yjs/{room}": PUBLIC,  # its matrix is ROOMS below
     # API.
     "GET /api/health": PUBLIC,
+    # Timing percentiles only, and only with OUTCOMES_TRACE_PATH (off here: 404 to anyone).
+    "GET /api/debug/path": PUBLIC,
+    "DELETE /api/debug/path": PUBLIC,
     "GET /api/me": Rule(EVERYONE, scope="server"),
     "GET /api/meetings": Rule(EVERYONE, scope="server"),
     "POST /api/meetings": Rule(

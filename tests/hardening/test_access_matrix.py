@@ -325,6 +325,9 @@ PUBLIC_STATUS = {
     # Joins under a name: one new participant per caller (ten callers, exactly the
     # per-address limit of OUTCOMES_OPEN_JOINS_PER_MINUTE, so none is rate-limited).
     "POST /api/open/{token}/join": 201,
+    # Off unless OUTCOMES_TRACE_PATH is set (a benchmark's server): unknown paths then.
+    "GET /api/debug/path": 404,
+    "DELETE /api/debug/path": 404,
 }
 
 

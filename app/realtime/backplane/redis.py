@@ -14,6 +14,9 @@ Each instance also beats on ``{prefix}:h`` every second; one that falls silent h
 clients' awareness states removed on the others (``liveness.py``: no ghosts after a crash).
 Publications wait in one bounded queue; while Redis is down the updates among them are kept
 (bounded) and sent again once it is back, so the others see the numbers they missed or a hole.
+
+Past 400 lines: the reader, the writer and the subscriber share one connection state and one
+notion of "Redis is away" (each may be the first to see it), so they stay in one module.
 """
 
 import asyncio

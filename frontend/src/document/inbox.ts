@@ -34,11 +34,11 @@ export function mountInbox(slot: HTMLElement, options: DocumentInboxOptions): ()
     if (changed.some((input) => input.status === "accepted")) options.provenanceChanged();
   });
   slot.replaceWith(inbox.el);
-  return () => inbox.feed.stop();
   void options
     .openBoard()
     .then((board) => board.doc.getMap("promoted").observe(() => options.provenanceChanged()))
     .catch(() => {
       // Without the board the markers come with the next reload.
     });
+  return () => inbox.feed.stop();
 }
