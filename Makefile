@@ -73,11 +73,12 @@ typecheck: install $(FRONTEND_STAMP)
 	cd frontend && npx tsc --noEmit
 	cd frontend && npx depcruise src
 
-# Two workers, each taking whole test files (a file's servers and browser stay in one process);
-# the suite is mostly waiting on servers, browsers and databases, so two halve its time here.
-PYTEST_WORKERS ?= 2
+# Three workers, each taking whole test files (a file's servers and browser stay in one process):
+# the suite is mostly waiting on servers, browsers and databases, so even on two cores a third
+# worker shortens it. The slowest tests are listed at the end, to see where CI's time goes.
+PYTEST_WORKERS ?= 3
 pytest: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 # Benchmarks (docs/benchmarks.md): Outcomes beside y-websocket's and Hocuspocus' servers and
 # a bare Python relay, one after another on this machine. bench-quick is the < 2 min variant.
