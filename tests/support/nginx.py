@@ -31,7 +31,10 @@ worker_rlimit_nofile {nofile};
 error_log {error_log} warn;
 events {{ worker_connections {connections}; }}
 http {{
-    access_log {access_log};
+    # Which instance answered, and how: what a failover test's log must show.
+    log_format upstreams '$remote_addr [$time_local] "$request" $status '
+                         'upstream=$upstream_addr upstream_status=$upstream_status';
+    access_log {access_log} upstreams;
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -44,7 +47,7 @@ http {{
 
 def upstream_servers(addresses: Sequence[str]) -> str:
     """The ``server`` lines of the upstream block, as docker-compose.yml writes them."""
-    return " ".join(f"server {address} max_fails=2 fail_timeout=5s;" for address in addresses)
+    return " ".join(f"server {address} max_fails=1 fail_timeout=2s;" for address in addresses)
 
 
 def render(values: dict[str, str], template: Path = TEMPLATE) -> str:
