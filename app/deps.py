@@ -18,7 +18,7 @@ from starlette.requests import HTTPConnection
 from app.board.limits import BoardLimits
 from app.board.live import LiveBoards
 from app.config import Settings
-from app.errors import ServiceUnavailable, Unauthenticated
+from app.errors import Fenced, ServiceUnavailable, Unauthenticated
 from app.events import feed
 from app.events.bus import EventBus
 from app.models.common import MAX_ID
@@ -190,6 +190,23 @@ AdoptionRoomsDep = Annotated[adoption.Rooms, Depends(get_adoption_rooms)]
 EventBusDep = Annotated[EventBus | None, Depends(get_event_bus)]
 AgendaClockDep = Annotated[AgendaClock | None, Depends(get_agenda_clock)]
 ExportSlotsDep = Annotated[RenderSlots | None, Depends(get_export_slots)]
+
+
+# What a fenced instance still answers: reads. Everything else under /api may store something.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FENCED_DETAIL = (
+    "This instance lost its database lease to another instance; it refuses changes. "
+    "Use another instance or restart it."
+)
+
+
+def refuse_changes_when_fenced(request: Request, hub: HubDep) -> None:
+    """Every /api route's first dependency: once the instance is fenced (its lease was taken,
+    ``Hub.refuse_writers``), a state-changing request is answered 503 before any route or
+    session dependency runs, so nothing is stored; the websocket writers are refused by the
+    same flag in the realtime endpoint."""
+    if hub is not None and hub.writers_refused is not None and request.method not in SAFE_METHODS:
+        raise Fenced(FENCED_DETAIL)
 
 
 def get_disconnect(hub: HubDep, bus: EventBusDep) -> links.Disconnect:

@@ -26,6 +26,8 @@ class AppError(Exception):
 
     status = 400
     code = "bad_request"
+    # Seconds a client should wait before trying again: sent as ``Retry-After`` when set.
+    retry_after: int | None = None
 
     def __init__(self, detail: str, *, code: str | None = None) -> None:
         super().__init__(detail)
@@ -87,6 +89,15 @@ class InvalidInput(AppError):
 class ServiceUnavailable(AppError):
     status = 503
     code = "unavailable"
+
+
+class Fenced(ServiceUnavailable):
+    """This instance lost its database lease to another one (app/services/lease_watch.py):
+    it refuses every change until restarted. ``Retry-After`` is short because a retry through
+    the load balancer may reach an instance that is not fenced."""
+
+    code = "fenced"
+    retry_after = 5
 
 
 class CloseCode(IntEnum):
@@ -231,7 +242,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         if exc.status < 500:
             log_refusal(request, exc.status, exc.code)
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
         return JSONResponse(
             error_body(exc.code, exc.detail), status_code=exc.status, headers=headers
         )

@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 import anyio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app import deps
 from app.board.limits import BoardLimits
 from app.board.live import LiveBoards
 from app.config import Settings, get_settings
@@ -220,7 +221,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
 
-    api = APIRouter(prefix="/api")
+    # A fenced instance (its lease taken by another) answers every change with 503, in one place.
+    api = APIRouter(prefix="/api", dependencies=[Depends(deps.refuse_changes_when_fenced)])
     for module in (
         health,
         meetings,

@@ -295,7 +295,7 @@ class Presence:
     def encode_for(self, *, watcher: bool) -> bytes | None:
         """Every current state a peer may see, as one awareness update (None when none)."""
         items = [(c, s) for c, s in self.states.items() if watcher or s.public]
-        return _encode_states(items) if items else None
+        return encode_states(items) if items else None
 
     def close(self) -> None:
         """Drop pending relays (the room is closing)."""
@@ -347,7 +347,7 @@ class Presence:
         if not pending:
             return None
         self.relayed += 1
-        return _encode_states(list(pending.items()))
+        return encode_states(list(pending.items()))
 
     def _send_renewals(self) -> None:
         self._renew = None
@@ -363,10 +363,11 @@ class Presence:
 
     def _emit(self, items: list[tuple[int, PresenceState]], audience: Audience) -> None:
         self.relayed += 1
-        self.send(_encode_states(items), audience)
+        self.send(encode_states(items), audience)
 
 
-def _encode_states(items: list[tuple[int, PresenceState]]) -> bytes:
+def encode_states(items: list[tuple[int, PresenceState]]) -> bytes:
+    """``items`` (client id, its state) as one awareness update."""
     encoder = Encoder()
     encoder.write_var_uint(len(items))
     for client_id, state in items:

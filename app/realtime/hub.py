@@ -154,6 +154,9 @@ class Hub:
             if shared:
                 # Before the read: what others store meanwhile is relayed, not lost.
                 await self.backplane.open_room(name)
+                # Who is already here on other instances: their answers reach this room
+                # while it loads (``_opening``), so the first clients see them at once.
+                self.backplane.query_awareness(name)
             stored = await room.load()
             if self.on_load is not None:
                 await self.on_load(room, stored)
@@ -234,6 +237,12 @@ class Hub:
                 target.relay_awareness(public, data)
             except Exception as exc:  # a malformed message costs only itself
                 log.warning("relayed awareness of %s ignored: %s", room, exc)
+
+    def awareness_asked(self, room: str) -> None:
+        """Another instance opened ``room``: send it this instance's clients' states."""
+        target = self.rooms.get(room)
+        if target is not None and not target.closing:
+            target.answer_awareness_query()
 
     def relayed_event(self, data: bytes) -> None:
         """Another instance committed a meeting event."""

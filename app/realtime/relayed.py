@@ -80,6 +80,22 @@ class Relayed:
                 if self.guard.relayed_in(entry):
                     self.presence.update(entry, public=public)
 
+    def answer_awareness_query(self) -> None:
+        """Another instance just opened this room: publish the states of this instance's own
+        clients (not the ones relayed here), one update per audience, at their current
+        clocks (an instance that has them already ignores them as duplicates)."""
+        if self.backplane is None or self.broken or self.closing:
+            return
+        local: dict[bool, list[tuple[int, aw.PresenceState]]] = {True: [], False: []}
+        for client_ids in self.guard.owned.values():
+            for client_id in client_ids:
+                state = self.presence.states.get(client_id)
+                if state is not None:
+                    local[state.public].append((client_id, state))
+        for public, items in local.items():
+            if items:
+                self.backplane.publish_awareness(self.name, public, aw.encode_states(items))
+
     async def resync(self) -> None:
         """Re-read the store and apply what this instance lacks (broadcast to the peers,
         not stored): the backplane may have lost messages. Raises StoreError."""

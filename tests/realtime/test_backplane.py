@@ -26,6 +26,7 @@ class Listener:
         self.awareness: list[tuple[str, bool, bytes]] = []
         self.events: list[bytes] = []
         self.resyncs: list[str | None] = []
+        self.asked: list[str] = []
         self._changed = asyncio.Event()
 
     def relayed_update(self, update: RelayedUpdate) -> None:
@@ -34,6 +35,10 @@ class Listener:
 
     def relayed_awareness(self, room: str, public: bool, data: bytes) -> None:
         self.awareness.append((room, public, data))
+        self._changed.set()
+
+    def awareness_asked(self, room: str) -> None:
+        self.asked.append(room)
         self._changed.set()
 
     def relayed_event(self, data: bytes) -> None:
@@ -111,6 +116,25 @@ async def test_a_closed_room_is_not_relayed(pair) -> None:  # type: ignore[no-un
     one.publish_update("doc-3", 1, b"y")
     await heard_two.wait(lambda: heard_two.updates)
     assert [u.room for u in heard_two.updates] == ["doc-3"]
+
+
+async def test_an_awareness_query_reaches_the_instances_holding_the_room(pair) -> None:  # type: ignore[no-untyped-def]
+    one, heard_one, two, heard_two = pair
+    await one.open_room("doc-q")
+    await two.open_room("doc-q")
+    await two.open_room("doc-elsewhere")
+    # A room ``one`` does not hold is not its business; the one it holds is.
+    two.query_awareness("doc-elsewhere")
+    two.query_awareness("doc-q")
+    await heard_one.wait(lambda: heard_one.asked)
+    assert heard_one.asked == ["doc-q"]
+    # The answer is an ordinary awareness update; by the time it arrives the asker has seen
+    # its own query's echo, and ignored it.
+    one.publish_awareness("doc-q", True, b"\x01\x02")
+    await heard_two.wait(lambda: heard_two.awareness)
+    assert heard_two.awareness == [("doc-q", True, b"\x01\x02")]
+    assert heard_two.asked == []
+    assert heard_one.awareness == []
 
 
 async def test_one_bad_stream_does_not_stop_the_others() -> None:

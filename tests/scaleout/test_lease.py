@@ -18,7 +18,7 @@ from tests.realtime.nodeclient import NodeClient
 from tests.scaleout.util import conninfo, section, stored_seqs
 from tests.support.cluster import cluster
 from tests.support.databases import postgres_database
-from tests.support.server import RunningServer, demo_server
+from tests.support.server import RunningServer, api, demo_server
 
 pytestmark = pytest.mark.node
 
@@ -49,6 +49,17 @@ async def _until(test: Any, what: str, deadline: float = 15.0) -> Any:
             return value
         assert time.monotonic() < end, f"never: {what}"
         await asyncio.sleep(0.1)  # polling a probe, not synchronising test steps
+
+
+def _counts(url: str) -> tuple[int, int, str]:
+    """What a REST write would change: the inputs, the sections, and the sections' titles."""
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        inputs = conn.execute("SELECT count(*) FROM input").fetchone()
+        titles = conn.execute("SELECT count(*), string_agg(title, '|' ORDER BY id) FROM section")
+        sections = titles.fetchone()
+    assert inputs is not None
+    assert sections is not None
+    return int(inputs[0]), int(sections[0]), str(sections[1])
 
 
 def _health(server: RunningServer) -> dict[str, Any]:
@@ -124,5 +135,30 @@ async def test_a_lease_taken_by_another_instance_stops_the_writes(tmp_path: Path
                 finally:
                     await late.aclose()
                 assert "[kept]" in section(server)["body"]
+                # REST changes are refused too, in the one error shape, and store nothing.
+                before_rest = _counts(url)
+                meeting, document = server.demo["meeting_id"], server.demo["document_id"]
+                with api(server, "rapporteur", "B") as client:
+                    submitted = client.post(f"/api/meetings/{meeting}/inputs", json={"text": "?"})
+                with api(server, "secretariat") as client:
+                    refused = [
+                        submitted,
+                        client.post(f"/api/documents/{document}/sections", json={"title": "New"}),
+                        client.patch(
+                            f"/api/documents/{document}/sections/{target['id']}",
+                            json={"title": "Renamed"},
+                        ),
+                    ]
+                    read = client.get(f"/api/documents/{document}")
+                for response in refused:
+                    assert response.status_code == 503, response.text
+                    assert response.json()["error"] == "fenced"
+                    assert "lost its database lease" in response.json()["detail"]
+                    assert int(response.headers["retry-after"]) > 0
+                assert _counts(url) == before_rest
+                # Reads are served as before; health still says why.
+                assert read.status_code == 200
+                assert "Renamed" not in [s["title"] for s in read.json()["sections"]]
+                assert _health(server)["status"] == "degraded"
         finally:
             await writer.aclose()

@@ -10,6 +10,9 @@ drops its own echoes:
   numbers, or learns that it may have missed messages (a reconnect), re-reads the room from
   the store (:meth:`BackplaneListener.resync`), so a lost message is slow, never wrong.
 * a room's **awareness** update (cursors, who is here): at most once, it expires anyway.
+  An instance that opens a room *asks* for it (:meth:`Backplane.query_awareness`): every
+  other instance holding the room open answers once with its own clients' states, so the
+  first clients there see those already present at once, not at their next renewal.
 * a meeting **event** (an input, a section change, a promotion, an adoption): a wake-up for
   the event streams of every instance, which read the durable feed for completeness.
 
@@ -59,6 +62,9 @@ class BackplaneListener(Protocol):
     def relayed_awareness(self, room: str, public: bool, data: bytes) -> None:
         """Another instance's peers changed their awareness in ``room``."""
 
+    def awareness_asked(self, room: str) -> None:
+        """Another instance opened ``room``: publish the local clients' awareness states."""
+
     def relayed_event(self, data: bytes) -> None:
         """Another instance committed a meeting event (its JSON bytes)."""
 
@@ -100,6 +106,12 @@ class Backplane(ABC):
     @abstractmethod
     def publish_awareness(self, room: str, public: bool, data: bytes) -> None:
         """Tell the others of an awareness update (``public``: writers' states)."""
+
+    @abstractmethod
+    def query_awareness(self, room: str) -> None:
+        """Ask the other instances holding ``room`` for their clients' awareness states
+        (they answer with :meth:`publish_awareness`); call after :meth:`open_room`. Alone,
+        nobody answers: a no-op."""
 
     @abstractmethod
     def publish_event(self, data: bytes) -> None:

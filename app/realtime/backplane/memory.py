@@ -84,6 +84,13 @@ class MemoryBackplane(Backplane):
             if listener is not None:
                 member._call(partial(listener.relayed_awareness, room, public, data))
 
+    def query_awareness(self, room: str) -> None:
+        """Ask the members holding ``room`` for their clients' states (none when alone)."""
+        for member in self._others(room):
+            listener = member._listener
+            if listener is not None:
+                member._call(partial(listener.awareness_asked, room))
+
     def publish_event(self, data: bytes) -> None:
         """Deliver a meeting event to every other member (from any thread)."""
         for member in self._others(None):

@@ -10,6 +10,8 @@ re-read from the store (:meth:`BackplaneListener.resync`).
 
 Awareness (``{prefix}:a:{room}``) and meeting events (``{prefix}:e``) go over pub/sub, at
 most once: presence is renewed within seconds and the event streams read the durable feed.
+An awareness message is the sender's id, one flag byte (``1`` writers' states, ``0``
+read-only ones, ``2`` a query: "I just opened this room, send me its states") and the update.
 Each instance also beats on ``{prefix}:h`` every second; one that falls silent has its
 clients' awareness states removed on the others (``liveness.py``: no ghosts after a crash).
 Publications wait in one bounded queue; while Redis is down the updates among them are kept
@@ -41,6 +43,7 @@ from app.realtime.backplane.liveness import PeerWatch
 log = logging.getLogger(__name__)
 
 ID_BYTES = 16  # new_instance_id()'s length, the head of every pub/sub message
+QUERY = 2  # the flag byte of an awareness query (after the id, instead of 0 or 1)
 REFUSED_SECONDS = 5.0  # a stream Redis refused is left out of XREAD this long
 OPEN_SECONDS = 1.0  # the longest a room's load waits for Redis to say where its stream ends
 
@@ -192,6 +195,10 @@ class RedisBackplane(Backplane):
         """Publish on ``room``'s awareness channel."""
         head = self.instance_id.encode() + (b"\x01" if public else b"\x00")
         self._enqueue(("p", f"{self.prefix}:a:{room}", head + data))
+
+    def query_awareness(self, room: str) -> None:
+        """Publish a query on ``room``'s awareness channel (the others answer there)."""
+        self._enqueue(("p", f"{self.prefix}:a:{room}", self.instance_id.encode() + bytes([QUERY])))
 
     def publish_event(self, data: bytes) -> None:
         """Publish on the events channel; callable from any thread."""
@@ -400,6 +407,11 @@ class RedisBackplane(Backplane):
             return
         room = channel[len(self.prefix) + 3 :]
         if room in self.ids and len(data) > ID_BYTES:
+            if data[ID_BYTES] == QUERY:
+                # Answered once per query, with the local clients' states only; our own
+                # queries were dropped above as echoes.
+                listener.awareness_asked(room)
+                return
             public, update = data[ID_BYTES] == 1, data[ID_BYTES + 1 :]
             with contextlib.suppress(UnicodeDecodeError):
                 self.peers.relayed(data[:ID_BYTES].decode(), room, public, update, now)
