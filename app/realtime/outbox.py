@@ -161,10 +161,11 @@ class Outbox:
             await self._wake.wait()
 
     def _traced_fan_out(self, batch: list[Pending]) -> None:
-        start = time.perf_counter()
+        cpu, start = time.thread_time(), time.perf_counter()
         self._fan_out(batch)
+        end, cpu = time.perf_counter(), time.thread_time() - cpu
         stamps = [out.stamps for out in batch if out.stamps is not None]
-        TRACE.delivered(stamps, start, time.perf_counter())
+        TRACE.delivered(stamps, start, end, cpu)
 
     def _take_batch(self, first: Pending) -> list[Pending]:
         """``first`` and the broadcasts right behind it that are already stored.
