@@ -13,6 +13,9 @@ CPU first:
 * ``cpu_us_per_delivery``: the server's user + system CPU over the window (``/proc``)
   divided by the frames delivered to viewers — everything the server does per delivered
   edit (the commit's thread, reading, the event loop), for a check on the above;
+* ``loop_user_us`` / ``loop_sys_us`` per delivery: the event loop thread's user and system
+  CPU over the window (``/proc/PID/task/PID/stat``): Python and uvloop against the kernel's
+  share, which is what separates our per-viewer code from the socket write;
 * ``fanout_us_per_viewer``: the same fan-out's wall time (p50) per viewer — noisier on a
   busy machine, shown beside it.
 
@@ -37,7 +40,14 @@ from bench.plenary import RoomPlan, run_rooms
 from bench.run import raise_open_files
 
 TYPISTS = 3
-KEYS = ("fanout_cpu_us_per_viewer", "cpu_us_per_delivery", "fanout_us_per_viewer", "p99_ms")
+KEYS = (
+    "fanout_cpu_us_per_viewer",
+    "cpu_us_per_delivery",
+    "loop_user_us",
+    "loop_sys_us",
+    "fanout_us_per_viewer",
+    "p99_ms",
+)
 
 
 def export(ref: str, into: Path) -> Path:
@@ -50,12 +60,32 @@ def export(ref: str, into: Path) -> Path:
     return into
 
 
+def loop_thread_times(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a process's main thread (its event loop)."""
+    stat = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(stat[11]) / servers.CLK_TCK, int(stat[12]) / servers.CLK_TCK
+
+
 async def turn(target: servers.Target, viewers: int, seconds: float) -> dict[str, Any]:
     await servers.settle(target)
     _debug(target, "DELETE")
     demo = target.info["demo"]
     plan = RoomPlan(demo["room"], demo["sections"][0]["text"], TYPISTS, viewers)
-    result = await run_rooms(target, [plan], scenario="plenary", seconds=seconds)
+    # run_rooms reads the server's CPU exactly at the start and the end of its measured
+    # window: the loop thread's split is read at the same two moments.
+    marks: list[tuple[float, float]] = []
+
+    def cpu() -> float:
+        marks.append(loop_thread_times(target.pid))
+        return servers.cpu_seconds(target.pid)
+
+    target.cpu = cpu  # type: ignore[method-assign]
+    try:
+        result = await run_rooms(target, [plan], scenario="plenary", seconds=seconds)
+    finally:
+        del target.cpu
+    (user0, sys0), (user1, sys1) = marks
+    per_delivery = 1e6 / max(1, result.deliveries)
     stages = _debug(target, "GET")
     fanout, fanout_cpu = stages["fanout"], stages["fanout_cpu"]
     return {
@@ -63,6 +93,8 @@ async def turn(target: servers.Target, viewers: int, seconds: float) -> dict[str
         "expected": result.expected,
         "fanout_cpu_us_per_viewer": round(fanout_cpu["p50_ms"] * 1000 / viewers, 2),
         "cpu_us_per_delivery": result.us_per_edit_delivery,
+        "loop_user_us": round((user1 - user0) * per_delivery, 2),
+        "loop_sys_us": round((sys1 - sys0) * per_delivery, 2),
         "fanout_p50_ms": fanout["p50_ms"],
         "fanout_us_per_viewer": round(fanout["p50_ms"] * 1000 / viewers, 2),
         "p99_ms": result.p99_ms,
