@@ -156,7 +156,13 @@ def targets(report: dict[str, Any]) -> list[list[Any]]:
     return out
 
 
-STAGE_ORDER = ("receive_to_committed", "committed_to_fanout", "fanout", "receive_to_last_write")
+STAGE_ORDER = (
+    "receive_to_committed",
+    "committed_to_fanout",
+    "fanout",
+    "fanout_cpu",
+    "receive_to_last_write",
+)
 
 
 def render(report: dict[str, Any]) -> list[str]:

@@ -115,11 +115,18 @@ def pin_servers(cpu: int | None) -> None:
     _pin["server"] = cpu
 
 
-def _spawn(cmd: list[str], env: dict[str, str], log: Path, port: int, deadline: float = 60.0):  # type: ignore[no-untyped-def]
+def _spawn(
+    cmd: list[str],
+    env: dict[str, str],
+    log: Path,
+    port: int,
+    deadline: float = 60.0,
+    cwd: Path = ROOT,
+):  # type: ignore[no-untyped-def]
     if _pin["server"] is not None:
         cmd = ["taskset", "-c", str(_pin["server"]), *cmd]
     with log.open("ab") as out:
-        process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     _wait_port(process, port, log, deadline)
     return process
 
@@ -163,8 +170,12 @@ def prepare_outcomes(workdir: Path, database_url: str | None = None) -> dict[str
 
 
 def start_outcomes(
-    workdir: Path, prepared: dict[str, Any] | None = None, extra_env: dict[str, str] | None = None
+    workdir: Path,
+    prepared: dict[str, Any] | None = None,
+    extra_env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
 ) -> Target:
+    """``cwd``: the tree whose ``app`` package runs (another commit's, bench/fanout_cost.py)."""
     prepared = prepared or prepare_outcomes(workdir)
     port = int(prepared["port"])
     # The generator posts every note under one participant: the per-person limit of a
@@ -172,7 +183,7 @@ def start_outcomes(
     env = server_env(prepared["database_url"], port, {**UNLIMITED_BOARD, **(extra_env or {})})
     log = workdir / "outcomes.log"
     process = _spawn(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env, log, port
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env, log, port, cwd=cwd
     )
     tokens: dict[str, str] = prepared["tokens"]
 

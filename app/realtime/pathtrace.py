@@ -4,8 +4,10 @@ With ``OUTCOMES_TRACE_PATH`` on, every update a client sends is stamped at four 
 its frame was read (the connection hands it to the room), its write committed (the store's
 future completed, as the event loop sees it), the room's fan-out of it began (its first
 socket write follows after the frames are encoded once) and the fan-out returned (the last
-viewer's ``write`` is done). :meth:`PathTrace.summary` gives p50/p99 of each stage for
-``GET /api/debug/path``. Off (the default), the hooks cost one attribute check each.
+viewer's ``write`` is done); the fan-out's CPU time (this thread's, so the machine's other
+work does not count) is kept beside its wall time. :meth:`PathTrace.summary` gives p50/p99
+of each stage for ``GET /api/debug/path``. Off (the default), the hooks cost one attribute
+check each.
 """
 
 import time
@@ -20,6 +22,7 @@ STAGES = (
     ("receive_to_committed", "frame read → write committed"),
     ("committed_to_fanout", "committed → fan-out begins (first byte written)"),
     ("fanout", "fan-out begins → last viewer's write"),
+    ("fanout_cpu", "CPU time of the fan-out (the event loop's thread)"),
     ("receive_to_last_write", "frame read → last viewer's write"),
 )
 
@@ -61,8 +64,11 @@ class PathTrace:
             add_done_callback(committed)
         return stamps
 
-    def delivered(self, entries: list[list[float]], start: float, end: float) -> None:
-        """A fan-out of updates with these stamps ran from ``start`` to ``end``."""
+    def delivered(
+        self, entries: list[list[float]], start: float, end: float, cpu: float = 0.0
+    ) -> None:
+        """A fan-out of updates with these stamps ran from ``start`` to ``end`` and took
+        ``cpu`` seconds of the thread's CPU time."""
         samples = self._samples
         for received, committed in entries:
             # Committed in the same loop turn as the fan-out: its callback has not run yet.
@@ -70,6 +76,7 @@ class PathTrace:
             samples["receive_to_committed"].append(committed - received)
             samples["committed_to_fanout"].append(start - committed)
             samples["fanout"].append(end - start)
+            samples["fanout_cpu"].append(cpu)
             samples["receive_to_last_write"].append(end - received)
 
     def reset(self) -> None:

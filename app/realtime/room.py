@@ -53,7 +53,7 @@ from app.realtime.protocol import (
 )
 from app.realtime.relayed import Relayed
 from app.realtime.structs import state_vector, update_ranges
-from app.realtime.transport import Peer, wire_frame
+from app.realtime.transport import Peer, offer_to_all, wire_frame
 from app.store.base import StoredRoom, StoreError, UpdateStore
 
 log = logging.getLogger(__name__)
@@ -262,9 +262,7 @@ class Room(Relayed, Compacting):
 
     def broadcast_keepalive(self, frame: bytes) -> None:
         """Send ``frame`` to every peer (y-websocket reconnects after 30 s of silence)."""
-        wire = wire_frame(frame)
-        for peer in self.peers:
-            peer.offer(frame, wire)
+        offer_to_all(self.peers, (frame,), wire_frame(frame))
 
     # -- server-side edits -----------------------------------------------------------------
 
@@ -354,9 +352,7 @@ class Room(Relayed, Compacting):
     def _send_presence(self, update: bytes, audience: aw.Audience) -> None:
         """Relay one coalesced awareness update, encoded once, to watchers or to viewers."""
         frame = awareness_frame(update)
-        wire = wire_frame(frame)
-        for peer in self._audiences[audience]:
-            peer.offer(frame, wire)
+        offer_to_all(self._audiences[audience], (frame,), wire_frame(frame))
 
     def _cache_full_state(self, update: bytes) -> tuple[bytes, bytes]:
         frame = step2_frame(update)
@@ -423,12 +419,8 @@ class Room(Relayed, Compacting):
         if to_viewers is not None:
             cursor = awareness_frame(to_viewers)
             viewer_frames, viewer_wire = (*frames, cursor), wire + wire_frame(cursor)
-        for peer in self._audiences[aw.Audience.WATCHERS]:
-            if peer not in authors:
-                peer.offer_frames(frames, wire)
-        for peer in self._audiences[aw.Audience.VIEWERS]:
-            if peer not in authors:
-                peer.offer_frames(viewer_frames, viewer_wire)
+        offer_to_all(self._audiences[aw.Audience.WATCHERS], frames, wire, authors)
+        offer_to_all(self._audiences[aw.Audience.VIEWERS], viewer_frames, viewer_wire, authors)
         for author in authors:
             if author in self.peers:
                 own = tuple(

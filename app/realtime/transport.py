@@ -1,11 +1,11 @@
 """One websocket connection as the room sees it: identity, rights and a bounded send queue.
 
 Rooms hand frames to every peer with :meth:`Peer.offer_frames`, a plain method call (no task
-per peer or per frame). When the connection has a direct sender (``app.realtime.wsdirect``)
-and nothing is queued, the frames, encoded once for every peer, are written to the socket
-right away in one write. Otherwise they are queued and the connection's writer task drains
-the queue; a client that stops reading fills the queue and is dropped with 4409 instead of
-being buffered forever.
+per peer or per frame), or to a whole audience with :func:`offer_to_all`. When the
+connection has a direct sender (``app.realtime.wsdirect``) and nothing is queued, the frames,
+encoded once for every peer, are written to the socket right away in one write. Otherwise
+they are queued and the connection's writer task drains the queue; a client that stops
+reading fills the queue and is dropped with 4409 instead of being buffered forever.
 """
 
 import asyncio
@@ -13,7 +13,7 @@ import logging
 import struct
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any, Protocol
 
 from app.errors import CloseCode
@@ -79,8 +79,8 @@ class Peer:
         "participant_id",
         "queue",
         "refused_for",
+        "fast",
         "sees_presence",
-        "sent_frames",
         "write_revoked",
     )
 
@@ -110,8 +110,11 @@ class Peer:
         self.refused_for: str | None = None  # the reason of the last permission denied
         # Set once the connection wrote a server-owned type: its updates are dropped.
         self.write_revoked = False
-        self.sent_frames = 0
         self.direct: DirectSend | None = None
+        # ``direct.write`` while the last offer went straight to the socket and nothing is
+        # queued or closing: the fan-out calls it without the checks of offer_frames
+        # (offer_to_all). Cleared whenever a frame has to wait or the peer closes.
+        self.fast: Callable[[tuple[bytes, ...], bytes | None], bool] | None = None
         # Writers and staff see read-only connections' awareness (docs/protocol.md).
         self.sees_presence = can_write or identity.get("role") in ("secretariat", "chair")
         self._sending = False
@@ -141,10 +144,11 @@ class Peer:
         if direct is not None and not self.queue and not self._sending:
             try:
                 if direct.write(frames, wire):
-                    self.sent_frames += len(frames)
+                    self.fast = direct.write
                     return
             except Exception as exc:  # the transport went away under us
                 log.debug("direct send to %s failed: %s", self.label, exc)
+        self.fast = None  # from here on frames wait: the next ones must queue behind them
         if len(self.queue) + len(frames) > self.max_queue:
             # The close frame goes behind what the socket already buffers; a client that
             # never reads would never take it, and a close waits for the buffer to drain:
@@ -163,6 +167,7 @@ class Peer:
         if self.close_code is not None:
             return
         self.close_code = int(code)
+        self.fast = None
         self.close_reason = reason
         self.queue.clear()
         if code in HOSTILE_CLOSES:
@@ -208,7 +213,6 @@ class Peer:
                     await self._send(frame)
                 finally:
                     self._sending = False
-                self.sent_frames += 1
         except asyncio.CancelledError:
             if self.close_code is None:
                 self._task = None
@@ -217,6 +221,7 @@ class Peer:
             log.debug("send to %s failed: %s", self.label, exc)
             if self.close_code is None:
                 self.close_code = CloseCode.GOING_AWAY
+                self.fast = None
             return  # the close handshake cannot happen on a broken socket
         if self.close_code is None:
             self._task = None  # drained: the next frames go straight to the socket again
@@ -231,6 +236,7 @@ class Peer:
             return
         if self.close_code is None:
             self.close_code = CloseCode.NORMAL
+            self.fast = None
             if self._task is not None:
                 self._task.cancel()  # it then sends the close frame
         self._start_writer()
@@ -241,6 +247,32 @@ class Peer:
             await asyncio.wait_for(asyncio.shield(task), deadline)
         except (TimeoutError, asyncio.CancelledError, Exception):
             task.cancel()
+
+
+def offer_to_all(
+    peers: Iterable[Peer],
+    frames: tuple[bytes, ...],
+    wire: bytes | None,
+    skip: Collection[Peer] = (),
+) -> None:
+    """:meth:`Peer.offer_frames` to every peer not in ``skip``, in the same order and with
+    the same outcome, for a fan-out to thousands of viewers.
+
+    Most peers are idle (their last frames went straight to the socket, nothing queued):
+    for those only the direct sender's own checks run before the write. The others (a
+    queue, closing, never written to yet, a sender that refuses now) take offer_frames.
+    """
+    for peer in peers:
+        if peer in skip:
+            continue
+        fast = peer.fast
+        if fast is not None:
+            try:
+                if fast(frames, wire):
+                    continue
+            except Exception as exc:  # the transport went away under us: offer_frames decides
+                log.debug("direct send to %s failed: %s", peer.label, exc)
+        peer.offer_frames(frames, wire)
 
 
 async def _close_quietly(close: CloseFn, code: int, reason: str) -> None:

@@ -27,6 +27,7 @@ class Wire:
         self.doc: Doc[Any] = doc if doc is not None else Doc()
         self.denied: list[str] = []
         self.awareness: list[bytes] = []
+        self.updates: list[bytes] = []  # the payloads of update messages, in arrival order
         self.close_code: int | None = None
         self.received = 0
         self._synced = asyncio.Event()
@@ -58,6 +59,8 @@ class Wire:
             payload = decoder.read_message()
             if sub in (1, 2) and payload is not None:
                 self.doc.apply_update(bytes(payload))
+            if sub == 2 and payload is not None:
+                self.updates.append(bytes(payload))
             if sub == 1:
                 self._synced.set()
         elif kind == 1:
@@ -114,11 +117,22 @@ def uri(server: RunningServer, room: str, token: str) -> str:
 
 @asynccontextmanager
 async def wire(
-    server: RunningServer, room: str, token: str, *, doc: Doc[Any] | None = None, sync: bool = True
+    server: RunningServer,
+    room: str,
+    token: str,
+    *,
+    doc: Doc[Any] | None = None,
+    sync: bool = True,
+    compression: str | None = "deflate",
 ) -> AsyncIterator[Wire]:
-    """An open :class:`Wire` to ``room`` (synced unless ``sync=False``), closed afterwards."""
+    """An open :class:`Wire` to ``room`` (synced unless ``sync=False``), closed afterwards;
+    ``compression``: offer permessage-deflate (websockets' default) or not (None)."""
     ws = await connect(
-        uri(server, room, token), open_timeout=DEADLINE, close_timeout=DEADLINE, max_size=None
+        uri(server, room, token),
+        open_timeout=DEADLINE,
+        close_timeout=DEADLINE,
+        max_size=None,
+        compression=compression,
     )
     client = Wire(ws, doc)
     try:

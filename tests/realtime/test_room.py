@@ -13,7 +13,7 @@ from app.realtime.hub import Hub
 from app.realtime.protocol import awareness_frame, decode, permission_denied_frame
 from app.realtime.room import READ_ONLY_REASON, Room, RoomLimits
 from app.realtime.structure import SectionInfo, read_texts, reconcile
-from app.realtime.transport import Peer, TokenBucket, wire_frame
+from app.realtime.transport import Peer, TokenBucket, offer_to_all, wire_frame
 from app.store import MemoryUpdateStore, StoredRoom, StoreError
 
 DEADLINE = 5.0
@@ -340,6 +340,54 @@ async def test_a_writer_task_lives_only_while_frames_wait_for_the_socket() -> No
     async with asyncio.timeout(DEADLINE):
         await viewer.stop()
     assert closed == [CloseCode.NORMAL]
+
+
+async def test_the_fan_out_keeps_order_through_a_backed_up_socket_and_skips_who_it_must() -> None:
+    """A peer's fast path (its last frames went straight out) ends the moment a frame has
+    to wait: later frames queue behind it until the writer drained, then go straight out
+    again. Authors and closing peers get nothing."""
+    got: list[bytes] = []
+    release = asyncio.Event()
+
+    async def send(frame: bytes) -> None:
+        await release.wait()  # the socket drains only when the test says so
+        got.append(frame)
+
+    async def close(code: int, reason: str) -> None:
+        pass
+
+    direct, viewer = FlakyDirect(), peer(write=False)
+    viewer.direct = direct
+    viewer.start(send, close)
+    author, author_direct = peer(write=True), FlakyDirect()
+    author.direct = author_direct
+    leaving, leaving_direct = peer(write=False), FlakyDirect()
+    leaving.direct = leaving_direct
+    everyone = [viewer, author, leaving]
+
+    def fan_out(frame: bytes) -> None:
+        offer_to_all(everyone, (frame,), wire_frame(frame), {author})
+
+    fan_out(b"a")
+    assert viewer.fast is not None
+    leaving.fail(CloseCode.NORMAL, "")
+    assert leaving.fast is None
+    direct.writable = False  # the socket's buffer is full
+    fan_out(b"b")
+    direct.writable = True  # writable again, but "b" still waits in the queue
+    fan_out(b"c")
+    assert direct.written == [b"a"]
+    (writer,) = _writers()
+    release.set()
+    async with asyncio.timeout(DEADLINE):
+        await writer
+    fan_out(b"d")
+    assert got == [b"b", b"c"]
+    assert direct.written == [b"a", b"d"]
+    assert author_direct.written == []
+    assert leaving_direct.written == [b"a"]
+    async with asyncio.timeout(DEADLINE):
+        await viewer.stop()
 
 
 def test_the_token_bucket_allows_bursts_then_refuses() -> None:

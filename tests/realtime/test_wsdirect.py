@@ -22,6 +22,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from app.realtime.transport import Peer, offer_to_all, wire_frame
 from app.realtime.wsdirect import SCOPE_KEY, DirectSender, DirectWebSocketProtocol
 
 DEADLINE = 10.0
@@ -200,6 +201,7 @@ class Detacher:
         self.gone = 0
         self.gone_event = asyncio.Event()
         self.sender: DirectSender | None = None
+        self.senders: list[DirectSender] = []  # every connection's, in the order they came
         self.returned = asyncio.Event()
         self.want = 0
         self.got_all = asyncio.Event()
@@ -222,6 +224,7 @@ class Detacher:
         sender.on_bytes = self.on_bytes
         assert sender.detach(self.on_gone)
         self.sender = sender
+        self.senders.append(sender)
         self.detached.set()
         self.returned.set()
 
@@ -286,6 +289,40 @@ async def test_a_detached_connection_stays_open_without_a_task(
         await detacher.gone_event.wait()
     assert detacher.messages == [*sent, None]
     assert detacher.gone == 1
+
+
+async def test_the_fan_out_reaches_compressed_and_plain_sockets_alike(
+    detaching: tuple[Detacher, int, uvicorn.Server],
+) -> None:
+    """uvicorn's default negotiates permessage-deflate: that socket cannot take the shared
+    frame bytes and gets the same messages encoded for it; the fan-out's fast path (a peer
+    whose last frames went straight out) is armed for both and keeps them in order."""
+    detacher, port, _server = detaching
+    url = f"ws://127.0.0.1:{port}/"
+    async with asyncio.timeout(DEADLINE):
+        async with (
+            connect(url, compression="deflate") as deflated,
+            connect(url, compression=None) as plain,
+        ):
+            for ws in (deflated, plain):
+                detacher.detached.clear()
+                await ws.send(b"hello")
+                await detacher.detached.wait()
+            assert deflated.protocol.extensions
+            assert not plain.protocol.extensions
+            peers = []
+            for sender in detacher.senders:
+                viewer = Peer(identity={"role": "projector"}, participant_id=None, can_write=False)
+                viewer.direct = sender
+                peers.append(viewer)
+            sent = [f"edit {i}".encode() * (i + 1) for i in range(6)]
+            for frame in sent[:3]:
+                offer_to_all(peers, (frame,), wire_frame(frame))
+            assert all(viewer.fast is not None for viewer in peers)
+            together = tuple(sent[3:])  # stored together: one write per socket
+            offer_to_all(peers, together, b"".join(wire_frame(frame) for frame in together))
+            for ws in (deflated, plain):
+                assert [await ws.recv() for _ in sent] == sent
 
 
 async def test_a_detached_connection_closed_by_the_server_reports_gone_once(
