@@ -94,9 +94,14 @@ def start_server(
     *,
     port: int | None = None,
     extra_env: dict[str, str] | None = None,
-    deadline: float = 30.0,
+    deadline: float = 60.0,
 ) -> RunningServer:
-    """Start ``outcomes serve`` and wait (with a deadline) until /api/health answers."""
+    """Start ``outcomes serve`` and wait (with a deadline) until /api/health answers.
+
+    A start takes 1–3 s on a quiet machine; the deadline is generous because on a loaded one
+    (load average 15 on two cores) starts of over 30 s were seen, and a deadline only costs
+    time when the server really does not start.
+    """
     port = port or free_port()
     env = server_env(database_url, port, extra_env)
     # The child keeps its own copy of the descriptor; ours is closed at once.
