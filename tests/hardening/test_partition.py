@@ -24,7 +24,7 @@ import pytest
 from tests.hardening.rest import stored_section
 from tests.realtime.nodeclient import NodeClient
 from tests.support.proxy import PartitionProxy
-from tests.support.server import RunningServer, demo_server, run_cli, start_server
+from tests.support.server import RunningServer, demo_server, run_cli_here, start_server
 
 pytestmark = pytest.mark.node
 
@@ -46,7 +46,7 @@ def _recorder(server: RunningServer, name: str) -> str:
     """A join link for another secretariat member: three people, not one person's three tabs
     (a person's tabs may take over each other's awareness ids, app/realtime/awareness.py)."""
     args = ["links", "--meeting", str(server.demo["meeting_id"]), "--role", "secretariat"]
-    return str(json.loads(run_cli([*args, "--name", name, "--json"], server.env))["token"])
+    return str(json.loads(run_cli_here([*args, "--name", name, "--json"], server.env))["token"])
 
 
 @asynccontextmanager
