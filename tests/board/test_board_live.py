@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.realtime.nodeclient import NodeClient
-from tests.support.server import RunningServer, api, run_cli
+from tests.support.server import RunningServer, api, run_cli_here
 
 pytestmark = pytest.mark.node
 
@@ -33,7 +33,7 @@ def _issue(server: RunningServer, name: str, group: str | None = None) -> str:
     args = ["links", "--meeting", str(server.demo["meeting_id"]), "--role", "participant"]
     if group:
         args += ["--group", group]
-    issued = json.loads(run_cli([*args, "--name", name, "--json"], server.env))
+    issued = json.loads(run_cli_here([*args, "--name", name, "--json"], server.env))
     return str(issued["token"])
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import Api, OpenPage
 from tests.e2e.live import expect_connected, type_in_section, wait_saved
-from tests.support.server import ROOT, RunningServer, run_cli
+from tests.support.server import ROOT, RunningServer, run_cli_here
 
 pytestmark = pytest.mark.browser
 
@@ -118,7 +118,7 @@ def centre(b: dict[str, float]) -> float:
 @pytest.fixture(scope="module")
 def organiser_token(server: RunningServer) -> str:
     issued = json.loads(
-        run_cli(["organiser-link", "--name", "Rana Organiser", "--json"], server.env)
+        run_cli_here(["organiser-link", "--name", "Rana Organiser", "--json"], server.env)
     )
     return str(issued["token"])
 

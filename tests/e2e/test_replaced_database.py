@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import DESKTOP, TEST_HOOKS, TIMEOUT_MS, Api
 from tests.e2e.live import editor, expect_connected, type_in_section, wait_for_text, wait_saved
-from tests.support.server import RunningServer, free_port, run_cli, server_env, start_server
+from tests.support.server import RunningServer, free_port, run_cli_here, server_env, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def demo_on(port: int, workdir: Path) -> Iterator[RunningServer]:
     """A fresh database with the demo meeting, served on ``port``."""
     workdir.mkdir()
     database_url = f"sqlite:///{workdir / 'outcomes.db'}"
-    demo = json.loads(run_cli(["demo", "--json"], server_env(database_url, port)))
+    demo = json.loads(run_cli_here(["demo", "--json"], server_env(database_url, port)))
     server = start_server(database_url, workdir / "server.log", port=port)
     server.demo = demo
     try:

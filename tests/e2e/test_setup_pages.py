@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.conftest import ARTIFACTS, Api, OpenPage, WatchedPage
 from tests.e2e.live import expect_connected
 from tests.support.qr import decode_pdf
-from tests.support.server import RunningServer, run_cli
+from tests.support.server import RunningServer, run_cli_here
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ CSV = (
 @pytest.fixture(scope="module")
 def organiser_token(server: RunningServer) -> str:
     command = ["organiser-link", "--name", "Rana Organiser", "--json"]
-    issued = json.loads(run_cli(command, server.env))
+    issued = json.loads(run_cli_here(command, server.env))
     return str(issued["token"])
 
 

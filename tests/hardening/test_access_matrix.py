@@ -33,7 +33,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.main import create_app
 from tests.hardening.access import ACCESS, ROLES, ROOMS, Rule
-from tests.support.server import RunningServer, demo_server, run_cli
+from tests.support.server import RunningServer, demo_server, run_cli_here
 
 CALLERS = (*ROLES, "none", "revoked", "expired", "foreign")
 DEADLINE = 10.0
@@ -111,11 +111,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         _ok(_rest(server, "PATCH", path, sec, json={"expires_at": "2020-01-01T00:00:00Z"}))
         tokens["expired"] = expired["token"]
         other = json.loads(
-            run_cli(["meetings", "copy", str(m), "--date", "2031-03-01", "--json"], server.env)
+            run_cli_here(["meetings", "copy", str(m), "--date", "2031-03-01", "--json"], server.env)
         )
         other_id = other["id"] if "id" in other else other["meeting_id"]
         foreign = json.loads(
-            run_cli(
+            run_cli_here(
                 [
                     "links",
                     "--meeting",

@@ -20,7 +20,7 @@ from pycrdt import Encoder
 
 from tests.hardening.wire import wire
 from tests.realtime.nodeclient import NodeClient
-from tests.support.server import RunningServer, demo_server, run_cli
+from tests.support.server import RunningServer, demo_server, run_cli_here
 
 pytestmark = pytest.mark.node
 
@@ -36,7 +36,7 @@ def chatty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 def _issue(server: RunningServer, role: str, name: str) -> str:
     args = ["links", "--meeting", str(server.demo["meeting_id"]), "--role", role]
-    return str(json.loads(run_cli([*args, "--name", name, "--json"], server.env))["token"])
+    return str(json.loads(run_cli_here([*args, "--name", name, "--json"], server.env))["token"])
 
 
 def _awareness(client_id: int, clock: int, state: dict[str, object]) -> bytes:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.realtime.nodeclient import NodeClient
-from tests.support.server import RunningServer, demo_server, run_cli, start_server
+from tests.support.server import RunningServer, demo_server, run_cli_here, start_server
 
 pytestmark = pytest.mark.node
 
@@ -42,7 +42,7 @@ async def test_group_room_writers_and_readers(shared_server: RunningServer) -> N
     server = shared_server
     room = f"group-{server.demo['document_id']}-A"
     member = json.loads(
-        run_cli(
+        run_cli_here(
             [
                 "links",
                 "--meeting",

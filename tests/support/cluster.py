@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.support.databases import postgres_database
 from tests.support.redis_server import SHARED_REDIS, delete_prefix, unique_prefix
-from tests.support.server import RunningServer, free_port, run_cli, server_env, start_server
+from tests.support.server import RunningServer, free_port, run_cli_here, server_env, start_server
 
 
 @dataclass
@@ -72,7 +72,7 @@ def cluster(
     with postgres_database() as url:
         group = Cluster(url, redis_url, prefix, workdir, dict(extra_env or {}))
         group.demo = json.loads(
-            run_cli(["demo", "--json"], server_env(url, free_port(), group.env))
+            run_cli_here(["demo", "--json"], server_env(url, free_port(), group.env))
         )
         try:
             for _ in range(instances):

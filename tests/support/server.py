@@ -74,6 +74,36 @@ def run_cli(args: list[str], env: dict[str, str]) -> str:
     return result.stdout
 
 
+def run_cli_here(args: list[str], env: dict[str, str]) -> str:
+    """``outcomes ARGS`` run in this process (typer's runner) with ``env`` as its environment.
+
+    The same command as :func:`run_cli`, for set-up steps (the demo meeting) that every server
+    test takes: a new Python process importing the whole app costs seconds of CPU each time,
+    on a machine whose test workers share two cores. tests/test_cli.py keeps running the
+    command as a real subprocess.
+    """
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+    from app.config import get_settings
+
+    # Exactly ``env``: OUTCOMES_* variables of this process that ``env`` leaves out are unset.
+    overlay: dict[str, str | None] = {
+        key: None for key in os.environ if key.startswith("OUTCOMES_") and key not in env
+    }
+    overlay.update({key: value for key, value in env.items() if os.environ.get(key) != value})
+    get_settings.cache_clear()  # the command reads its settings from ``env``, not a cached copy
+    try:
+        result = CliRunner().invoke(cli, args, env=overlay, catch_exceptions=True)
+    finally:
+        get_settings.cache_clear()  # and this process reads its own again
+    if result.exit_code != 0:
+        raise RuntimeError(
+            f"outcomes {' '.join(args)} failed ({result.exit_code}):\n{result.output}"
+        ) from result.exception
+    return result.stdout
+
+
 def server_env(database_url: str, port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OUTCOMES_")}
     env.update(
@@ -137,7 +167,7 @@ def demo_server(
     """A server with the demo meeting; ``server.demo`` is the JSON of ``outcomes demo --json``."""
     port = free_port()
     env = server_env(database_url, port, extra_env)
-    demo = json.loads(run_cli(["demo", "--json"], env))
+    demo = json.loads(run_cli_here(["demo", "--json"], env))
     server = start_server(database_url, workdir / "server.log", port=port, extra_env=extra_env)
     server.demo = demo
     try:
