@@ -5,7 +5,7 @@ that stops forwarding without closing: the writer keeps typing offline into the 
 the others are editing. The server's ping (``OUTCOMES_WS_PING_INTERVAL_SECONDS`` /
 ``OUTCOMES_WS_PING_TIMEOUT_SECONDS``, compressed here from minutes to about a second) finds
 the writer gone and drops its connection (its awareness state disappears for the others,
-and the Yjs client id it wrote under is released); the others keep editing for 45 s
+and the Yjs client id it wrote under is released); the others keep editing for a minute
 (``PARTITION_SECONDS``; the stock client gives up on the silent socket after 30 s and
 retries into the partition). When the network heals the writer reconnects by itself with
 its offline edits and everyone converges: the same text for every client, a fresh one, REST
@@ -35,11 +35,7 @@ FAST_PINGS = {
 }
 MARK = re.compile(r" \[[abw]\d+\]")
 # How long the writer stays partitioned while the others edit (the issue: "for minutes").
-# What happens in it is paced by the stock client: it closes a socket that received nothing
-# for 30 s, checked every 3 s (y-websocket's messageReconnectTimeout), then retries into the
-# partition. 45 s lets all of that happen with a 12 s margin; a longer partition only adds
-# more of the same rounds of typing.
-PARTITION_SECONDS = 45.0
+PARTITION_SECONDS = 60.0
 
 
 def _recorder(server: RunningServer, name: str) -> str:
