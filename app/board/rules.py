@@ -252,9 +252,27 @@ def promote_in(doc: Doc[Any], note_id: str, entry: dict[str, Any]) -> None:
     promoted[note_id] = entry
 
 
+def recorded_in(doc: Doc[Any], note_id: str, entry: dict[str, Any], provenance_id: int) -> None:
+    """Add ``provenance_id`` to ``promoted[note_id]`` if it is still ``entry``: the promotion's
+    record has committed, and the editors watching this map fetch the provenance again."""
+    promoted: Map[Any] = doc.get(PROMOTED_MAP, type=Map)
+    current = _still_claimed(promoted, note_id, entry)
+    if current is not None:
+        promoted[note_id] = {**current, "provenance_id": provenance_id}
+
+
 def unpromote_in(doc: Doc[Any], note_id: str, entry: dict[str, Any]) -> None:
     """Remove ``promoted[note_id]`` if it is still ``entry`` (a promotion that failed)."""
     promoted: Map[Any] = doc.get(PROMOTED_MAP, type=Map)
+    if _still_claimed(promoted, note_id, entry) is not None:
+        del promoted[note_id]
+
+
+def _still_claimed(
+    promoted: Map[Any], note_id: str, entry: dict[str, Any]
+) -> dict[str, Any] | None:
+    """``promoted[note_id]`` if it is still the claim ``entry`` (the same ``at``), else None."""
     current = promoted.get(note_id)
     if isinstance(current, dict) and current.get("at") == entry.get("at"):
-        del promoted[note_id]
+        return current
+    return None

@@ -111,6 +111,8 @@ class BoardPromoted(SQLModel):
     at: str
     # Sent into the inbox as an input for that section, not yet in the document.
     inbox: bool = False
+    # The provenance record, once it has committed (the claim is written before the text).
+    provenance_id: int | None = None
 
 
 class MergedNote(SQLModel):

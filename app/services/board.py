@@ -7,7 +7,9 @@ Promoting follows the path of an accepted input (``app/services/input_review.py`
 2. *insert*: the text goes at the end of the section as one CRDT edit of the live document
    room (the route's ``TextInserter``); if that fails the claim is undone;
 3. *record*: a section revision (``board note promoted``), the provenance record the
-   editor's marker reads, the section's cached body and the audit log.
+   editor's marker reads, the section's cached body and the audit log;
+4. *say so*: once that has committed, ``promoted[note_id]`` gains its ``provenance_id``, on
+   which the open editors fetch the provenance again (the claim reached them before it).
 
 Before step 1 a :class:`PromotionClaim` row names the promotion and this instance; the text
 joins it before step 2, and it is deleted with step 3's record. A crash between the steps
@@ -21,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.board import rules as board_rules
 from app.board.live import BoardState, LiveBoards
 from app.board.rules import NOTE_ID, whole_number
 from app.errors import Conflict, NotFound
@@ -63,6 +66,7 @@ def _promoted(value: Any) -> BoardPromoted | None:
         by=str(value.get("by", "")),
         at=str(value.get("at", "")),
         inbox=value.get("inbox") is True,
+        provenance_id=whole_number(value.get("provenance_id")),
     )
 
 
@@ -276,6 +280,19 @@ def promote(
         paragraph=inserted.paragraph,
         edited=text != str(note.get("text", "")).strip(),
     )
+    session.commit()
+    # 4. say so in the board room (the editors' markers appear)
+    provenance_id, claimed = record.id or 0, entry
+    try:
+        boards.call(
+            boards.change,
+            document_id,
+            lambda doc: board_rules.recorded_in(doc, note_id, claimed, provenance_id),
+        )
+        entry = {**claimed, "provenance_id": provenance_id}
+    except Exception:
+        # The promotion stands; the marker comes with the editors' next load.
+        log.exception("note %s promoted, but the board room was not told", note_id)
     return NotePromoted(
         note_id=note_id,
         section_id=data.section_id,

@@ -240,7 +240,7 @@ export interface BoardPromotion {
   note_id: string;
   section_id: number;
   revision: number;
-  promoted: { section_id: number; by: string; at: string };
+  promoted: { section_id: number; by: string; at: string; inbox?: boolean; provenance_id?: number | null };
 }
 
 /** One column of the board (GET/POST/PATCH /api/documents/{id}/board/columns). */

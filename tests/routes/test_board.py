@@ -144,9 +144,11 @@ def test_promote_puts_the_note_into_the_section_with_provenance(
     assert source["rapporteur"] == "Participant"
     assert source["rapporteur_id"] == note["author"]
     assert source["submitted_at"].startswith("2024-02-12T10:42:00")
-    # The board shows the promotion (the room's `promoted` map).
+    # The board shows the promotion (the room's `promoted` map), with the record that the
+    # editors' markers read once it has committed.
     promoted = _board(client, demo)["notes"][0]["promoted"]
     assert promoted == result["promoted"]
+    assert promoted["provenance_id"] == record["id"]
     event = audit_events(db_engine, demo.meeting_id)[-1]
     assert event.action == "board.note_promoted"
     assert event.data["note_id"] == note["id"]
