@@ -29,6 +29,9 @@ from collections import deque
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 
 from app.realtime.backplane.base import (
@@ -46,10 +49,20 @@ ID_BYTES = 16  # new_instance_id()'s length, the head of every pub/sub message
 QUERY = 2  # the flag byte of an awareness query (after the id, instead of 0 or 1)
 REFUSED_SECONDS = 5.0  # a stream Redis refused is left out of XREAD this long
 OPEN_SECONDS = 1.0  # the longest a room's load waits for Redis to say where its stream ends
+SUBSCRIBED_SECONDS = 2.0  # the longest start() waits for Redis to confirm the subscriptions
+SUBSCRIPTIONS = 3  # the awareness pattern, the events channel and the heartbeat channel
 
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _client(url: str, **options: Any) -> Redis:
+    """A client that tries a command once more on a new connection when its pooled one is
+    dead: after a Redis restart every pooled connection fails once, and a presence message
+    lost that way is not sent again. (Updates are; a repeated one is a harmless duplicate.)"""
+    retry = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+    return Redis.from_url(url, socket_connect_timeout=2, retry=retry, **options)
 
 
 def _id_key(stream_id: str) -> tuple[int, int]:
@@ -87,6 +100,16 @@ class RedisBackplane(Backplane):
         self._listener: BackplaneListener | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._problem: str | None = "not connected yet"
+        # Set by whichever loop sees Redis fail first; the reader re-reads every open room
+        # after its next good round. Not the reader's own failure alone: its pooled
+        # connection is re-made silently at checkout, so an outage may pass it by unseen.
+        self._outage = False
+        # The loops also stop on this, not on cancellation alone: redis-py's blocking read
+        # has been seen to swallow a CancelledError and return an empty reply.
+        self._running = False
+        # Set once Redis has confirmed the subscriptions: a PUBLISH it takes before then is
+        # not delivered to us, so start() waits for it rather than miss the first messages.
+        self._subscribed = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0
         self._commands: Redis | None = None
@@ -115,10 +138,9 @@ class RedisBackplane(Backplane):
         self._listener = listener
         self._loop = asyncio.get_running_loop()
         self._thread = threading.get_ident()
-        self._commands = Redis.from_url(self.url, socket_connect_timeout=2, socket_timeout=5)
-        self._reader = Redis.from_url(
-            self.url, socket_connect_timeout=2, socket_timeout=self.block_ms / 1000 + 5
-        )
+        self._running = True
+        self._commands = _client(self.url, socket_timeout=5)
+        self._reader = _client(self.url, socket_timeout=self.block_ms / 1000 + 5)
         try:
             await self._commands.ping()
             self._problem = None
@@ -131,6 +153,11 @@ class RedisBackplane(Backplane):
             ("backplane-heartbeat", self._heartbeat_loop),
         ):
             self._tasks.append(asyncio.get_running_loop().create_task(job(), name=name))
+        if self._problem is None:
+            # Bounded: a slow Redis delays the start a little, never stops it.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SUBSCRIBED_SECONDS):
+                    await self._subscribed.wait()
 
     async def aclose(self) -> None:
         """Send what is queued (briefly), then stop."""
@@ -138,11 +165,16 @@ class RedisBackplane(Backplane):
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(2):
                     await self._queue.join()
+        self._running = False
         for task in self._tasks:
             task.cancel()
+        # Bounded: a loop whose cancellation was swallowed ends at its next turn (block_ms).
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.done() and not task.cancelled():
+                with contextlib.suppress(Exception):
+                    task.result()
         self._tasks.clear()
         for client in (self._commands, self._reader):
             if client is not None:
@@ -155,6 +187,7 @@ class RedisBackplane(Backplane):
         if self._problem is None:
             log.warning("backplane: %s (%s)", reason, exc)
         self._problem = reason
+        self._outage = True
 
     # -- rooms -----------------------------------------------------------------------------
 
@@ -213,7 +246,7 @@ class RedisBackplane(Backplane):
                 loop.call_soon_threadsafe(self._enqueue, item)
 
     async def _write_loop(self) -> None:
-        while True:
+        while self._running:
             batch = []
             if self._unsent:
                 # Updates Redis did not take: try again soon even if nothing new comes.
@@ -256,10 +289,9 @@ class RedisBackplane(Backplane):
     # -- reading ---------------------------------------------------------------------------
 
     async def _read_loop(self) -> None:
-        missed = False  # Redis failed: every room may have lost entries
         checked = 0.0
         loop = asyncio.get_running_loop()
-        while True:
+        while self._running:
             now = loop.time()
             streams = {
                 self._key(r): i
@@ -274,8 +306,9 @@ class RedisBackplane(Backplane):
                     await asyncio.sleep(self.block_ms / 1000)
                 else:
                     reply = await self._xread(streams)
-                if missed:
-                    missed = False
+                if self._outage:
+                    # Every room may have lost entries meanwhile.
+                    self._outage = False
                     self._problem = None
                     log.warning("backplane: redis is back; re-reading every open room")
                     self._resync(None)
@@ -284,7 +317,6 @@ class RedisBackplane(Backplane):
                     await self._check_trimmed()
             except (RedisError, OSError) as exc:
                 self._down(exc)
-                missed = True
                 await asyncio.sleep(0.5)
                 continue
             self._deliver(reply)
@@ -370,13 +402,18 @@ class RedisBackplane(Backplane):
             self._listener.resync(room)
 
     async def _subscribe_loop(self) -> None:
-        while True:
-            client = Redis.from_url(self.url, socket_connect_timeout=2)
+        again = False  # subscribing again after a failure
+        while self._running:
+            client = _client(self.url)
             pubsub = client.pubsub()
             try:
                 await pubsub.psubscribe(f"{self.prefix}:a:*")
                 await pubsub.subscribe(f"{self.prefix}:e", f"{self.prefix}:h")
-                while True:
+                await self._confirmed(pubsub)
+                if again:
+                    self._present_again()
+                again = True
+                while self._running:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
                     if message is not None:
                         self._on_message(message)
@@ -387,6 +424,32 @@ class RedisBackplane(Backplane):
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
                     await client.aclose()
+
+    async def _confirmed(self, pubsub: Any) -> None:
+        """Wait for Redis to confirm every subscription (SUBSCRIBE only sends the command);
+        what arrives meanwhile is handled as usual."""
+        confirmed = 0
+        while self._running and confirmed < SUBSCRIPTIONS:
+            message = await pubsub.get_message(ignore_subscribe_messages=False, timeout=1)
+            if message is None:
+                continue
+            if message.get("type") in ("subscribe", "psubscribe"):
+                confirmed += 1
+            else:
+                self._on_message(message)
+        self._subscribed.set()
+
+    def _present_again(self) -> None:
+        """Presence changed while Redis was away was lost in transit, both ways: send this
+        instance's states and ask for the others', for every open room, rather than wait for
+        the clients' next renewal (15 s). Both, because pub/sub is at most once and the others
+        may subscribe again after us and miss our query."""
+        listener = self._listener
+        log.info("backplane: subscribed again; presence sent and asked for again")
+        for room in list(self.ids):
+            if listener is not None:
+                listener.awareness_asked(room)
+            self.query_awareness(room)
 
     def _on_message(self, message: dict[str, Any]) -> None:
         listener = self._listener
@@ -420,7 +483,7 @@ class RedisBackplane(Backplane):
     async def _heartbeat_loop(self) -> None:
         """Beat (straight to Redis, not behind the queue: a long queue is no sign of death)
         and remove the awareness states of the instances that stopped beating."""
-        while True:
+        while self._running:
             with contextlib.suppress(RedisError, OSError):  # the others see the silence
                 assert self._commands is not None
                 await self._commands.publish(f"{self.prefix}:h", self.instance_id.encode())
