@@ -83,7 +83,7 @@ pytest: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 # Benchmarks (docs/benchmarks.md): Outcomes beside y-websocket's and Hocuspocus' servers and
-# a bare Python relay, one after another on this machine. bench-quick is the < 2 min variant.
+# a bare Python relay, one after another on this machine. bench-quick is the few-minutes variant.
 BENCH_STAMP := bench/node_modules/.installed
 
 $(BENCH_STAMP): bench/package.json bench/package-lock.json

@@ -53,7 +53,7 @@ def edit_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
                 r.get("median_us_per_frame", r["us_per_frame"]),
                 _pct(r["gen_cpu"]),
                 f"{r.get('runs_valid', '—')}/{len(runs)}",
-                r["converged"],
+                r["converged"] + (f"; {r['crashes']}" if r.get("crashes") else ""),
             ]
         )
     return out

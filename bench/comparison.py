@@ -11,12 +11,14 @@ and their spread beside it.
 (docs/benchmarks.md says which mode the targets are judged on, and why).
 """
 
+import asyncio
 import json
 import os
 import statistics
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +28,16 @@ from bench import servers
 from bench.plenary import Result, RoomPlan, run_rooms
 
 Log = Callable[[str], None]
+
+
+def run_deadline(viewers: int, seconds: float) -> float:
+    """The longest one run may take: connecting (``run_rooms`` allows 60 s + 1 s per 20
+    viewers), the measured window and a minute to spare. A reference server that hangs past
+    it (the relay at 5,000 viewers has, for over five minutes a run) is stopped and reported,
+    and the rest of the run goes on."""
+    return 60 + viewers / 20 + seconds * 2 + 60
+
+
 PlanFor = Callable[[servers.Target, int], RoomPlan]
 TRACE_ENV = {"OUTCOMES_TRACE_PATH": "true"}
 
@@ -63,34 +75,68 @@ async def alternating(
 ) -> list[dict[str, Any]]:
     """``runs`` turns of every server in ``kinds``; one row per server (the median run)."""
     results: dict[str, list[Result]] = {}
-    failed: dict[str, int] = {}
+    failed: Counter[str] = Counter()  # server -> turns lost
+    stuck: dict[str, str] = {}  # server -> why it gets no more turns
+    crashes: dict[str, list[str]] = {}  # server -> what it died of between turns
+    deadline = run_deadline(viewers, seconds)
     with pinned(pin):
-        targets = []
+        targets: list[servers.Target] = []
+        kind_of: dict[str, str] = {}
         try:
             for kind in kinds:
                 try:
                     targets.append(servers.start(kind))
+                    kind_of[targets[-1].name] = kind
                 except (OSError, ConnectionError, RuntimeError, TimeoutError) as exc:
                     log(f"  {kind} did not start: {exc!r}")
             for run in range(runs):
-                for target in targets:
+                for index, target in enumerate(targets):
+                    if target.name in stuck:
+                        failed[target.name] += 1
+                        continue
+                    if target.process.poll() is not None:
+                        # Died after its last turn (the Node servers have, of a stack overflow
+                        # when 1,000 clients with awareness closed at once): a fresh one.
+                        why = servers.last_error(target)
+                        crashes.setdefault(target.name, []).append(why)
+                        log(f"  {target.name} exited ({why}); started again")
+                        target.stop()
+                        try:
+                            target = targets[index] = servers.start(kind_of[target.name])
+                        except (OSError, ConnectionError, RuntimeError, TimeoutError) as exc:
+                            stuck[target.name] = f"exited and did not start again: {exc!r}"
+                            failed[target.name] += 1
+                            continue
                     await servers.settle(target)
                     log(
                         f"{scenario} {target.name} viewers={viewers} awareness={awareness} "
                         f"pinned={pin} #{run + 1}/{runs}"
                     )
+                    budget = asyncio.timeout(deadline)
                     try:
-                        result = await run_rooms(
-                            target,
-                            [plan_for(target, viewers)],
-                            scenario=scenario,
-                            seconds=seconds,
-                            awareness=awareness,
-                            viewer_shards=shards,
+                        async with budget:
+                            result = await run_rooms(
+                                target,
+                                [plan_for(target, viewers)],
+                                scenario=scenario,
+                                seconds=seconds,
+                                awareness=awareness,
+                                viewer_shards=shards,
+                            )
+                    except TimeoutError:
+                        # Whatever run_rooms was waiting on: its clean-up closed the clients.
+                        # Not ours: its own bound on connecting the viewers (60 s + 1 s per 20).
+                        stuck[target.name] = (
+                            f"a run took over {deadline:.0f} s: stopped"
+                            if budget.expired()
+                            else "its viewers could not all connect in time"
                         )
-                    except (OSError, TimeoutError, ConnectionError) as exc:
+                        log(f"  {stuck[target.name]}; no more turns for {target.name}")
+                        failed[target.name] += 1
+                        continue
+                    except (OSError, ConnectionError) as exc:
                         log(f"  run failed: {exc!r}")
-                        failed[target.name] = failed.get(target.name, 0) + 1
+                        failed[target.name] += 1
                         continue
                     results.setdefault(target.name, []).append(result)
                     log(f"  p99 {result.p99_ms} ms, cpu {result.server_cpu:.0%}")
@@ -102,14 +148,18 @@ async def alternating(
         rows.append(
             summarise(
                 results.get(target.name, []),
-                failed.get(target.name, 0),
+                failed[target.name],
                 target.name,
                 viewers,
                 seconds,
                 awareness,
                 pin,
+                stuck.get(target.name),
             )
         )
+        if target.name in crashes:
+            died = crashes[target.name]
+            rows[-1]["crashes"] = f"exited {len(died)}× after a turn, started again: {died[-1]}"
     return rows
 
 
@@ -121,11 +171,12 @@ def summarise(
     seconds: float,
     awareness: bool,
     pin: bool,
+    stuck: str | None = None,
 ) -> dict[str, Any]:
     """The median run's row, with every run's p99, their spread and the medians of CPU."""
     if not results:
         row = Result(server, "plenary", viewers, 3, awareness, seconds).row()
-        row["converged"] = "run failed (could not connect: server saturated)"
+        row["converged"] = f"run failed ({stuck or 'could not connect: server saturated'})"
     else:
         ordered = sorted(results, key=lambda r: r.p99_ms)
         row = ordered[len(ordered) // 2].row()
@@ -137,6 +188,10 @@ def summarise(
         row["runs_valid"] = sum(r.deliveries == r.expected for r in results)
     row["runs_p99_ms"] = [r.p99_ms for r in results] + ["failed"] * failed
     row["pinned"] = pin
+    if stuck is not None:
+        row["stuck"] = stuck
+        if results:
+            row["converged"] = f"{row['converged']}; then {stuck}"
     return row
 
 

@@ -254,12 +254,24 @@ def start(
     """``kind``: outcomes, outcomes-pg, y-websocket, hocuspocus or relay."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     if kind == "outcomes":
-        return start_outcomes(workdir, extra_env=extra_env)
-    if kind == "outcomes-pg":
-        return start_outcomes_postgres(workdir, extra_env)
-    if kind == "relay":
-        return start_relay(workdir)
-    return start_node(kind, workdir)
+        target = start_outcomes(workdir, extra_env=extra_env)
+    elif kind == "outcomes-pg":
+        target = start_outcomes_postgres(workdir, extra_env)
+    elif kind == "relay":
+        target = start_relay(workdir)
+    else:
+        target = start_node(kind, workdir)
+    target.workdir = target.workdir or workdir
+    return target
+
+
+def last_error(target: Target) -> str:
+    """The last line of an exited server's log that names an error (what it died of)."""
+    lines: list[str] = []
+    for log in sorted((target.workdir or Path("/nonexistent")).glob("*.log")):
+        lines += log.read_text(errors="replace").splitlines()
+    errors = [line.strip() for line in lines if "error" in line.lower()]
+    return (errors or lines or ["no log"])[-1][:200]
 
 
 def node_versions() -> dict[str, str]:
