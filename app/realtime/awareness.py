@@ -96,11 +96,13 @@ class AwarenessGuard:
         # clients relay everyone's states, so these are counted, not logged one by one.
         self.relayed: dict[object, int] = {}
         self._forged_logged: set[object] = set()
-        # Client ids whose states other instances relayed, at their clock: a local stock
-        # client echoes them back (y-websocket re-sends every state it receives), and that
-        # echo must not make its connection their owner (it would keep a dead instance's
-        # clients alive here). Only a newer clock is the client itself, moved here.
-        self.remote: dict[int, int] = {}
+        # Client ids whose states other instances relayed, at their clock, with the user they
+        # were stamped with there: a local stock client echoes them back (y-websocket re-sends
+        # every state it receives), and that echo must not make its connection their owner (it
+        # would keep a dead instance's clients alive here). Only a newer clock from the same
+        # person is the client itself, moved here; from anyone else it is a takeover of
+        # another person's cursor, which the owner's instance cannot see to refuse.
+        self.remote: dict[int, tuple[int, object]] = {}
 
     def stamp(
         self, conn: object, identity: dict[str, Any], entries: list[AwarenessEntry]
@@ -112,7 +114,7 @@ class AwarenessGuard:
             owner = self.owner.get(entry.client_id)
             if owner is not None and owner is not conn:
                 if not _same_person(owner, conn):
-                    self._dropped(conn, owner, entry)
+                    self._dropped(conn, getattr(owner, "identity", None), entry)
                     continue
                 # The same person reconnected before the old connection was cleaned up.
                 self.owned.get(owner, set()).discard(entry.client_id)
@@ -122,9 +124,13 @@ class AwarenessGuard:
                     continue
                 seen = self.remote.get(entry.client_id)
                 if seen is not None:
-                    if entry.clock <= seen:
+                    clock, user = seen
+                    if entry.clock <= clock:
                         self.relayed[conn] = self.relayed.get(conn, 0) + 1
                         continue  # an echo of another instance's state
+                    if user != identity:
+                        self._dropped(conn, user, entry)
+                        continue
                     del self.remote[entry.client_id]
                 if len(self.owner) >= self.max_ids:
                     if not self._full_logged:  # once per room, not once per renewal
@@ -142,14 +148,15 @@ class AwarenessGuard:
             kept.append(AwarenessEntry(entry.client_id, entry.clock, state))
         return kept
 
-    def _dropped(self, conn: object, owner: object, entry: AwarenessEntry) -> None:
-        """An entry for a client id ``owner`` owns, from ``conn``: dropped. A relay (the
-        owner's state as the server stamped it, or a removal) is what stock clients do: a
-        DEBUG line and a count. A state claiming another identity is forged: one WARNING
-        per connection."""
+    def _dropped(self, conn: object, owner_user: object, entry: AwarenessEntry) -> None:
+        """An entry for a client id another person's client holds (here, or on the instance
+        that relayed it, stamped ``owner_user``), from ``conn``: dropped. A relay (the owner's
+        state as the server stamped it, or a removal) is what stock clients do: a DEBUG line
+        and a count. A state claiming another identity is forged: one WARNING per
+        connection."""
         self.relayed[conn] = self.relayed.get(conn, 0) + 1
         user = entry.state.get("user") if entry.state is not None else None
-        if entry.state is None or user == getattr(owner, "identity", None):
+        if entry.state is None or user == owner_user:
             log.debug("dropped a relayed awareness entry for client id %s", entry.client_id)
         elif conn not in self._forged_logged:
             self._forged_logged.add(conn)
@@ -169,7 +176,7 @@ class AwarenessGuard:
         if entry.state is None:
             self.remote.pop(entry.client_id, None)
         elif entry.client_id in self.remote or len(self.remote) < self.max_ids:
-            self.remote[entry.client_id] = entry.clock
+            self.remote[entry.client_id] = (entry.clock, entry.state.get("user"))
         return True
 
     def release(self, conn: object) -> list[int]:

@@ -6,6 +6,7 @@ const readline = require('readline')
 const Y = require('yjs')
 const { WebsocketProvider } = require('y-websocket')
 const WebSocket = require('ws')
+const encoding = require('lib0/encoding')
 
 let doc = null
 let provider = null
@@ -133,9 +134,32 @@ const handlers = {
     return waitFor(() => provider.awareness.getStates().size >= msg.count, msg.timeout)
       .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
   },
+  wait_awareness_of (msg) {
+    // Until client ``msg.client``'s state has ``msg.key`` equal to ``msg.equals``.
+    const test = () => {
+      const state = provider.awareness.getStates().get(msg.client)
+      return state !== undefined && JSON.stringify(state[msg.key]) === JSON.stringify(msg.equals)
+    }
+    return waitFor(test, msg.timeout)
+      .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
+  },
   wait_awareness_at_most (msg) {
     return waitFor(() => provider.awareness.getStates().size <= msg.count, msg.timeout)
       .then(() => handlers.awareness(), () => ({ ok: false, error: 'timeout', ...handlers.awareness() }))
+  },
+  // A hostile client: one awareness message for another client id, at a chosen clock, written
+  // straight to the socket (what a stock client never sends for an id not its own).
+  forge_awareness (msg) {
+    const update = encoding.createEncoder()
+    encoding.writeVarUint(update, 1)
+    encoding.writeVarUint(update, msg.client)
+    encoding.writeVarUint(update, msg.clock)
+    encoding.writeVarString(update, JSON.stringify(msg.state))
+    const frame = encoding.createEncoder()
+    encoding.writeVarUint(frame, 1) // messageAwareness
+    encoding.writeVarUint8Array(frame, encoding.toUint8Array(update))
+    provider.ws.send(encoding.toUint8Array(frame))
+    return {}
   },
   disconnect () { provider.disconnect(); return {} },
   reconnect () { provider.connect(); return {} },

@@ -58,12 +58,28 @@ def test_an_echo_of_a_relayed_state_gives_its_connection_no_ownership() -> None:
     guard = aw.AwarenessGuard()
     echoing, moved = object(), object()
     me = {"name": "A"}
-    assert guard.relayed_in(aw.AwarenessEntry(7, 3, {"c": 1}))
+    assert guard.relayed_in(aw.AwarenessEntry(7, 3, {"c": 1, "user": me}))
     # A stock client re-sends the state it received: dropped, not owned.
-    assert guard.stamp(echoing, me, [aw.AwarenessEntry(7, 3, {"c": 1})]) == []
+    assert guard.stamp(echoing, me, [aw.AwarenessEntry(7, 3, {"c": 1, "user": me})]) == []
     assert 7 not in guard.owner
     # The client itself, moved here, speaks with a newer clock: it owns its id, and what
     # the instance it left says about it afterwards is ignored.
     assert guard.stamp(moved, me, [aw.AwarenessEntry(7, 4, {"c": 1})]) != []
     assert guard.owner[7] is moved
     assert not guard.relayed_in(aw.AwarenessEntry(7, 4, None))
+
+
+def test_another_persons_relayed_client_id_cannot_be_taken_over() -> None:
+    """Alice's client is on another instance; here, Mallory's connection sends a newer clock
+    for Alice's client id. The owner's instance cannot refuse what it never receives, so this
+    one does: Mallory's state is dropped and Alice's stays the one relayed."""
+    guard = aw.AwarenessGuard()
+    alice = {"name": "Alice", "role": "secretariat", "color": "#1f77b4"}
+    mallory = {"name": "Mallory", "role": "participant", "color": "#d62728"}
+    assert guard.relayed_in(aw.AwarenessEntry(7, 3, {"cursor": 1, "user": alice}))
+    assert guard.stamp(object(), mallory, [aw.AwarenessEntry(7, 9, {"cursor": 2})]) == []
+    assert 7 not in guard.owner
+    # Alice herself, moved here, still takes it over with a newer clock.
+    moved = object()
+    assert guard.stamp(moved, alice, [aw.AwarenessEntry(7, 4, {"cursor": 1})]) != []
+    assert guard.owner[7] is moved
