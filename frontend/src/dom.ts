@@ -43,6 +43,25 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
+/**
+ * Make `parent`'s children exactly `children`, in order, moving only what is out of place. A
+ * live list rebuilt with replaceChildren detaches every item and puts it back, and a detached
+ * element loses the focus: the secretariat typing in one item's form would type into nothing
+ * once another item arrived. Items left where they were keep focus, selection and caret.
+ */
+export function placeChildren(parent: Element, children: Element[]): void {
+  const wanted = new Set<Node>(children);
+  for (const node of [...parent.childNodes]) if (!wanted.has(node)) node.remove();
+  let at: ChildNode | null = parent.firstChild;
+  for (const child of children) {
+    if (child === at) {
+      at = at.nextSibling;
+      continue;
+    }
+    parent.insertBefore(child, at);
+  }
+}
+
 /** Typing in a field never triggers the page's keyboard shortcuts. */
 export function isTyping(event: KeyboardEvent): boolean {
   const target = event.target;

@@ -4,6 +4,7 @@
 // panel says so instead of failing.
 
 import { ApiError, api, errorMessage } from "./api";
+import { armedButton, keepingFocus } from "./armed";
 import { diffParagraphs, meetingTime } from "./closing/versions";
 import { h, replaceChildren } from "./dom";
 import { type MessageKey, nameList, t } from "./i18n";
@@ -72,7 +73,6 @@ export class HistoryPanel {
   private readonly from: HTMLSelectElement;
   private readonly to: HTMLSelectElement;
   private revisions: Revision[] = [];
-  private armed: number | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -149,11 +149,13 @@ export class HistoryPanel {
 
   private renderList(): void {
     const newest = [...this.revisions].sort((a, b) => b.number - a.number);
-    if (newest.length === 0) {
-      replaceChildren(this.list, h("li", { class: "muted", text: t("history.empty") }));
-    } else {
-      replaceChildren(this.list, ...newest.map((rev) => this.row(rev)));
-    }
+    keepingFocus(this.list, () => {
+      if (newest.length === 0) {
+        replaceChildren(this.list, h("li", { class: "muted", text: t("history.empty") }));
+      } else {
+        replaceChildren(this.list, ...newest.map((rev) => this.row(rev)));
+      }
+    });
     // A refresh keeps what the reader chose to compare (when it still exists).
     const [from, to] = [this.from.value, this.to.value];
     const choices = newest.map((rev) => option(String(rev.number), `v${rev.number}`));
@@ -167,7 +169,11 @@ export class HistoryPanel {
   private row(rev: Revision): HTMLElement {
     // Each name in its own <bdi>: a U+202E in one cannot reverse the list around it.
     const authors = nameList(rev.authors.map((a) => a.name), "revision-author");
-    const view = h("button", { class: "link-button", attrs: { type: "button" }, text: t("history.view") });
+    const view = h("button", {
+      class: "link-button",
+      attrs: { type: "button", "data-focus": `view:${rev.number}` },
+      text: t("history.view"),
+    });
     view.addEventListener("click", () => void this.show(rev.number));
     const li = h(
       "li",
@@ -183,12 +189,15 @@ export class HistoryPanel {
       view,
     );
     if (this.canRestore) {
-      const restore = h("button", {
-        class: "link-button revision-restore",
-        attrs: { type: "button" },
+      // Two presses; the armed state outlives a refresh of the list by another recorder's edit,
+      // so what the button says is always what the next press does.
+      const restore = armedButton({
+        key: `revision:${this.documentId}:${this.sectionId}:${rev.number}:restore`,
         text: t("history.restore"),
+        confirmText: t("history.confirmRestore", { n: rev.number }),
+        className: "link-button revision-restore",
+        act: () => void this.restore(rev.number, restore),
       });
-      restore.addEventListener("click", () => void this.restore(rev.number, restore));
       li.append(restore);
     }
     return li;
@@ -226,15 +235,8 @@ export class HistoryPanel {
     }
   }
 
-  /** Two clicks: the first asks for confirmation on the button itself, the second restores. */
+  /** The second press of a revision's Restore. */
   private async restore(n: number, button: HTMLButtonElement): Promise<void> {
-    if (this.armed !== n) {
-      this.armed = n;
-      button.textContent = t("history.confirmRestore", { n });
-      button.classList.add("is-armed");
-      return;
-    }
-    this.armed = null;
     button.disabled = true;
     try {
       await api.restore(this.documentId, this.sectionId, n);
@@ -242,8 +244,6 @@ export class HistoryPanel {
     } catch (err) {
       this.notify(errorMessage(err));
       button.disabled = false;
-      button.textContent = t("history.restore");
-      button.classList.remove("is-armed");
     }
   }
 }

@@ -308,3 +308,32 @@ def test_note_posted_offline_is_sent_when_back(join: OpenPage, api: Api) -> None
     expect(note(other, OFFLINE)).to_have_count(1)
     # Failed fetches while offline are logged as console errors; that is expected here.
     watched.assert_clean(allow_console_errors=True)
+
+
+@pytest.mark.browser
+def test_a_live_change_to_the_note_keeps_confirm_remove_armed(join: OpenPage, api: Api) -> None:
+    """The author saves an edit while the secretariat is about to remove the note: the card is
+    rebuilt with the new text, and "Confirm remove" is still armed and focused, so the second
+    press (here the keyboard's) removes it instead of arming it again."""
+    phone = participant(join, api, "Delegate of Lebanon")
+    posted = post(phone, ABUSE)
+    note_id = posted.get_attribute("data-note-id")
+    watched = join("secretariat")
+    desk = watched.page
+    desk.goto(f"{api.server.url}/d/{api.document_id}/board")
+    expect_connected(desk)
+    card = desk.locator(f".board-notes .note[data-note-id='{note_id}']")
+    expect(card).to_have_count(1)
+    posted.get_by_role("button", name="Edit").click()
+    phone.get_by_label("Edit your note").fill(f"{ABUSE} today")
+
+    card.get_by_role("button", name="Remove").click()
+    expect(card.get_by_role("button", name="Confirm remove")).to_be_focused()
+    phone.get_by_role("button", name="Save").click()
+    expect(card.locator(".note-text")).to_have_text(f"{ABUSE} today")
+    expect(card.get_by_role("button", name="Confirm remove")).to_be_focused()
+    desk.keyboard.press("Enter")
+    expect(card).to_have_count(0)
+    expect(note(phone, ABUSE)).to_have_count(0)
+    wait_saved(desk)
+    watched.assert_clean()

@@ -116,3 +116,35 @@ def test_phones_post_into_columns_and_the_secretariat_reshapes_them(
     a.screenshot(path=str(ARTIFACTS / "board-columns-phone.png"), full_page=True)
     desk.screenshot(path=str(ARTIFACTS / "board-columns-desk.png"), full_page=True)
     watched.assert_clean()
+
+
+@pytest.mark.browser
+def test_another_desks_change_keeps_confirm_remove_armed(join: OpenPage, api: Api) -> None:
+    """Two secretariat members reshape the columns at once: one renames a column while the
+    other is about to remove another. The second desk's list is rebuilt with the new title, and
+    its "Confirm" is still armed and focused, so its second press removes the column."""
+    desks = [join("secretariat"), join("secretariat")]
+    for watched in desks:
+        watched.page.goto(f"{api.server.url}/d/{api.document_id}/board")
+        expect_connected(watched.page)
+        watched.page.get_by_text("Columns", exact=True).click()
+    first, second = (watched.page for watched in desks)
+    renamed = manage(first, "Open by default")
+    renamed.get_by_label("Column title").fill("Open by default (OECD)")
+
+    doomed = manage(second, "Proactiveness")
+    doomed.get_by_role("button", name="Remove").click()
+    confirm = doomed.get_by_role("button", name=re.compile("^Confirm"))
+    expect(confirm).to_be_focused()
+    renamed.get_by_role("button", name="Save").click()
+    expect(tab(second, "Open by default (OECD)")).to_have_count(1)
+    expect(manage(second, "Open by default (OECD)").get_by_label("Column title")).to_have_value(
+        "Open by default (OECD)"
+    )
+    expect(confirm).to_be_focused()
+    second.keyboard.press("Enter")
+    for page in (first, second):
+        expect(tab(page, "Proactiveness")).to_have_count(0)
+        expect(page.locator(".board-manage-item")).to_have_count(len(DGI_DIMENSIONS) - 1)
+    for watched in desks:
+        watched.assert_clean()

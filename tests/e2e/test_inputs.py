@@ -19,6 +19,13 @@ FIRST_EDITED = "Governments should publish open data on the performance of publi
 SECOND = "يجب إنشاء مختبر ابتكار إقليمي للقطاع العام."
 REASON = "Already covered by the Session 1 conclusions."
 OFFLINE = "Pilot AI projects should be evaluated openly before they are scaled up."
+REWORDED = "Regional peer reviews of digital government strategies should continue"
+ARRIVING = "Les pays devraient partager leurs indicateurs de confiance numérique."
+CHANGED = "Member countries should share their digital identity standards"
+CHANGED_BY_GROUP = "Member countries should share their digital identity standards openly."
+CHANGED_BY_DESK = (
+    "Members should share their digital identity standards, in Arabic, English and French."
+)
 XSS = '<img src=x onerror="window.__xss=1"><b>bold?</b>'
 
 
@@ -141,3 +148,52 @@ def test_typed_html_is_text_in_the_inbox(join: OpenPage, api: Api, server: Any) 
     expect(item.locator("img")).to_have_count(0)
     expect(item.locator("b")).to_have_count(0)
     assert desk.evaluate("() => window.__xss") is None
+
+
+def test_a_new_input_does_not_take_the_focus_from_a_form_being_typed(
+    join: OpenPage, api: Api
+) -> None:
+    """The secretariat is rewording an input in its accept form when a rapporteur submits
+    another: the new input appears, and the keystrokes go on landing in the form."""
+    phone = rapporteur_page(join)
+    desk = inbox_page(join)
+    submit(phone, REWORDED)
+    first = desk.locator(".inbox-item", has_text=REWORDED)
+    first.locator(".inbox-accept").click()
+    text = first.locator(".accept-text")
+    expect(text).to_be_focused()
+    text.press("End")
+    desk.keyboard.type(", by region")
+
+    submit(phone, ARRIVING)
+    expect(desk.locator(".inbox-item", has_text=ARRIVING)).to_be_visible()
+    expect(text).to_be_focused()
+    desk.keyboard.type(" and by sector")
+    expect(text).to_have_value(f"{REWORDED}, by region and by sector")
+
+
+def test_a_change_by_the_group_keeps_the_form_being_typed(join: OpenPage, api: Api) -> None:
+    """The group changes its input while the secretariat is rewording it in the accept form:
+    what the secretariat typed stays, the item shows the new text and says it changed, and
+    accepting inserts the secretariat's wording (made knowing the change)."""
+    phone = rapporteur_page(join)
+    desk = inbox_page(join)
+    mine = submit(phone, CHANGED)
+    item = desk.locator(".inbox-item", has_text=CHANGED)
+    input_id = item.get_attribute("data-input-id")
+    item.locator(".inbox-accept").click()
+    text = item.locator(".accept-text")
+    text.fill(CHANGED_BY_DESK)
+
+    mine.locator(".input-edit").click()
+    phone.locator(".input-edit-text").fill(CHANGED_BY_GROUP)
+    phone.locator(".input-edit-save").click()
+    kept = desk.locator(f".inbox-item[data-input-id='{input_id}']")
+    expect(kept.locator(".input-text")).to_have_text(CHANGED_BY_GROUP)
+    expect(kept.locator(".inbox-changed")).to_contain_text("changed this input")
+    expect(kept.locator(".accept-text")).to_have_value(CHANGED_BY_DESK)
+    expect(kept.locator(".accept-text")).to_be_focused()
+    kept.locator(".accept-confirm").click()
+    expect(kept).to_have_attribute("data-status", "accepted")
+    assert CHANGED_BY_DESK in api.text("Breakout group B")
+    assert CHANGED_BY_GROUP not in api.text("Breakout group B")

@@ -4,6 +4,7 @@
 // while a form is open, live changes to the note do not replace what is being typed.
 
 import { errorMessage } from "../api";
+import { armedButton, keepingFocus } from "../armed";
 import { h, replaceChildren } from "../dom";
 import { isolate, t } from "../i18n";
 import { clock } from "../inputs/feed";
@@ -22,8 +23,6 @@ import {
 } from "./notes";
 import { mergedList, voteRow } from "./extras";
 import type { NoteVoting } from "./voting";
-
-const ARM_MS = 5_000;
 
 export interface CardContext {
   /** The viewer's participant id. */
@@ -58,30 +57,9 @@ export interface CardContext {
   toInbox(id: string, sectionId: number, text: string | null): Promise<void>;
 }
 
-function button(text: string, className: string, attrs: Record<string, string> = {}): HTMLButtonElement {
-  return h("button", { class: `button ${className}`, attrs: { type: "button", ...attrs }, text });
-}
-
-/** A button that asks again before it acts ("Delete" → "Confirm delete"). */
-function armedButton(text: string, confirmText: string, className: string, act: () => void): HTMLButtonElement {
-  const el = button(text, className);
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  el.addEventListener("click", () => {
-    if (timer === null) {
-      el.textContent = confirmText;
-      el.classList.add("is-armed");
-      timer = setTimeout(() => {
-        timer = null;
-        el.textContent = text;
-        el.classList.remove("is-armed");
-      }, ARM_MS);
-      return;
-    }
-    clearTimeout(timer);
-    timer = null;
-    act();
-  });
-  return el;
+/** A button; `data-focus` (its class) lets a re-render give it back the focus. */
+function button(text: string, className: string): HTMLButtonElement {
+  return h("button", { class: `button ${className}`, attrs: { type: "button", "data-focus": className }, text });
 }
 
 let formCounter = 0;
@@ -158,7 +136,10 @@ export class NoteCard {
       badge = h("p", { class: "note-badges" }, h("span", { class: "badge badge-promoted", attrs: { title }, text: label }));
     }
     const votes = voteRow(voting, textId, ctx.mayWrite(), () => ctx.vote(note.id));
-    replaceChildren(this.el, text, meta, badge, mergedList(merged), votes, this.actions(textId));
+    // A vote or an edit elsewhere re-renders the card; the focus stays on the same control.
+    keepingFocus(this.el, () =>
+      replaceChildren(this.el, text, meta, badge, mergedList(merged), votes, this.actions(textId)),
+    );
   }
 
   private actions(textId: string): HTMLElement | null {
@@ -170,7 +151,16 @@ export class NoteCard {
       const edit = button(t("action.edit"), "note-edit");
       edit.addEventListener("click", () => this.openEdit());
       const remove = (): void => ctx.remove(note.id);
-      items.push(edit, armedButton(t("action.delete"), t("action.confirmDelete"), "note-delete", remove));
+      items.push(
+        edit,
+        armedButton({
+          key: `note:${note.id}:delete`,
+          text: t("action.delete"),
+          confirmText: t("action.confirmDelete"),
+          className: "button note-delete",
+          act: remove,
+        }),
+      );
     }
     if (ctx.moderator) {
       if (!promotion) {
@@ -186,7 +176,15 @@ export class NoteCard {
       if (!mine || note.anonymous) {
         // Hidden through the server, so the audit log keeps the note and its author.
         const remove = (): void => void ctx.hide(note.id);
-        items.push(armedButton(t("action.remove"), t("action.confirmRemove"), "note-remove", remove));
+        items.push(
+          armedButton({
+            key: `note:${note.id}:remove`,
+            text: t("action.remove"),
+            confirmText: t("action.confirmRemove"),
+            className: "button note-remove",
+            act: remove,
+          }),
+        );
       }
     }
     for (const item of items) item.setAttribute("aria-describedby", textId);
@@ -202,7 +200,7 @@ export class NoteCard {
     const id = `note-${note.id}-column`;
     const select = h("select", {
       class: "note-move",
-      attrs: { id, "aria-label": t("board.moveTo"), "aria-describedby": textId },
+      attrs: { id, "aria-label": t("board.moveTo"), "aria-describedby": textId, "data-focus": "note-move" },
     });
     const known = columns.some((c) => c.id === note.column);
     select.append(h("option", { attrs: { value: "" }, text: t("board.unsorted") }));

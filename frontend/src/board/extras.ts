@@ -50,7 +50,7 @@ export function voteRow(
   if (voting.canVote && mayWrite) {
     const button = h("button", {
       class: "button note-vote",
-      attrs: { type: "button", "aria-describedby": textId },
+      attrs: { type: "button", "aria-describedby": textId, "data-focus": "note-vote" },
       text: t("board.vote.vote"),
     });
     button.addEventListener("click", () => {

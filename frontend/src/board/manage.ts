@@ -3,11 +3,11 @@
 // so what the panel shows is what every phone shows; a title being typed is kept.
 
 import { api, errorMessage } from "../api";
+import { armedButton, keepingFocus } from "../armed";
 import { h, replaceChildren } from "../dom";
 import { t } from "../i18n";
 import type { Column } from "./notes";
 
-const ARM_MS = 5_000;
 const MAX_TITLE = 80;
 
 export class ColumnManager {
@@ -64,7 +64,9 @@ export class ColumnManager {
     const active = document.activeElement;
     if (active instanceof HTMLInputElement && this.list.contains(active)) return;
     this.signature = signature;
-    replaceChildren(this.list, ...columns.map((column, i) => this.row(column, i, columns.length)));
+    keepingFocus(this.list, () =>
+      replaceChildren(this.list, ...columns.map((column, i) => this.row(column, i, columns.length))),
+    );
   }
 
   private row(column: Column, index: number, total: number): HTMLElement {
@@ -74,7 +76,11 @@ export class ColumnManager {
       attrs: { id, maxlength: String(MAX_TITLE), dir: "auto", "aria-label": t("board.columnTitle") },
     });
     input.value = column.title;
-    const save = h("button", { class: "button board-manage-rename", attrs: { type: "submit" }, text: t("action.save") });
+    const save = h("button", {
+      class: "button board-manage-rename",
+      attrs: { type: "submit", "data-focus": `column:${column.id}:save` },
+      text: t("action.save"),
+    });
     const form = h("form", { class: "board-manage-row" }, input, save);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -83,31 +89,23 @@ export class ColumnManager {
       this.run(api.changeColumn(this.documentId, column.id, { title }));
     });
     const move = (to: number, label: string, cls: string): HTMLButtonElement => {
-      const b = h("button", { class: `button ${cls}`, attrs: { type: "button", "aria-describedby": id }, text: label });
+      const b = h("button", {
+        class: `button ${cls}`,
+        attrs: { type: "button", "aria-describedby": id, "data-focus": `column:${column.id}:${cls}` },
+        text: label,
+      });
       b.disabled = to < 0 || to >= total;
       b.addEventListener("click", () => this.run(api.changeColumn(this.documentId, column.id, { position: to })));
       return b;
     };
-    const remove = h("button", {
-      class: "button board-manage-remove",
-      attrs: { type: "button", "aria-describedby": id },
+    // Armed by key, so a rebuild by someone else's change keeps "Confirm" under the finger.
+    const remove = armedButton({
+      key: `column:${column.id}:remove`,
       text: t("action.remove"),
-    });
-    let armed: ReturnType<typeof setTimeout> | null = null;
-    remove.addEventListener("click", () => {
-      if (armed === null) {
-        remove.textContent = t("board.confirmRemoveColumn");
-        remove.classList.add("is-armed");
-        armed = setTimeout(() => {
-          armed = null;
-          remove.textContent = t("action.remove");
-          remove.classList.remove("is-armed");
-        }, ARM_MS);
-        return;
-      }
-      clearTimeout(armed);
-      armed = null;
-      this.run(api.removeColumn(this.documentId, column.id));
+      confirmText: t("board.confirmRemoveColumn"),
+      className: "button board-manage-remove",
+      attrs: { "aria-describedby": id },
+      act: () => this.run(api.removeColumn(this.documentId, column.id)),
     });
     return h(
       "li",

@@ -7,7 +7,7 @@
 import type * as Y from "yjs";
 
 import { ApiError, api } from "../api";
-import { h, replaceChildren } from "../dom";
+import { h, placeChildren, replaceChildren } from "../dom";
 import { t } from "../i18n";
 import { autoDir } from "../render";
 import { readSections, textName } from "../sections";
@@ -154,6 +154,15 @@ export class Inbox {
     for (const input of this.visible()) {
       let item = this.items.get(input.id);
       if (!item || item.version !== input.version || item.status !== input.status) {
+        if (item && this.openForm === input.id && item.status === input.status) {
+          // Its group changed it while the secretariat was typing in its form: the form and
+          // what was typed stay, and the item says what changed (the review goes out at the
+          // new version, so it is made knowing the change).
+          changedUnder(item.el, input);
+          item.version = input.version;
+          children.push(item.el);
+          continue;
+        }
         if (this.openForm === input.id) this.openForm = null;
         const el = this.renderItem(input);
         item?.el.replaceWith(el);
@@ -179,7 +188,7 @@ export class Inbox {
             : t("inbox.empty");
       children.push(h("li", { class: "inbox-empty muted", text }));
     }
-    replaceChildren(this.list, ...children);
+    placeChildren(this.list, children);
     this.renderBatch();
   }
 
@@ -245,8 +254,10 @@ export class Inbox {
 
   private review(input: Input, action: ReviewAction, button?: HTMLButtonElement): void {
     if (button) button.disabled = true;
+    // The version shown: a form kept open across a change by the group shows that change.
+    const version = this.items.get(input.id)?.version ?? input.version;
     api
-      .reviewInput(input.id, action, input.version)
+      .reviewInput(input.id, action, version)
       .then((updated) => this.feed.put(updated))
       .catch((err: unknown) => {
         if (button) button.disabled = false;
@@ -299,7 +310,9 @@ export class Inbox {
       const value = text.value.trim();
       if (!value) return text.focus();
       const action: ReviewAction = { action: "accept", section_id: Number(place.section.value) };
-      if (value !== input.text) action.text = value;
+      // Against its text now: what the form holds is what goes in, also after its group changed it.
+      const current = this.feed.inputs.get(input.id)?.text ?? input.text;
+      if (value !== current) action.text = value;
       if (place.position.value !== "") action.position = Number(place.position.value);
       this.review(input, action, ok);
     });
@@ -403,4 +416,13 @@ export class Inbox {
     });
     replaceChildren(this.batch, h("p", { class: "batch-count", text: t("people.selected", { count: chosen.length }) }), start);
   }
+}
+
+/** Show, in an item whose form is open, the text its group changed it to meanwhile. */
+function changedUnder(el: HTMLElement, input: Input): void {
+  const text = el.querySelector(".input-text");
+  if (text) text.textContent = input.text;
+  const notice = el.querySelector(".inbox-changed") ?? h("p", { class: "inbox-changed", attrs: { role: "status" } });
+  replaceChildren(notice, t("inbox.changedWhileOpen", { version: input.version }));
+  if (!notice.isConnected) el.querySelector(".inbox-form")?.before(notice);
 }

@@ -9,7 +9,7 @@ import type { EditorView } from "@codemirror/view";
 import type * as Y from "yjs";
 
 import { ApiError, api, errorMessage } from "../api";
-import { h, replaceChildren } from "../dom";
+import { h, placeChildren, replaceChildren } from "../dom";
 import { t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import { readSections } from "../sections";
@@ -301,7 +301,7 @@ export class SubmitPanel {
         : t("submit.none");
       children.push(h("li", { class: "input-empty muted", text: empty }));
     }
-    replaceChildren(this.list, ...children);
+    placeChildren(this.list, children);
   }
 
   private renderItem(input: Input): HTMLElement {
