@@ -26,6 +26,9 @@ CHANGED_BY_GROUP = "Member countries should share their digital identity standar
 CHANGED_BY_DESK = (
     "Members should share their digital identity standards, in Arabic, English and French."
 )
+REVIEWED_ELSEWHERE = "Open government data portals should be audited every year"
+WORDED_BY_DESK = "Public data portals should be audited yearly — يجب تدقيق البوابات سنوياً."
+DEFERRED_ELSEWHERE = "Les administrations devraient publier leurs algorithmes publics"
 XSS = '<img src=x onerror="window.__xss=1"><b>bold?</b>'
 
 
@@ -197,3 +200,59 @@ def test_a_change_by_the_group_keeps_the_form_being_typed(join: OpenPage, api: A
     expect(kept).to_have_attribute("data-status", "accepted")
     assert CHANGED_BY_DESK in api.text("Breakout group B")
     assert CHANGED_BY_GROUP not in api.text("Breakout group B")
+
+
+def test_a_review_by_another_desk_keeps_what_was_typed(join: OpenPage, api: Api) -> None:
+    """Another secretariat desk rejects the input while this desk is rewording it in the accept
+    form: the form goes (its review could no longer be sent), the item says what happened, and
+    the wording typed is kept, focused and read-only, to copy, until dismissed."""
+    phone = rapporteur_page(join)
+    desk = inbox_page(join)
+    submit(phone, REVIEWED_ELSEWHERE)
+    item = desk.locator(".inbox-item", has_text=REVIEWED_ELSEWHERE)
+    input_id = item.get_attribute("data-input-id")
+    item.locator(".inbox-accept").click()
+    item.locator(".accept-text").fill(WORDED_BY_DESK)
+
+    api.post(f"/api/inputs/{input_id}/review", {"action": "reject", "reason": REASON})
+    closed = desk.locator(f".inbox-item[data-input-id='{input_id}']")
+    expect(closed).to_have_attribute("data-status", "rejected")
+    expect(closed.locator(".accept-form")).to_have_count(0)
+    expect(closed.locator(".inbox-closed")).to_contain_text("“Rejected”")
+    expect(closed.locator(".inbox-closed")).to_contain_text("your review was not sent")
+    kept = closed.get_by_label("What you had typed")
+    expect(kept).to_have_value(WORDED_BY_DESK)
+    expect(kept).to_be_focused()
+    expect(kept).not_to_be_editable()
+    expect(closed.locator(".input-reason-text")).to_have_text(REASON)
+    assert WORDED_BY_DESK not in api.text("Breakout group B")
+
+    closed.get_by_role("button", name="Dismiss").click()
+    expect(closed.locator(".inbox-kept")).to_have_count(0)
+    expect(closed).to_have_attribute("data-status", "rejected")
+
+
+def test_a_deferral_by_another_desk_keeps_the_form_being_typed(join: OpenPage, api: Api) -> None:
+    """Another desk defers the input while this desk types a reason to reject it: the input is
+    still open to review, so the form stays with its reason and the focus, the item shows it
+    deferred (without a Defer button), and the rejection then goes through."""
+    phone = rapporteur_page(join)
+    desk = inbox_page(join)
+    mine = submit(phone, DEFERRED_ELSEWHERE)
+    item = desk.locator(".inbox-item", has_text=DEFERRED_ELSEWHERE)
+    input_id = item.get_attribute("data-input-id")
+    item.locator(".inbox-reject").click()
+    item.locator(".reject-reason").fill(REASON)
+
+    api.post(f"/api/inputs/{input_id}/review", {"action": "defer"})
+    kept = desk.locator(f".inbox-item[data-input-id='{input_id}']")
+    expect(kept).to_have_attribute("data-status", "deferred")
+    expect(kept.locator(".input-status")).to_have_text("Deferred")
+    expect(kept.locator(".inbox-changed")).to_contain_text("“Deferred”")
+    expect(kept.locator(".inbox-defer")).to_have_count(0)
+    expect(kept.locator(".reject-reason")).to_have_value(REASON)
+    expect(kept.locator(".reject-reason")).to_be_focused()
+    kept.locator(".reject-confirm").click()
+    expect(kept).to_have_attribute("data-status", "rejected")
+    expect(mine).to_have_attribute("data-status", "rejected")
+    assert next(i for i in inputs(api) if str(i["id"]) == input_id)["reason"] == REASON

@@ -151,20 +151,27 @@ export class Inbox {
       if (!input || !OPEN.includes(input.status)) this.selected.delete(id);
     }
     const children: HTMLElement[] = [];
+    let refocus: HTMLElement | null = null;
     for (const input of this.visible()) {
       let item = this.items.get(input.id);
       if (!item || item.version !== input.version || item.status !== input.status) {
-        if (item && this.openForm === input.id && item.status === input.status) {
-          // Its group changed it while the secretariat was typing in its form: the form and
-          // what was typed stay, and the item says what changed (the review goes out at the
-          // new version, so it is made knowing the change).
-          changedUnder(item.el, input);
+        if (item && this.openForm === input.id && OPEN.includes(input.status)) {
+          // Its group changed it, or another desk deferred it, while the secretariat was
+          // typing in its form: the form and what was typed stay, and the item says what
+          // changed (the review goes out at the new version, so it is made knowing it).
+          this.changedUnder(item.el, input, item.status);
           item.version = input.version;
+          item.status = input.status;
           children.push(item.el);
           continue;
         }
-        if (this.openForm === input.id) this.openForm = null;
         const el = this.renderItem(input);
+        if (item && this.openForm === input.id) {
+          // Reviewed by another desk (or withdrawn) under the open form: the form goes, as
+          // its review can no longer be sent, but what was typed in it stays to copy.
+          this.openForm = null;
+          refocus = keepTyped(item.el, el, input) ?? refocus;
+        }
         item?.el.replaceWith(el);
         item = { el, version: input.version, status: input.status };
         this.items.set(input.id, item);
@@ -189,7 +196,36 @@ export class Inbox {
       children.push(h("li", { class: "inbox-empty muted", text }));
     }
     placeChildren(this.list, children);
+    refocus?.focus();
     this.renderBatch();
+  }
+
+  /** Show, in an item whose form is open, what changed under it: the text its group changed
+   * it to, or its new status (another desk deferred it). */
+  private changedUnder(el: HTMLElement, input: Input, was: InputStatus): void {
+    const text = el.querySelector(".input-text");
+    const textChanged = text !== null && text.textContent !== input.text;
+    if (text) text.textContent = input.text;
+    if (input.status !== was) {
+      el.classList.replace(`input-${was}`, `input-${input.status}`);
+      el.dataset["status"] = input.status;
+      el.querySelector(".input-status")?.replaceWith(statusBadge(input));
+      const outcome = inputOutcome(input, this.options.timeZone);
+      const old = el.querySelector(".input-outcome");
+      if (old && outcome) old.replaceWith(outcome);
+      else if (outcome) el.querySelector(".input-actions")?.before(outcome);
+      else old?.remove();
+      // Defer is offered for a submitted input only.
+      if (input.status !== "submitted") el.querySelector(".inbox-defer")?.remove();
+    }
+    const notice = el.querySelector(".inbox-changed") ?? h("p", { class: "inbox-changed", attrs: { role: "status" } });
+    replaceChildren(
+      notice,
+      textChanged || input.status === was
+        ? t("inbox.changedWhileOpen", { version: input.version })
+        : t("inbox.statusWhileOpen", { status: t(STATUS_TEXT[input.status]) }),
+    );
+    if (!notice.isConnected) el.querySelector(".inbox-form")?.before(notice);
   }
 
   private renderItem(input: Input): HTMLElement {
@@ -418,11 +454,28 @@ export class Inbox {
   }
 }
 
-/** Show, in an item whose form is open, the text its group changed it to meanwhile. */
-function changedUnder(el: HTMLElement, input: Input): void {
-  const text = el.querySelector(".input-text");
-  if (text) text.textContent = input.text;
-  const notice = el.querySelector(".inbox-changed") ?? h("p", { class: "inbox-changed", attrs: { role: "status" } });
-  replaceChildren(notice, t("inbox.changedWhileOpen", { version: input.version }));
-  if (!notice.isConnected) el.querySelector(".inbox-form")?.before(notice);
+/** Put into ``fresh`` (the re-rendered item of an input that was closed under an open form)
+ * a notice and what was typed in the form, read-only to copy; returns what takes the focus if
+ * the form had it, so a keyboard user is not thrown to the top of the page. */
+function keepTyped(old: HTMLElement, fresh: HTMLElement, input: Input): HTMLElement | null {
+  const form = old.querySelector(".review-form");
+  if (!form) return null;
+  const field = form.querySelector<HTMLInputElement | HTMLTextAreaElement>(".accept-text, .reject-reason");
+  const shown = old.querySelector(".input-text")?.textContent ?? "";
+  const typed = field ? field.value.trim() : "";
+  const kept = h("div", { class: "inbox-kept" });
+  kept.append(
+    h("p", { class: "inbox-closed", attrs: { role: "status" }, text: t("inbox.closedWhileOpen", { status: t(STATUS_TEXT[input.status]) }) }),
+  );
+  let copy: HTMLTextAreaElement | null = null;
+  if (typed && typed !== shown.trim()) {
+    copy = h("textarea", { class: "input inbox-kept-text", attrs: { dir: "auto", rows: "3", readonly: "", "aria-label": t("inbox.keptText") } });
+    copy.value = typed;
+    kept.append(h("label", { class: "field-label" }, t("inbox.keptText"), copy));
+  }
+  const dismiss = h("button", { class: "button inbox-kept-dismiss", attrs: { type: "button" }, text: t("action.dismiss") });
+  dismiss.addEventListener("click", () => kept.remove());
+  kept.append(dismiss);
+  fresh.append(kept);
+  return form.contains(document.activeElement) ? (copy ?? dismiss) : null;
 }
