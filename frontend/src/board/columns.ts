@@ -3,7 +3,7 @@
 // or the board has no columns. Wide screens show every lane side by side; a phone shows one
 // lane at a time and a row of buttons to switch (CSS decides which, from the same markup).
 
-import { h } from "../dom";
+import { h, placeChildren } from "../dom";
 import { t } from "../i18n";
 import type { Column } from "./notes";
 
@@ -58,10 +58,7 @@ export class ColumnsView {
       const label = `${title} (${list.length})`;
       if (lane.tab.textContent !== label) lane.tab.textContent = label;
       // Move only what moved, so a card being edited keeps its focus.
-      list.forEach((card, j) => {
-        if (lane.list.children[j] !== card) lane.list.insertBefore(card, lane.list.children[j] ?? null);
-      });
-      while (lane.list.children.length > list.length) lane.list.lastElementChild?.remove();
+      placeChildren(lane.list, list);
       if (this.area.children[i] !== lane.el) this.area.insertBefore(lane.el, this.area.children[i] ?? null);
       if (this.switcher.children[i] !== lane.tab) this.switcher.insertBefore(lane.tab, this.switcher.children[i] ?? null);
     });
