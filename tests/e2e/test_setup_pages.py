@@ -477,3 +477,88 @@ def test_the_setup_pages_ask_for_a_join_link(open_page: OpenPage, path: str) -> 
     # The browser logs the 401 of GET /api/me.
     watched.assert_clean(allow_console_errors=True)
     assert [e for e in watched.console_errors if "status of 401" not in e] == []
+
+
+def test_two_desks_editing_different_fields_keep_both_changes(join: OpenPage, api: Api) -> None:
+    """Two secretariat desks open the same forms of the demo meeting's setup page; each changes
+    another field and saves, the second one last: both changes stand (an edit sends only what it
+    changed), and the second desk's details form then shows the first desk's venue."""
+    desks = [join("secretariat"), join("secretariat")]
+    first, second = (watched.page for watched in desks)
+    for page in (first, second):
+        page.goto(f"{api.server.url}/m/{api.meeting_id}/setup")
+        expect(page.locator(".agenda-editor-item")).not_to_have_count(0)
+    item = api.get(f"/api/meetings/{api.meeting_id}/agenda")[0]
+    person = next(
+        p for p in api.get(f"/api/meetings/{api.meeting_id}/people") if p["role"] == "participant"
+    )
+    group = api.meeting()["groups"][0]
+
+    def open_forms(page: Page) -> tuple[Locator, Locator, Locator, Locator]:
+        page.locator(f".agenda-editor-item[data-item-id='{item['id']}']").get_by_role(
+            "button", name=re.compile("^Edit")
+        ).click()
+        page.locator(".person-row", has_text=person["name"]).get_by_role(
+            "button", name=f"Edit {person['name']}"
+        ).click()
+        page.get_by_role("button", name=f"Edit group {group['code']}").click()
+        return (
+            form(page, f"Edit “{item['title']}”"),
+            form(page, f"Edit {person['name']}"),
+            page.locator(f".group-row[data-group='{group['code']}'] form"),
+            form(page, "Meeting details"),
+        )
+
+    item_a, person_a, group_a, details_a = open_forms(first)
+    item_b, person_b, group_b, details_b = open_forms(second)
+
+    item_a.get_by_label("Description").fill("Chaired by the Kingdom of Morocco")
+    item_a.get_by_role("button", name="Save item").click()
+    expect(status(first)).to_contain_text("saved")
+    item_b.get_by_label("Title").fill("Opening and adoption of the agenda")
+    item_b.get_by_role("button", name="Save item").click()
+    expect(status(second)).to_have_text("Agenda item “Opening and adoption of the agenda” saved.")
+
+    person_a.get_by_label("E-mail").fill("delegate@example.org")
+    person_a.get_by_role("button", name="Save person").click()
+    expect(status(first)).to_have_text(f"{person['name']} saved.")
+    person_b.get_by_label("Language").fill("ar")
+    person_b.get_by_role("button", name="Save person").click()
+    expect(status(second)).to_have_text(f"{person['name']} saved.")
+
+    group_a.get_by_label("Facilitator").fill("ليلى حداد")
+    group_a.get_by_role("button", name="Save group").click()
+    expect(status(first)).to_have_text(f"Group {group['code']} saved.")
+    group_b.get_by_label("Name").fill("Open and data-driven government")
+    group_b.get_by_role("button", name="Save group").click()
+    expect(status(second)).to_have_text(f"Group {group['code']} saved.")
+
+    details_a.get_by_label("Venue").fill("Madinat Jumeirah, Dubai")
+    details_a.get_by_role("button", name="Save details").click()
+    expect(status(first)).to_have_text("Meeting details saved.")
+    title = f"{api.meeting()['title']} (revised)"
+    details_b.get_by_label("Title").fill(title)
+    details_b.get_by_role("button", name="Save details").click()
+    expect(status(second)).to_have_text("Meeting details saved.")
+    expect(details_b.get_by_label("Venue")).to_have_value("Madinat Jumeirah, Dubai")
+
+    saved = next(
+        i for i in api.get(f"/api/meetings/{api.meeting_id}/agenda") if i["id"] == item["id"]
+    )
+    assert saved["title"] == "Opening and adoption of the agenda"
+    assert saved["description"] == "Chaired by the Kingdom of Morocco"
+    assert (saved["start"], saved["end"]) == (item["start"], item["end"])
+    who = next(
+        p for p in api.get(f"/api/meetings/{api.meeting_id}/people") if p["id"] == person["id"]
+    )
+    assert (who["email"], who["language"], who["role"]) == (
+        "delegate@example.org",
+        "ar",
+        "participant",
+    )
+    meeting = api.meeting()
+    assert (meeting["title"], meeting["venue"]) == (title, "Madinat Jumeirah, Dubai")
+    kept = next(g for g in meeting["groups"] if g["code"] == group["code"])
+    assert (kept["name"], kept["facilitator"]) == ("Open and data-driven government", "ليلى حداد")
+    for watched in desks:
+        watched.assert_clean()

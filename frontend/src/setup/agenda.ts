@@ -7,7 +7,7 @@ import { type MessageKey, isolate, t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import type { AgendaItem, BreakoutGroup, Section } from "../types";
 import { AGENDA_KINDS, type AgendaFields, setupApi } from "./api";
-import { Form, type LiveStatus, button, describe, hhmm, input, select } from "./forms";
+import { Form, type LiveStatus, button, changedFields, describe, hhmm, input, select } from "./forms";
 
 export interface AgendaContext {
   meetingId: number;
@@ -32,7 +32,11 @@ const minutes = (time: string): number => {
 const clock = (total: number): string =>
   `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 
-function itemForm(ctx: AgendaContext, item: AgendaItem | null, save: (fields: AgendaFields) => Promise<void>): Form {
+function itemForm(
+  ctx: AgendaContext,
+  item: AgendaItem | null,
+  save: (fields: AgendaFields, changed: Partial<AgendaFields>) => Promise<void>,
+): Form {
   const form = new Form({
     submit: item ? t("agendaEditor.save") : t("agendaEditor.add"),
     label: item ? t("agendaEditor.editLabel", { title: item.title }) : t("agendaEditor.addLabel"),
@@ -55,18 +59,21 @@ function itemForm(ctx: AgendaContext, item: AgendaItem | null, save: (fields: Ag
   form.add("section_id", t("field.section"), select([none, ...sections], item?.section_id ? String(item.section_id) : ""));
   form.add("moderator", t("field.moderator"), input({ maxlength: "300" })).value = item?.moderator ?? "";
   form.add("description", t("field.description"), input({ maxlength: "300" })).value = item?.description ?? "";
-  form.onSubmit(() =>
-    save({
-      start: form.value("start"),
-      end: form.value("end"),
-      title: form.value("title"),
-      kind: form.value("kind") as AgendaFields["kind"],
-      group_code: form.value("group_code") || null,
-      section_id: form.value("section_id") ? Number(form.value("section_id")) : null,
-      moderator: form.value("moderator"),
-      description: form.value("description"),
-    }),
-  );
+  const read = (): AgendaFields => ({
+    start: form.value("start"),
+    end: form.value("end"),
+    title: form.value("title"),
+    kind: form.value("kind") as AgendaFields["kind"],
+    group_code: form.value("group_code") || null,
+    section_id: form.value("section_id") ? Number(form.value("section_id")) : null,
+    moderator: form.value("moderator"),
+    description: form.value("description"),
+  });
+  const opened = read();
+  form.onSubmit(() => {
+    const fields = read();
+    return save(fields, changedFields(opened, fields));
+  });
   return form;
 }
 
@@ -150,8 +157,8 @@ export function agendaEditor(ctx: AgendaContext): {
     up.addEventListener("click", move(index - 1, "agenda-up"));
     down.addEventListener("click", move(index + 1, "agenda-down"));
     edit.addEventListener("click", () => {
-      const form = itemForm(ctx, item, async (fields) => {
-        const saved = await setupApi.updateItem(ctx.meetingId, item.id, fields);
+      const form = itemForm(ctx, item, async (_fields, changed) => {
+        const saved = await setupApi.updateItem(ctx.meetingId, item.id, changed);
         await load({ id: item.id, control: "agenda-edit" });
         ctx.status.say(tBdi("agendaEditor.saved", { title: saved.title }));
       });

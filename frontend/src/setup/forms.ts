@@ -67,6 +67,17 @@ export function fieldErrors(detail: string): Map<string, string> {
   return found;
 }
 
+/** The fields of `now` that differ from `opened` (what the form showed when it opened): an
+ * edit sends only those, so saving one field does not put back the old values of the others,
+ * which another organiser may have changed meanwhile. */
+export function changedFields<T extends object>(opened: T, now: T): Partial<T> {
+  const changed: Partial<T> = {};
+  for (const key of Object.keys(now) as (keyof T)[]) {
+    if (JSON.stringify(now[key]) !== JSON.stringify(opened[key])) changed[key] = now[key];
+  }
+  return changed;
+}
+
 export interface FormOptions {
   /** The submit button's label, and while saving. */
   submit: string;
@@ -121,6 +132,12 @@ export class Form {
 
   value(name: string): string {
     return this.fields.get(name)?.control.value.trim() ?? "";
+  }
+
+  /** Show `value` in field `name` (after a save: what the server now holds). */
+  set(name: string, value: string): void {
+    const control = this.fields.get(name)?.control;
+    if (control) control.value = value;
   }
 
   clearErrors(): void {

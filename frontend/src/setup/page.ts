@@ -8,7 +8,7 @@ import type { BreakoutGroup } from "../types";
 import { type SetupMe, setupApi } from "./api";
 import { agendaEditor } from "./agenda";
 import { setupFrame } from "./frame";
-import { Form, describe, formatDay, meetingFields, readMeetingFields, zoneList } from "./forms";
+import { Form, changedFields, describe, formatDay, meetingFields, readMeetingFields, zoneList } from "./forms";
 import { peopleEditor } from "./people";
 import { groupsEditor, sectionsEditor } from "./structure";
 
@@ -27,8 +27,13 @@ export async function setupPage(root: HTMLElement, me: SetupMe, meetingId: numbe
     codeFields: { bad_time_zone: "time_zone" },
   });
   meetingFields(details, meeting);
+  let shown = readMeetingFields(details);
   details.onSubmit(async () => {
-    const saved = await setupApi.update(meetingId, readMeetingFields(details));
+    // Only what was changed here: another organiser may have changed the other fields.
+    const saved = await setupApi.update(meetingId, changedFields(shown, readMeetingFields(details)));
+    for (const name of ["title", "date", "venue", "time_zone"] as const) details.set(name, saved[name]);
+    details.set("languages", saved.languages.join(", "));
+    shown = readMeetingFields(details);
     heading.textContent = saved.title;
     when.textContent = `${formatDay(saved.date)} · ${saved.time_zone}`;
     timeZone = saved.time_zone;

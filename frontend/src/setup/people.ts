@@ -11,10 +11,10 @@ import { autoDir } from "../render";
 import { roleName } from "../shell";
 import type { BreakoutGroup } from "../types";
 import { type IssuedLink, PERSON_ROLES, type Person, type PersonFields, type PersonRole, setupApi } from "./api";
-import { Form, type LiveStatus, button, describe, input, select } from "./forms";
+import { Form, type LiveStatus, button, changedFields, describe, input, select } from "./forms";
 
 
-function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: PersonFields) => Promise<void>): Form {
+function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: PersonFields, changed: Partial<PersonFields>) => Promise<void>): Form {
   const form = new Form({
     submit: person ? t("people.save") : t("people.add"),
     label: person ? t("people.editLabel", { name: person.name }) : t("people.addLabel"),
@@ -32,15 +32,18 @@ function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: Pe
   form.add("email", t("field.email"), input({ type: "email", dir: "ltr", maxlength: "254" })).value = person?.email ?? "";
   const language = input({ dir: "ltr", maxlength: "35", placeholder: "ar" });
   form.add("language", t("field.language"), language).value = person?.language ?? "";
-  form.onSubmit(() =>
-    save({
-      name: form.value("name"),
-      role: form.value("role") as PersonRole,
-      group_code: form.value("group_code") || null,
-      email: form.value("email") || null,
-      language: form.value("language") || null,
-    }),
-  );
+  const read = (): PersonFields => ({
+    name: form.value("name"),
+    role: form.value("role") as PersonRole,
+    group_code: form.value("group_code") || null,
+    email: form.value("email") || null,
+    language: form.value("language") || null,
+  });
+  const opened = read();
+  form.onSubmit(() => {
+    const fields = read();
+    return save(fields, changedFields(opened, fields));
+  });
   return form;
 }
 
@@ -208,8 +211,8 @@ export function peopleEditor(meetingId: number, status: LiveStatus, groups: () =
         });
     });
     edit.addEventListener("click", () => {
-      const form = personForm(groups(), person, async (fields) => {
-        const saved = await setupApi.updatePerson(meetingId, person.id, fields);
+      const form = personForm(groups(), person, async (_fields, changed) => {
+        const saved = await setupApi.updatePerson(meetingId, person.id, changed);
         await load();
         status.say(tBdi("people.saved", { name: saved.name }));
       });

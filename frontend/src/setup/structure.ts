@@ -7,9 +7,9 @@ import { autoDir } from "../render";
 import { statusLabel } from "../sections";
 import type { AgendaItem, BreakoutGroup, Section } from "../types";
 import { setupApi } from "./api";
-import { Form, type LiveStatus, button, describe, input } from "./forms";
+import { Form, type LiveStatus, button, changedFields, describe, input } from "./forms";
 
-function groupForm(group: BreakoutGroup | null, save: (g: BreakoutGroup) => Promise<void>): Form {
+function groupForm(group: BreakoutGroup | null, save: (g: BreakoutGroup, changed: Partial<BreakoutGroup>) => Promise<void>): Form {
   const form = new Form({
     submit: group ? t("structure.saveGroup") : t("structure.addGroup"),
     label: group ? t("structure.editGroup", { group: group.code }) : t("structure.addGroupLabel"),
@@ -20,9 +20,16 @@ function groupForm(group: BreakoutGroup | null, save: (g: BreakoutGroup) => Prom
   form.add("code", t("structure.code"), input({ maxlength: "1", required: "", dir: "ltr", autocapitalize: "characters" })).value = group?.code ?? "";
   form.add("name", t("field.name"), input({ maxlength: "300", required: "" })).value = group?.name ?? "";
   form.add("facilitator", t("field.facilitator"), input({ maxlength: "300" })).value = group?.facilitator ?? "";
-  form.onSubmit(() =>
-    save({ code: form.value("code").toUpperCase(), name: form.value("name"), facilitator: form.value("facilitator") }),
-  );
+  const read = (): BreakoutGroup => ({
+    code: form.value("code").toUpperCase(),
+    name: form.value("name"),
+    facilitator: form.value("facilitator"),
+  });
+  const opened = read();
+  form.onSubmit(() => {
+    const fields = read();
+    return save(fields, changedFields(opened, fields));
+  });
   return form;
 }
 
@@ -43,8 +50,8 @@ export function groupsEditor(meetingId: number, status: LiveStatus, changed: () 
     edit.setAttribute("aria-label", t("structure.editGroup", { group: group.code }));
     remove.setAttribute("aria-label", t("structure.deleteGroup", { group: group.code }));
     edit.addEventListener("click", () => {
-      const form = groupForm(group, async (next) => {
-        const saved = await setupApi.updateGroup(meetingId, group.code, next);
+      const form = groupForm(group, async (_next, fields) => {
+        const saved = await setupApi.updateGroup(meetingId, group.code, fields);
         await changed();
         status.say(t("structure.groupSaved", { group: saved.code }));
       });
