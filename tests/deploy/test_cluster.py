@@ -11,10 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from pycrdt import Doc, create_sync_message
+from websockets.asyncio.client import ClientConnection, connect
 
 from tests.deploy.conftest import Deployment, deployment
 from tests.realtime.nodeclient import NodeClient
 from tests.realtime.sse_client import SseReader
+from tests.support.server import start_server
 
 pytestmark = pytest.mark.node
 
@@ -154,6 +157,57 @@ async def test_a_killed_instance_loses_no_edit(tmp_path: Path) -> None:
         finally:
             for client in clients:
                 await client.aclose()
+
+
+async def _synced(ws: ClientConnection) -> None:
+    """Sync step 1 sent, the server's step 2 received: the room answers on this socket."""
+    await ws.send(create_sync_message(Doc()))
+    async with asyncio.timeout(DEADLINE):
+        while True:
+            frame = await ws.recv()
+            if isinstance(frame, bytes) and frame[:2] == b"\x00\x01":
+                return
+
+
+async def test_a_restarted_instance_takes_every_reconnect_when_its_neighbour_dies(
+    tmp_path: Path,
+) -> None:
+    """An instance is restarted (nginx saw it refuse a request meanwhile), then its neighbour
+    is killed: every websocket opened through nginx after the kill reaches it and syncs, one
+    after another, none answered 503.
+
+    With nginx's passive checks (``max_fails=1 fail_timeout=2s``) the restarted instance's one
+    failure was cleared only by a request to it that completed, which a websocket does only
+    when it closes: each new connection it took put it out of rotation for 2 s more, and the
+    reconnects between got ``no live upstreams`` (CI saw the pages "reconnecting" for over 15 s,
+    docs/deploy.md)."""
+    with deployment(tmp_path, 2) as deployed:
+        doomed, survivor = deployed.instances
+        room = _document(deployed.front.url, deployed)["sections"][3]["room"]
+        token = deployed.token("secretariat")
+        survivor.stop()
+        # least_conn alternates between equals: nginx tries the stopped one, and the request
+        # goes on to the other.
+        for _ in range(4):
+            _document(deployed.front.url, deployed)
+        assert f":{survivor.port}/" in deployed.front.error_log()
+        survivor = start_server(
+            survivor.database_url,
+            tmp_path / "survivor-again.log",
+            port=survivor.port,
+            extra_env={k: v for k, v in survivor.env.items() if k.startswith("OUTCOMES_")},
+        )
+        try:
+            doomed.kill()
+            uri = f"{deployed.front.ws_url}/yjs/{room}?token={token}"
+            async with AsyncExitStack() as stack:
+                for _ in range(4):
+                    ws = await stack.enter_async_context(
+                        connect(uri, origin=deployed.front.url, open_timeout=DEADLINE)
+                    )
+                    await _synced(ws)
+        finally:
+            survivor.stop()
 
 
 async def test_three_instances_behind_nginx_converge(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ http {{
 
 def upstream_servers(addresses: Sequence[str]) -> str:
     """The ``server`` lines of the upstream block, as docker-compose.yml writes them."""
-    return " ".join(f"server {address} max_fails=1 fail_timeout=2s;" for address in addresses)
+    return " ".join(f"server {address} max_fails=0;" for address in addresses)
 
 
 def render(values: dict[str, str], template: Path = TEMPLATE) -> str:
