@@ -203,11 +203,13 @@ def test_a_change_by_the_group_keeps_the_form_being_typed(join: OpenPage, api: A
 
 
 def test_a_review_by_another_desk_keeps_what_was_typed(join: OpenPage, api: Api) -> None:
-    """Another secretariat desk rejects the input while this desk is rewording it in the accept
-    form: the form goes (its review could no longer be sent), the item says what happened, and
-    the wording typed is kept, focused and read-only, to copy, until dismissed."""
+    """Another secretariat desk rejects the input while this desk, its inbox filtered to the
+    inputs to review, is rewording it in the accept form: the form goes (its review could no
+    longer be sent), but the item stays in view and says what happened, and the wording typed
+    is kept, focused and read-only, to copy, until dismissed; then the filter hides it."""
     phone = rapporteur_page(join)
     desk = inbox_page(join)
+    desk.locator(".inbox").get_by_label("Status").select_option("open")
     submit(phone, REVIEWED_ELSEWHERE)
     item = desk.locator(".inbox-item", has_text=REVIEWED_ELSEWHERE)
     input_id = item.get_attribute("data-input-id")
@@ -228,8 +230,10 @@ def test_a_review_by_another_desk_keeps_what_was_typed(join: OpenPage, api: Api)
     assert WORDED_BY_DESK not in api.text("Breakout group B")
 
     closed.get_by_role("button", name="Dismiss").click()
-    expect(closed.locator(".inbox-kept")).to_have_count(0)
+    expect(closed).to_have_count(0)
+    desk.locator(".inbox").get_by_label("Status").select_option("")
     expect(closed).to_have_attribute("data-status", "rejected")
+    expect(closed.locator(".inbox-kept")).to_have_count(0)
 
 
 def test_a_deferral_by_another_desk_keeps_the_form_being_typed(join: OpenPage, api: Api) -> None:

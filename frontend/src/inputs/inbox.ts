@@ -57,6 +57,8 @@ export class Inbox {
   private readonly selected = new Set<number>();
   private readonly items = new Map<number, { el: HTMLElement; version: number; status: InputStatus }>();
   private openForm: number | null = null;
+  /** Inputs closed under an open form, whose kept text is shown until dismissed. */
+  private readonly kept = new Set<number>();
   private batchOpen = false;
   private readonly reviews: boolean;
 
@@ -136,8 +138,15 @@ export class Inbox {
     const status = this.statusFilter.value;
     return this.feed
       .list()
-      .filter((i) => !group || i.group_code === group)
-      .filter((i) => !status || (status === "open" ? OPEN.includes(i.status) : i.status === status))
+      .filter(
+        (i) =>
+          // The input being reviewed stays in view whatever its new status or the filters:
+          // its form, or what was typed in it, would otherwise vanish with it.
+          i.id === this.openForm ||
+          this.kept.has(i.id) ||
+          ((!group || i.group_code === group) &&
+            (!status || (status === "open" ? OPEN.includes(i.status) : i.status === status))),
+      )
       .reverse();
   }
 
@@ -166,11 +175,21 @@ export class Inbox {
           continue;
         }
         const el = this.renderItem(input);
+        this.kept.delete(input.id); // a kept text goes with the item it was put in
         if (item && this.openForm === input.id) {
           // Reviewed by another desk (or withdrawn) under the open form: the form goes, as
           // its review can no longer be sent, but what was typed in it stays to copy.
           this.openForm = null;
-          refocus = keepTyped(item.el, el, input) ?? refocus;
+          const typing = item.el.contains(document.activeElement);
+          const control = keepTyped(item.el, el, input, () => {
+            this.kept.delete(input.id);
+            this.render();
+          });
+          if (control) {
+            this.kept.add(input.id);
+            // A keyboard user typing in the form is not thrown to the top of the page.
+            if (typing) refocus = control;
+          }
         }
         item?.el.replaceWith(el);
         item = { el, version: input.version, status: input.status };
@@ -455,9 +474,9 @@ export class Inbox {
 }
 
 /** Put into ``fresh`` (the re-rendered item of an input that was closed under an open form)
- * a notice and what was typed in the form, read-only to copy; returns what takes the focus if
- * the form had it, so a keyboard user is not thrown to the top of the page. */
-function keepTyped(old: HTMLElement, fresh: HTMLElement, input: Input): HTMLElement | null {
+ * a notice and what was typed in the form, read-only to copy, until ``dismissed``; returns the
+ * control that takes the focus from the form (null when there was no form). */
+function keepTyped(old: HTMLElement, fresh: HTMLElement, input: Input, dismissed: () => void): HTMLElement | null {
   const form = old.querySelector(".review-form");
   if (!form) return null;
   const field = form.querySelector<HTMLInputElement | HTMLTextAreaElement>(".accept-text, .reject-reason");
@@ -474,8 +493,11 @@ function keepTyped(old: HTMLElement, fresh: HTMLElement, input: Input): HTMLElem
     kept.append(h("label", { class: "field-label" }, t("inbox.keptText"), copy));
   }
   const dismiss = h("button", { class: "button inbox-kept-dismiss", attrs: { type: "button" }, text: t("action.dismiss") });
-  dismiss.addEventListener("click", () => kept.remove());
+  dismiss.addEventListener("click", () => {
+    kept.remove();
+    dismissed();
+  });
   kept.append(dismiss);
   fresh.append(kept);
-  return form.contains(document.activeElement) ? (copy ?? dismiss) : null;
+  return copy ?? dismiss;
 }
