@@ -8,6 +8,7 @@ nginx's (the listeners are extra allowed Origins), one Redis prefix per deployme
 (tests/support/cluster.py).
 """
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -15,10 +16,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pycrdt import Doc, create_sync_message
+from websockets.asyncio.client import ClientConnection
 
 from tests.support.cluster import cluster
 from tests.support.nginx import RunningNginx, nginx
-from tests.support.server import RunningServer, free_port
+from tests.support.server import RunningServer, free_port, start_server
+
+SYNC_DEADLINE = 10.0
+
+
+async def synced(ws: ClientConnection) -> None:
+    """Sync step 1 sent, the server's step 2 received: the room answers on this socket."""
+    await ws.send(create_sync_message(Doc()))
+    async with asyncio.timeout(SYNC_DEADLINE):
+        while True:
+            frame = await ws.recv()
+            if isinstance(frame, bytes) and frame[:2] == b"\x00\x01":
+                return
+
+
+def started_again(server: RunningServer, log: Path) -> RunningServer:
+    """A stopped instance started again on its port, with its database and settings."""
+    return start_server(
+        server.database_url,
+        log,
+        port=server.port,
+        extra_env={k: v for k, v in server.env.items() if k.startswith("OUTCOMES_")},
+    )
 
 
 @dataclass

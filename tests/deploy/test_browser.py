@@ -23,7 +23,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.deploy.conftest import Deployment, deployment
+from tests.deploy.conftest import Deployment, deployment, started_again
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -36,7 +36,6 @@ from tests.e2e.conftest import (
     WatchedPage,
 )
 from tests.e2e.live import expect_connected, type_in_section, wait_for_text, wait_saved
-from tests.support.server import start_server
 
 pytestmark = pytest.mark.browser
 
@@ -210,12 +209,7 @@ def test_a_page_whose_instance_is_killed_reconnects_to_the_other_and_loses_nothi
         # the survivor is stopped while it opens, then started again on its port.
         survivor.stop()
         page = _open(browser, opened, deployed.front.url, deployed.token("secretariat"))
-        survivor = start_server(
-            survivor.database_url,
-            tmp_path / "survivor-again.log",
-            port=survivor.port,
-            extra_env={k: v for k, v in survivor.env.items() if k.startswith("OUTCOMES_")},
-        )
+        survivor = started_again(survivor, tmp_path / "survivor-again.log")
         try:
             other = _open(browser, opened, deployed.listeners[1].url, deployed.token("secretariat"))
             page.evaluate(RECORD_STATES)

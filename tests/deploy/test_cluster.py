@@ -11,13 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from pycrdt import Doc, create_sync_message
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 
-from tests.deploy.conftest import Deployment, deployment
+from tests.deploy.conftest import Deployment, deployment, started_again, synced
 from tests.realtime.nodeclient import NodeClient
 from tests.realtime.sse_client import SseReader
-from tests.support.server import start_server
 
 pytestmark = pytest.mark.node
 
@@ -159,16 +157,6 @@ async def test_a_killed_instance_loses_no_edit(tmp_path: Path) -> None:
                 await client.aclose()
 
 
-async def _synced(ws: ClientConnection) -> None:
-    """Sync step 1 sent, the server's step 2 received: the room answers on this socket."""
-    await ws.send(create_sync_message(Doc()))
-    async with asyncio.timeout(DEADLINE):
-        while True:
-            frame = await ws.recv()
-            if isinstance(frame, bytes) and frame[:2] == b"\x00\x01":
-                return
-
-
 async def test_a_restarted_instance_takes_every_reconnect_when_its_neighbour_dies(
     tmp_path: Path,
 ) -> None:
@@ -191,12 +179,7 @@ async def test_a_restarted_instance_takes_every_reconnect_when_its_neighbour_die
         for _ in range(4):
             _document(deployed.front.url, deployed)
         assert f":{survivor.port}/" in deployed.front.error_log()
-        survivor = start_server(
-            survivor.database_url,
-            tmp_path / "survivor-again.log",
-            port=survivor.port,
-            extra_env={k: v for k, v in survivor.env.items() if k.startswith("OUTCOMES_")},
-        )
+        survivor = started_again(survivor, tmp_path / "survivor-again.log")
         try:
             doomed.kill()
             uri = f"{deployed.front.ws_url}/yjs/{room}?token={token}"
@@ -205,7 +188,7 @@ async def test_a_restarted_instance_takes_every_reconnect_when_its_neighbour_die
                     ws = await stack.enter_async_context(
                         connect(uri, origin=deployed.front.url, open_timeout=DEADLINE)
                     )
-                    await _synced(ws)
+                    await synced(ws)
         finally:
             survivor.stop()
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pycrdt import Doc, create_sync_message
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from tests.deploy.conftest import synced
 from tests.realtime.nodeclient import NodeClient
 from tests.realtime.sse_client import SseReader
 from tests.support.databases import postgres_database
@@ -134,22 +134,13 @@ async def test_stock_yjs_clients_converge_through_nginx(
             await client.aclose()
 
 
-async def _synced(ws: ClientConnection) -> None:
-    await ws.send(create_sync_message(Doc()))
-    async with asyncio.timeout(DEADLINE):
-        while True:
-            frame = await ws.recv()
-            if isinstance(frame, bytes) and frame[:2] == b"\x00\x01":
-                return
-
-
 async def test_the_browser_origin_is_the_public_url(
     proxy: RunningNginx, server: RunningServer
 ) -> None:
     """Through nginx the Origin a browser sends (the public URL) validates; others do not."""
     uri = f"{proxy.ws_url}/yjs/{server.demo['room']}?token={server.token('chair')}"
     async with connect(uri, origin=proxy.url, open_timeout=DEADLINE) as ws:
-        await _synced(ws)
+        await synced(ws)
     for foreign in ("http://evil.example", server.url):  # the instance's own address is not it
         with pytest.raises(InvalidStatus) as refused:
             async with connect(uri, origin=foreign, open_timeout=DEADLINE):

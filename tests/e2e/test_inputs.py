@@ -60,6 +60,14 @@ def submit(page: Page, text: str) -> Locator:
     return item
 
 
+def inbox_item(desk: Page, text: str) -> tuple[Locator, str]:
+    """The inbox item of the input with ``text``, and its id (it keeps that across re-renders)."""
+    item = desk.locator(".inbox-item", has_text=text)
+    input_id = item.get_attribute("data-input-id")
+    assert input_id is not None
+    return desk.locator(f".inbox-item[data-input-id='{input_id}']"), input_id
+
+
 def test_submit_review_and_see_the_outcome(join: OpenPage, api: Api) -> None:
     group_b = api.section("Breakout group B")
     phone = rapporteur_page(join)
@@ -182,8 +190,7 @@ def test_a_change_by_the_group_keeps_the_form_being_typed(join: OpenPage, api: A
     phone = rapporteur_page(join)
     desk = inbox_page(join)
     mine = submit(phone, CHANGED)
-    item = desk.locator(".inbox-item", has_text=CHANGED)
-    input_id = item.get_attribute("data-input-id")
+    item, input_id = inbox_item(desk, CHANGED)
     item.locator(".inbox-accept").click()
     text = item.locator(".accept-text")
     text.fill(CHANGED_BY_DESK)
@@ -191,7 +198,7 @@ def test_a_change_by_the_group_keeps_the_form_being_typed(join: OpenPage, api: A
     mine.locator(".input-edit").click()
     phone.locator(".input-edit-text").fill(CHANGED_BY_GROUP)
     phone.locator(".input-edit-save").click()
-    kept = desk.locator(f".inbox-item[data-input-id='{input_id}']")
+    kept = item  # found by its id: the same item after a re-render
     expect(kept.locator(".input-text")).to_have_text(CHANGED_BY_GROUP)
     expect(kept.locator(".inbox-changed")).to_contain_text("changed this input")
     expect(kept.locator(".accept-text")).to_have_value(CHANGED_BY_DESK)
@@ -211,13 +218,12 @@ def test_a_review_by_another_desk_keeps_what_was_typed(join: OpenPage, api: Api)
     desk = inbox_page(join)
     desk.locator(".inbox").get_by_label("Status").select_option("open")
     submit(phone, REVIEWED_ELSEWHERE)
-    item = desk.locator(".inbox-item", has_text=REVIEWED_ELSEWHERE)
-    input_id = item.get_attribute("data-input-id")
+    item, input_id = inbox_item(desk, REVIEWED_ELSEWHERE)
     item.locator(".inbox-accept").click()
     item.locator(".accept-text").fill(WORDED_BY_DESK)
 
     api.post(f"/api/inputs/{input_id}/review", {"action": "reject", "reason": REASON})
-    closed = desk.locator(f".inbox-item[data-input-id='{input_id}']")
+    closed = item  # found by its id: the same item after a re-render
     expect(closed).to_have_attribute("data-status", "rejected")
     expect(closed.locator(".accept-form")).to_have_count(0)
     expect(closed.locator(".inbox-closed")).to_contain_text("“Rejected”")
@@ -243,13 +249,12 @@ def test_a_deferral_by_another_desk_keeps_the_form_being_typed(join: OpenPage, a
     phone = rapporteur_page(join)
     desk = inbox_page(join)
     mine = submit(phone, DEFERRED_ELSEWHERE)
-    item = desk.locator(".inbox-item", has_text=DEFERRED_ELSEWHERE)
-    input_id = item.get_attribute("data-input-id")
+    item, input_id = inbox_item(desk, DEFERRED_ELSEWHERE)
     item.locator(".inbox-reject").click()
     item.locator(".reject-reason").fill(REASON)
 
     api.post(f"/api/inputs/{input_id}/review", {"action": "defer"})
-    kept = desk.locator(f".inbox-item[data-input-id='{input_id}']")
+    kept = item  # found by its id: the same item after a re-render
     expect(kept).to_have_attribute("data-status", "deferred")
     expect(kept.locator(".input-status")).to_have_text("Deferred")
     expect(kept.locator(".inbox-changed")).to_contain_text("“Deferred”")

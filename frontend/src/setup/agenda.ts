@@ -7,7 +7,7 @@ import { type MessageKey, isolate, t, tBdi } from "../i18n";
 import { autoDir } from "../render";
 import type { AgendaItem, BreakoutGroup, Section } from "../types";
 import { AGENDA_KINDS, type AgendaFields, setupApi } from "./api";
-import { Form, type LiveStatus, button, changedFields, describe, hhmm, input, select } from "./forms";
+import { Form, type LiveStatus, button, describe, hhmm, input, select } from "./forms";
 
 export interface AgendaContext {
   meetingId: number;
@@ -59,7 +59,7 @@ function itemForm(
   form.add("section_id", t("field.section"), select([none, ...sections], item?.section_id ? String(item.section_id) : ""));
   form.add("moderator", t("field.moderator"), input({ maxlength: "300" })).value = item?.moderator ?? "";
   form.add("description", t("field.description"), input({ maxlength: "300" })).value = item?.description ?? "";
-  const read = (): AgendaFields => ({
+  form.onEdit((): AgendaFields => ({
     start: form.value("start"),
     end: form.value("end"),
     title: form.value("title"),
@@ -68,12 +68,7 @@ function itemForm(
     section_id: form.value("section_id") ? Number(form.value("section_id")) : null,
     moderator: form.value("moderator"),
     description: form.value("description"),
-  });
-  const opened = read();
-  form.onSubmit(() => {
-    const fields = read();
-    return save(fields, changedFields(opened, fields));
-  });
+  }), save);
   return form;
 }
 

@@ -182,6 +182,16 @@ export class Form {
     (first ?? this.submitButton).focus();
   }
 
+  /** An edit form: on submit, `save(fields, changed)`, `changed` the fields of `read()` that
+   * differ from what it gave when the form opened (changedFields). */
+  onEdit<T extends object>(read: () => T, save: (fields: T, changed: Partial<T>) => Promise<void>): void {
+    const opened = read();
+    this.onSubmit(() => {
+      const fields = read();
+      return save(fields, changedFields(opened, fields));
+    });
+  }
+
   /** Run `save` on submit: busy meanwhile; on failure the errors, and every value stays. */
   onSubmit(save: () => Promise<void>): void {
     this.el.addEventListener("submit", (event) => {

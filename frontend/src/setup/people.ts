@@ -11,7 +11,7 @@ import { autoDir } from "../render";
 import { roleName } from "../shell";
 import type { BreakoutGroup } from "../types";
 import { type IssuedLink, PERSON_ROLES, type Person, type PersonFields, type PersonRole, setupApi } from "./api";
-import { Form, type LiveStatus, button, changedFields, describe, input, select } from "./forms";
+import { Form, type LiveStatus, button, describe, input, select } from "./forms";
 
 
 function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: PersonFields, changed: Partial<PersonFields>) => Promise<void>): Form {
@@ -32,18 +32,13 @@ function personForm(groups: BreakoutGroup[], person: Person | null, save: (f: Pe
   form.add("email", t("field.email"), input({ type: "email", dir: "ltr", maxlength: "254" })).value = person?.email ?? "";
   const language = input({ dir: "ltr", maxlength: "35", placeholder: "ar" });
   form.add("language", t("field.language"), language).value = person?.language ?? "";
-  const read = (): PersonFields => ({
+  form.onEdit((): PersonFields => ({
     name: form.value("name"),
     role: form.value("role") as PersonRole,
     group_code: form.value("group_code") || null,
     email: form.value("email") || null,
     language: form.value("language") || null,
-  });
-  const opened = read();
-  form.onSubmit(() => {
-    const fields = read();
-    return save(fields, changedFields(opened, fields));
-  });
+  }), save);
   return form;
 }
 

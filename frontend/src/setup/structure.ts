@@ -7,7 +7,7 @@ import { autoDir } from "../render";
 import { statusLabel } from "../sections";
 import type { AgendaItem, BreakoutGroup, Section } from "../types";
 import { setupApi } from "./api";
-import { Form, type LiveStatus, button, changedFields, describe, input } from "./forms";
+import { Form, type LiveStatus, button, describe, input } from "./forms";
 
 function groupForm(group: BreakoutGroup | null, save: (g: BreakoutGroup, changed: Partial<BreakoutGroup>) => Promise<void>): Form {
   const form = new Form({
@@ -20,16 +20,10 @@ function groupForm(group: BreakoutGroup | null, save: (g: BreakoutGroup, changed
   form.add("code", t("structure.code"), input({ maxlength: "1", required: "", dir: "ltr", autocapitalize: "characters" })).value = group?.code ?? "";
   form.add("name", t("field.name"), input({ maxlength: "300", required: "" })).value = group?.name ?? "";
   form.add("facilitator", t("field.facilitator"), input({ maxlength: "300" })).value = group?.facilitator ?? "";
-  const read = (): BreakoutGroup => ({
-    code: form.value("code").toUpperCase(),
-    name: form.value("name"),
-    facilitator: form.value("facilitator"),
-  });
-  const opened = read();
-  form.onSubmit(() => {
-    const fields = read();
-    return save(fields, changedFields(opened, fields));
-  });
+  form.onEdit(
+    (): BreakoutGroup => ({ code: form.value("code").toUpperCase(), name: form.value("name"), facilitator: form.value("facilitator") }),
+    save,
+  );
   return form;
 }
 
