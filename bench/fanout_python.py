@@ -5,9 +5,11 @@ cost and the machine's other work moves the figures by more than our code does. 
 isolates our part: real :class:`Peer` and :class:`DirectSender` objects over a stand-in
 for uvicorn's protocol whose transport's ``write`` is a C builtin that does nothing
 (``id``), then the per-peer loop as ``Room._fan_out`` ran it before
-(``peer.offer_frames`` for each peer not an author), as it runs now (``offer_to_all``), and
-the bare ``transport.write`` loop (what no server can go below), in turns; CPU time
-(``process_time``), the median of the turns.
+(``peer.offer_frames`` for each peer not an author), with the per-write checks the fast
+path had until 2026-12-03 (``checked``: ``DirectSender.write`` for each), ``offer_to_all``
+over a set of peers, as a room runs it now (a ``FanOut`` group's list of the sockets' own
+writes), and the bare ``transport.write`` loop (what no server can go below), in turns;
+CPU time (``process_time``), the median of the turns.
 
 Run: python -m bench.fanout_python --peers 1000 --turns 5   (prints one JSON line)
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 from websockets.protocol import State
 
+from app.realtime.fanout import FanOut
 from app.realtime.transport import Peer, offer_to_all
 from app.realtime.wsdirect import DirectSender, _Writable
 
@@ -66,14 +69,34 @@ def measure(peers: int, turns: int) -> dict[str, Any]:
             if viewer not in authors:
                 viewer.offer_frames(FRAMES, WIRE)
 
-    def now() -> None:
+    def checked() -> None:  # offer_to_all before the fan-out groups: direct.write per peer
+        for viewer in audience:
+            if viewer not in authors:
+                assert viewer.direct is not None
+                viewer.direct.write(FRAMES, WIRE)
+
+    def per_peer() -> None:
         offer_to_all(audience, FRAMES, WIRE, authors)
+
+    group = FanOut()
+    for viewer in audience:
+        group.add(viewer)
+
+    def now() -> None:
+        group.offer(FRAMES, WIRE, authors)
 
     def floor() -> None:
         for transport in transports:
             transport.write(WIRE)
 
-    loops: dict[str, Callable[[], None]] = {"before": before, "now": now, "floor": floor}
+    now()  # every viewer's first frames arm its fast write
+    loops: dict[str, Callable[[], None]] = {
+        "before": before,
+        "checked": checked,
+        "offer_to_all": per_peer,
+        "now": now,
+        "floor": floor,
+    }
     samples: dict[str, list[float]] = {name: [] for name in loops}
     for _ in range(turns):
         for name, loop in loops.items():

@@ -26,6 +26,7 @@ from app.realtime import awareness as aw
 from app.realtime.clientids import ClientIds
 from app.realtime.compaction import Compacting
 from app.realtime.docs import carries_new_content
+from app.realtime.fanout import FanOut
 from app.realtime.origins import (
     LOAD,
     RELAY,
@@ -90,7 +91,7 @@ class Room(Relayed, Compacting):
             max_state_bytes=self.limits.awareness_state_bytes,
         )
         self.peers: set[Peer] = set()
-        self._audiences: dict[aw.Audience, set[Peer]] = {a: set() for a in aw.Audience}
+        self._audiences: dict[aw.Audience, FanOut] = {a: FanOut() for a in aw.Audience}
         self.users = 0  # peers plus REST calls holding the room (the hub's count)
         self.last_seq = 0
         self.snapshot_seq = 0
@@ -346,13 +347,13 @@ class Room(Relayed, Compacting):
         if self.backplane is not None and stamped:
             self.backplane.publish_awareness(self.name, public, aw.encode(list(stamped)))
 
-    def _audience(self, peer: Peer) -> set[Peer]:
+    def _audience(self, peer: Peer) -> FanOut:
         return self._audiences[aw.Audience.WATCHERS if peer.sees_presence else aw.Audience.VIEWERS]
 
     def _send_presence(self, update: bytes, audience: aw.Audience) -> None:
         """Relay one coalesced awareness update, encoded once, to watchers or to viewers."""
         frame = awareness_frame(update)
-        offer_to_all(self._audiences[audience], (frame,), wire_frame(frame))
+        self._audiences[audience].offer((frame,), wire_frame(frame))
 
     def _cache_full_state(self, update: bytes) -> tuple[bytes, bytes]:
         frame = step2_frame(update)
@@ -419,8 +420,8 @@ class Room(Relayed, Compacting):
         if to_viewers is not None:
             cursor = awareness_frame(to_viewers)
             viewer_frames, viewer_wire = (*frames, cursor), wire + wire_frame(cursor)
-        offer_to_all(self._audiences[aw.Audience.WATCHERS], frames, wire, authors)
-        offer_to_all(self._audiences[aw.Audience.VIEWERS], viewer_frames, viewer_wire, authors)
+        self._audiences[aw.Audience.WATCHERS].offer(frames, wire, authors)
+        self._audiences[aw.Audience.VIEWERS].offer(viewer_frames, viewer_wire, authors)
         for author in authors:
             if author in self.peers:
                 own = tuple(

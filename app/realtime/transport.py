@@ -37,6 +37,12 @@ class DirectSend(Protocol):
 
     def abort_later(self, seconds: float) -> None: ...
 
+    def fast_writer(self, on_unfit: Callable[[], None]) -> Callable[[bytes], object] | None:
+        """The socket's own write of shared wire bytes while nothing needs checking before
+        it (open, no extension, not backed up, not closing); None when something does.
+        ``on_unfit`` runs once, at the first event after which it no longer may be used."""
+        ...
+
 
 def wire_frame(payload: bytes) -> bytes:
     """An unmasked, unfragmented binary server frame carrying ``payload`` (RFC 6455 §5.2)."""
@@ -53,6 +59,12 @@ def wire_frame(payload: bytes) -> bytes:
 NO_FRAMES: deque[bytes] = deque(maxlen=0)
 
 
+class FanOutMember(Protocol):
+    """What a peer tells the fan-out group it belongs to (app/realtime/fanout.py)."""
+
+    def changed(self) -> None: ...
+
+
 class Peer:
     """A connected client of one room.
 
@@ -62,6 +74,7 @@ class Peer:
 
     __slots__ = (
         "_close",
+        "audience",
         "_send",
         "_sending",
         "_task",
@@ -111,10 +124,15 @@ class Peer:
         # Set once the connection wrote a server-owned type: its updates are dropped.
         self.write_revoked = False
         self.direct: DirectSend | None = None
-        # ``direct.write`` while the last offer went straight to the socket and nothing is
-        # queued or closing: the fan-out calls it without the checks of offer_frames
-        # (offer_to_all). Cleared whenever a frame has to wait or the peer closes.
-        self.fast: Callable[[tuple[bytes, ...], bytes | None], bool] | None = None
+        # The socket's own write (a C method) while the last offer went straight to the
+        # socket and nothing is queued, backed up or closing: fan-outs call it with the
+        # shared wire bytes and nothing else (app/realtime/fanout.py). Cleared by the event
+        # that ends it (a frame has to wait, the buffer fills, a close), not checked per
+        # write: that check was most of a fan-out's Python (docs/benchmarks.md).
+        self.fast: Callable[[bytes], object] | None = None
+        # The fan-out group it belongs to (a room's viewers or watchers), told when ``fast``
+        # changes so it rebuilds its list of writes.
+        self.audience: FanOutMember | None = None
         # Writers and staff see read-only connections' awareness (docs/protocol.md).
         self.sees_presence = can_write or identity.get("role") in ("secretariat", "chair")
         self._sending = False
@@ -143,12 +161,15 @@ class Peer:
         direct = self.direct
         if direct is not None and not self.queue and not self._sending:
             try:
-                if direct.write(frames, wire):
-                    self.fast = direct.write
-                    return
+                written = direct.write(frames, wire)
             except Exception as exc:  # the transport went away under us
                 log.debug("direct send to %s failed: %s", self.label, exc)
-        self.fast = None  # from here on frames wait: the next ones must queue behind them
+                written = False
+            if written:
+                if self.fast is None:
+                    self._arm(direct)
+                return
+        self.unfit()  # from here on frames wait: the next ones must queue behind them
         if len(self.queue) + len(frames) > self.max_queue:
             # The close frame goes behind what the socket already buffers; a client that
             # never reads would never take it, and a close waits for the buffer to drain:
@@ -162,12 +183,26 @@ class Peer:
         self.queue.extend(frames)
         self._start_writer()
 
+    def _arm(self, direct: DirectSend) -> None:
+        fast = direct.fast_writer(self.unfit)
+        if fast is not None:
+            self.fast = fast
+            if self.audience is not None:
+                self.audience.changed()
+
+    def unfit(self) -> None:
+        """Frames to this peer need offer_frames' checks again (the fast write is over)."""
+        if self.fast is not None:
+            self.fast = None
+            if self.audience is not None:
+                self.audience.changed()
+
     def fail(self, code: int, reason: str) -> None:
         """Close the connection with ``code`` (once); queued frames are dropped."""
         if self.close_code is not None:
             return
         self.close_code = int(code)
-        self.fast = None
+        self.unfit()
         self.close_reason = reason
         self.queue.clear()
         if code in HOSTILE_CLOSES:
@@ -221,7 +256,7 @@ class Peer:
             log.debug("send to %s failed: %s", self.label, exc)
             if self.close_code is None:
                 self.close_code = CloseCode.GOING_AWAY
-                self.fast = None
+                self.unfit()
             return  # the close handshake cannot happen on a broken socket
         if self.close_code is None:
             self._task = None  # drained: the next frames go straight to the socket again
@@ -236,7 +271,7 @@ class Peer:
             return
         if self.close_code is None:
             self.close_code = CloseCode.NORMAL
-            self.fast = None
+            self.unfit()
             if self._task is not None:
                 self._task.cancel()  # it then sends the close frame
         self._start_writer()
@@ -259,19 +294,20 @@ def offer_to_all(
     the same outcome, for a fan-out to thousands of viewers.
 
     Most peers are idle (their last frames went straight to the socket, nothing queued):
-    for those only the direct sender's own checks run before the write. The others (a
-    queue, closing, never written to yet, a sender that refuses now) take offer_frames.
+    those get the shared wire bytes through their socket's own write. The others (a queue,
+    closing, never written to yet, a compressed connection) take offer_frames.
     """
     for peer in peers:
         if peer in skip:
             continue
         fast = peer.fast
-        if fast is not None:
+        if fast is not None and wire is not None:
             try:
-                if fast(frames, wire):
-                    continue
+                fast(wire)
+                continue
             except Exception as exc:  # the transport went away under us: offer_frames decides
                 log.debug("direct send to %s failed: %s", peer.label, exc)
+                peer.unfit()
         peer.offer_frames(frames, wire)
 
 

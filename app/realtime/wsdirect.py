@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 class DirectSender:
     """Synchronous writes to, and reads from, one uvicorn websocket connection."""
 
-    __slots__ = ("_open", "_plain", "detached", "on_bytes", "protocol")
+    __slots__ = ("_on_unfit", "_open", "_plain", "detached", "on_bytes", "protocol")
 
     def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
         self.protocol = protocol
@@ -58,6 +58,7 @@ class DirectSender:
         self.detached = False
         self._open = False  # the handshake completed (checked until it has)
         self._plain = False  # no extension negotiated: the shared wire bytes can be written
+        self._on_unfit: Callable[[], None] | None = None  # see fast_writer
 
     def detach(self, on_gone: Callable[[], None]) -> bool:
         """Let the endpoint return while the connection stays open (``on_bytes`` must be
@@ -124,6 +125,33 @@ class DirectSender:
             transport.write(b"".join(conn.data_to_send()))
         return True
 
+    def fast_writer(self, on_unfit: Callable[[], None]) -> Callable[[bytes], object] | None:
+        """The transport's ``write``, for a fan-out to call with shared wire bytes and no
+        checks, while the connection is open, plain and neither backed up nor closing;
+        None when it is not. ``on_unfit`` runs (once) at the first event that ends that:
+        the buffer passing its high-water mark, a close sent or received, the server
+        shutting down, the connection lost (:class:`DirectWebSocketProtocol` reports
+        each). Between the socket failing and uvicorn hearing of it (one loop turn) writes
+        are dropped by the transport, as they would be by the peer's own socket anyway.
+        """
+        protocol = self.protocol
+        if (
+            not self._open
+            or not self._plain
+            or protocol.close_sent
+            or not protocol.writable.is_set()
+            or protocol.transport.is_closing()
+        ):
+            return None
+        self._on_unfit = on_unfit
+        return protocol.transport.write
+
+    def unfit(self) -> None:
+        """The fast writer handed out may no longer be used: tell whoever holds it."""
+        on_unfit, self._on_unfit = self._on_unfit, None
+        if on_unfit is not None:
+            on_unfit()
+
     def close(self, code: int, reason: str) -> bool:
         """Send the close frame now, as uvicorn's ASGI ``websocket.close`` would (same state
         changes: the app gets its disconnect, the transport closes after the close
@@ -157,9 +185,45 @@ class DirectSender:
 
 
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O websocket protocol, exposing a :class:`DirectSender` in the scope."""
+    """uvicorn's sans-I/O websocket protocol, exposing a :class:`DirectSender` in the scope.
+
+    It also reports to the sender every event after which its fast writer may no longer be
+    used (:meth:`DirectSender.fast_writer`): uvicorn sets ``close_sent`` on every close it
+    or we send, and closes the transport otherwise only in the methods overridden below.
+    """
 
     direct: DirectSender | None = None
+    _close_sent = False
+
+    @property
+    def close_sent(self) -> bool:
+        return self._close_sent
+
+    @close_sent.setter
+    def close_sent(self, sent: bool) -> None:
+        self._close_sent = sent
+        if sent:
+            self._unfit()
+
+    def _unfit(self) -> None:
+        if self.direct is not None:
+            self.direct.unfit()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self._unfit()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._unfit()
+        super().connection_lost(exc)
+
+    def handle_close(self, event: Any) -> None:
+        self._unfit()  # a close frame received: ours answers it, nothing may follow
+        super().handle_close(event)
+
+    def shutdown(self) -> None:
+        self._unfit()
+        super().shutdown()
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -223,6 +287,7 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.direct is not None and self.direct.detached:
             return
         if self.close_timer is None:
+            self._unfit()
             self.transport.close()
 
 

@@ -1,7 +1,7 @@
 """Room, hub and transport behaviour with an in-memory store and fake connections."""
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from pycrdt import Doc, Text, create_sync_message, create_update_message
 
 from app.errors import CloseCode
 from app.realtime import awareness as aw
+from app.realtime.fanout import FanOut
 from app.realtime.hub import Hub
 from app.realtime.protocol import awareness_frame, decode, permission_denied_frame
 from app.realtime.room import READ_ONLY_REASON, Room, RoomLimits
@@ -282,16 +283,50 @@ async def test_a_reading_client_gets_every_frame_in_order() -> None:
 
 
 class FlakyDirect:
-    """A direct sender that writes while ``writable`` and refuses (a full buffer) after."""
+    """A direct sender that writes while ``writable`` and refuses (a full buffer) after;
+    clearing ``writable`` ends its fast writer, as uvicorn's ``pause_writing`` does."""
 
     def __init__(self) -> None:
-        self.writable = True
+        self._writable = True
+        self._on_unfit: Callable[[], None] | None = None
         self.written: list[bytes] = []
+
+    @property
+    def writable(self) -> bool:
+        return self._writable
+
+    @writable.setter
+    def writable(self, writable: bool) -> None:
+        self._writable = writable
+        on_unfit, self._on_unfit = self._on_unfit, None
+        if not writable and on_unfit is not None:
+            on_unfit()
 
     def write(self, frames: tuple[bytes, ...], wire: bytes | None) -> bool:
         if self.writable:
             self.written.extend(frames)
         return self.writable
+
+    def fast_writer(self, on_unfit: Callable[[], None]) -> Callable[[bytes], object] | None:
+        if not self.writable:
+            return None
+        self._on_unfit = on_unfit
+        return self._write_wire
+
+    def _write_wire(self, wire: bytes) -> None:
+        self.written.extend(unwire(wire))
+
+
+def unwire(wire: bytes) -> tuple[bytes, ...]:
+    """The payloads of unmasked binary frames written back to back (under 64 KB each)."""
+    frames = []
+    while wire:
+        size, start = wire[1], 2
+        if size == 126:
+            size, start = int.from_bytes(wire[2:4]), 4
+        frames.append(wire[start : start + size])
+        wire = wire[start + size :]
+    return tuple(frames)
 
     def close(self, code: int, reason: str) -> bool:
         return False
@@ -342,10 +377,14 @@ async def test_a_writer_task_lives_only_while_frames_wait_for_the_socket() -> No
     assert closed == [CloseCode.NORMAL]
 
 
-async def test_the_fan_out_keeps_order_through_a_backed_up_socket_and_skips_who_it_must() -> None:
+@pytest.mark.parametrize("through", ["offer_to_all", "a fan-out group"])
+async def test_the_fan_out_keeps_order_through_a_backed_up_socket_and_skips_who_it_must(
+    through: str,
+) -> None:
     """A peer's fast path (its last frames went straight out) ends the moment a frame has
     to wait: later frames queue behind it until the writer drained, then go straight out
-    again. Authors and closing peers get nothing."""
+    again. Authors and closing peers get nothing. The same through a room's fan-out group
+    (the viewers: the author is a watcher), which keeps the fast writes between fan-outs."""
     got: list[bytes] = []
     release = asyncio.Event()
 
@@ -364,9 +403,15 @@ async def test_the_fan_out_keeps_order_through_a_backed_up_socket_and_skips_who_
     leaving, leaving_direct = peer(write=False), FlakyDirect()
     leaving.direct = leaving_direct
     everyone = [viewer, author, leaving]
+    viewers = FanOut()
+    viewers.add(viewer)
+    viewers.add(leaving)
 
     def fan_out(frame: bytes) -> None:
-        offer_to_all(everyone, (frame,), wire_frame(frame), {author})
+        if through == "offer_to_all":
+            offer_to_all(everyone, (frame,), wire_frame(frame), {author})
+        else:
+            viewers.offer((frame,), wire_frame(frame), {author})
 
     fan_out(b"a")
     assert viewer.fast is not None
@@ -419,6 +464,13 @@ class Socket:
         self.writes.append(frames)
         self.written.set()
         return True
+
+    def fast_writer(self, on_unfit: Callable[[], None]) -> Callable[[bytes], object] | None:
+        return self._write_wire
+
+    def _write_wire(self, wire: bytes) -> None:
+        self.writes.append(unwire(wire))
+        self.written.set()
 
     def frames(self) -> list[bytes]:
         return [frame for write in self.writes for frame in write]

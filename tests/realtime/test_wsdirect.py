@@ -22,6 +22,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from app.realtime.fanout import FanOut
 from app.realtime.transport import Peer, offer_to_all, wire_frame
 from app.realtime.wsdirect import SCOPE_KEY, DirectSender, DirectWebSocketProtocol
 
@@ -295,8 +296,9 @@ async def test_the_fan_out_reaches_compressed_and_plain_sockets_alike(
     detaching: tuple[Detacher, int, uvicorn.Server],
 ) -> None:
     """uvicorn's default negotiates permessage-deflate: that socket cannot take the shared
-    frame bytes and gets the same messages encoded for it; the fan-out's fast path (a peer
-    whose last frames went straight out) is armed for both and keeps them in order."""
+    frame bytes and gets the same messages encoded for it, through the checked path; the
+    plain one gets the socket's own write (the fan-out's fast path) once its first frames
+    went straight out. Both keep every message in order."""
     detacher, port, _server = detaching
     url = f"ws://127.0.0.1:{port}/"
     async with asyncio.timeout(DEADLINE):
@@ -318,7 +320,9 @@ async def test_the_fan_out_reaches_compressed_and_plain_sockets_alike(
             sent = [f"edit {i}".encode() * (i + 1) for i in range(6)]
             for frame in sent[:3]:
                 offer_to_all(peers, (frame,), wire_frame(frame))
-            assert all(viewer.fast is not None for viewer in peers)
+            compressed, plain_viewer = peers
+            assert compressed.fast is None
+            assert plain_viewer.fast is not None
             together = tuple(sent[3:])  # stored together: one write per socket
             offer_to_all(peers, together, b"".join(wire_frame(frame) for frame in together))
             for ws in (deflated, plain):
@@ -371,3 +375,86 @@ def test_the_asgi_queue_is_used_only_as_a_detached_connection_replaces_it() -> N
         assert set(users) <= {"handle_connect", "send", "run_asgi"}, CHANGED.format(
             what=f"{field} is read by {users}; detach() drops it after the handshake"
         )
+
+
+def test_every_close_of_the_transport_is_one_the_fast_writer_hears_of() -> None:
+    """A fan-out writes to an idle viewer's transport without checking it first
+    (app/realtime/fanout.py): DirectWebSocketProtocol hears of every close by ``close_sent``
+    being set or by overriding the method that closes. A new close elsewhere would let
+    frames follow a close frame."""
+    heard = {"connection_lost", "shutdown", "handle_close", "run_asgi", "pause_writing"}
+    assert heard <= set(vars(DirectWebSocketProtocol)), "an override went missing"
+    for name, member in vars(WebSocketsSansIOProtocol).items():
+        if not callable(member) or name in heard:
+            continue
+        source = inspect.getsource(member)
+        for closing in re.finditer(r"self\.transport\.close\b", source):
+            before = source[: closing.start()]
+            assert "self.close_sent = True" in before or name == "send_500_response", (
+                CHANGED.format(
+                    what=f"{name}() closes the transport without setting close_sent first"
+                )
+            )
+
+
+async def test_a_fan_out_stops_writing_to_a_socket_at_the_event_that_ends_its_fast_write(
+    detaching: tuple[Detacher, int, uvicorn.Server],
+) -> None:
+    """Three viewers take the fast path; one backs up (the transport's pause), one closes
+    from its side, one is closed by the server: each leaves the fast path at that event,
+    and the others get every frame, in order, without one lost or one after a close."""
+    detacher, port, _server = detaching
+    url = f"ws://127.0.0.1:{port}/"
+    audience = FanOut()
+
+    def fan_out(frame: bytes) -> None:
+        audience.offer((frame,), wire_frame(frame))
+
+    async with asyncio.timeout(DEADLINE):
+        async with (
+            connect(url, compression=None) as slow,
+            connect(url, compression=None) as leaving,
+            connect(url, compression=None) as dropped,
+        ):
+            viewers = []
+            for ws in (slow, leaving, dropped):
+                detacher.detached.clear()
+                await ws.send(b"hello")
+                await detacher.detached.wait()
+            for sender in detacher.senders:
+                viewer = Peer(identity={"role": "projector"}, participant_id=None, can_write=False)
+                viewer.direct = sender
+                viewer.start(sender.send, sender.aclose)
+                audience.add(viewer)
+                viewers.append(viewer)
+            slow_viewer, leaving_viewer, dropped_viewer = viewers
+            fan_out(b"one")
+            assert all(viewer.fast is not None for viewer in viewers)
+
+            slow_sender = detacher.senders[0]
+            slow_sender.protocol.pause_writing()  # its buffer passed the high-water mark
+            assert slow_viewer.fast is None
+            fan_out(b"two")  # it waits in that viewer's queue; the others get it now
+            assert slow_viewer.queue
+            assert [await ws.recv() for ws in (leaving, dropped)] == [b"one"] * 2
+            assert [await ws.recv() for ws in (leaving, dropped)] == [b"two"] * 2
+            slow_sender.protocol.resume_writing()
+            assert [await slow.recv() for _ in range(2)] == [b"one", b"two"]
+
+            detacher.gone_event.clear()
+            await leaving.close()  # a close frame from the client
+            await detacher.gone_event.wait()
+            assert leaving_viewer.fast is None
+            assert detacher.senders[2].close(1000, "bye")  # a close from the server
+            assert dropped_viewer.fast is None
+            fan_out(b"three")  # the drained viewer is written to straight away again
+            fan_out(b"four")
+            assert slow_viewer.fast is not None
+            assert [await slow.recv() for _ in range(2)] == [b"three", b"four"]
+            with pytest.raises(ConnectionClosed) as closed:
+                await dropped.recv()  # the close frame, and nothing after it
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1000
+            for viewer in viewers:
+                audience.discard(viewer)
+            assert len(audience) == 0
