@@ -2,6 +2,8 @@
 
 The schema is Alembic's (app/migrations/, docs/migrations.md), not ``create_all``'s."""
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +12,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+log = logging.getLogger(__name__)
+
+# How long a shutdown waits for database work still running in worker threads.
+RETURN_SECONDS = 5.0
 
 
 def normalise_url(url: str) -> str:
@@ -69,3 +76,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def dispose_when_returned(engine: Engine, timeout: float = RETURN_SECONDS) -> None:
+    """Close the pool once the connections checked out of it have come back (blocking).
+
+    A shutdown disposes of the pool while a worker thread may still be finishing a write
+    it began before (a room's last revision, a sweep): a connection given back to a pool
+    already disposed of is never closed, and is left to the garbage collector (psycopg
+    warns). So wait for them, briefly and bounded, then dispose.
+    """
+    checkedout = getattr(engine.pool, "checkedout", None)
+    deadline = time.monotonic() + timeout
+    while checkedout is not None and checkedout() > 0:
+        if time.monotonic() > deadline:
+            log.warning("closing the database with %s connection(s) still in use", checkedout())
+            break
+        time.sleep(0.02)  # the threads' own work; nothing to be woken by
+    engine.dispose()

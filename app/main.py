@@ -14,7 +14,7 @@ from app import deps
 from app.board.limits import BoardLimits
 from app.board.live import LiveBoards
 from app.config import Settings, get_settings
-from app.db import make_engine, session_scope
+from app.db import dispose_when_returned, make_engine, session_scope
 from app.errors import CloseCode, install_error_handlers
 from app.events import bus as events
 from app.events.relay import RelayedEventBus
@@ -199,7 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await store.aclose()
             liveness.release()
             lease.release()
-            engine.dispose()
+            await anyio.to_thread.run_sync(dispose_when_returned, engine)
 
     app = FastAPI(
         title="Outcomes",
