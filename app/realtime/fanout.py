@@ -9,12 +9,9 @@ the checks moved to the events that change their answer. Those events tell the p
 (``Peer.unfit``), which tells its group, which rebuilds the list at its next fan-out.
 """
 
-import logging
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 
 from app.realtime.transport import Peer, offer_to_all
-
-log = logging.getLogger(__name__)
 
 
 class FanOut:
@@ -43,12 +40,6 @@ class FanOut:
     def changed(self) -> None:
         """A member's fast write started or ended."""
         self._stale = True
-
-    def __contains__(self, peer: object) -> bool:
-        return peer in self._peers
-
-    def __iter__(self) -> Iterator[Peer]:
-        return iter(self._peers)
 
     def __len__(self) -> int:
         return len(self._peers)
@@ -92,10 +83,8 @@ class FanOut:
         wire: bytes,
         exc: Exception,
     ) -> None:
-        """What offer_to_all does for a write that raised: offer_frames decides."""
+        """The member whose write raised: as in offer_to_all, offer_frames decides."""
         for peer in list(self._peers):
             if peer.fast is write:
-                log.debug("direct send to %s failed: %s", peer.label, exc)
-                peer.unfit()
-                peer.offer_frames(frames, wire)
+                peer.write_failed(frames, wire, exc)
                 return

@@ -74,10 +74,10 @@ class Peer:
 
     __slots__ = (
         "_close",
-        "audience",
         "_send",
         "_sending",
         "_task",
+        "audience",
         "can_write",
         "clash_logged",
         "close_code",
@@ -197,6 +197,12 @@ class Peer:
             if self.audience is not None:
                 self.audience.changed()
 
+    def write_failed(self, frames: tuple[bytes, ...], wire: bytes | None, exc: Exception) -> None:
+        """Its fast write raised (the transport went away under us): offer_frames decides."""
+        log.debug("direct send to %s failed: %s", self.label, exc)
+        self.unfit()
+        self.offer_frames(frames, wire)
+
     def fail(self, code: int, reason: str) -> None:
         """Close the connection with ``code`` (once); queued frames are dropped."""
         if self.close_code is not None:
@@ -304,10 +310,9 @@ def offer_to_all(
         if fast is not None and wire is not None:
             try:
                 fast(wire)
-                continue
-            except Exception as exc:  # the transport went away under us: offer_frames decides
-                log.debug("direct send to %s failed: %s", peer.label, exc)
-                peer.unfit()
+            except Exception as exc:
+                peer.write_failed(frames, wire, exc)
+            continue
         peer.offer_frames(frames, wire)
 
 

@@ -338,9 +338,9 @@ class SectionTracker:
             if task is not None and not task.done():
                 await asyncio.wait({task})  # cancelled by the keeper at shutdown
             if self._tasks:
-                # Idle revisions, index writes and reopenings already under way: each takes
-                # the lock after the catch-up, so left alone one could commit after this
-                # close, on an engine the shutdown has disposed of.
+                # Idle revisions, index writes and reopenings already under way: left
+                # alone, one could commit after this close, on an engine the shutdown has
+                # disposed of.
                 await asyncio.wait(set(self._tasks))
             if task is None or (not task.cancelled() and task.exception() is None):
                 await self.flush([], all_dirty=True)
