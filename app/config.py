@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     # timeout, PostgreSQL's lock_timeout) before it fails: the room's clients get 1013 and
     # REST 503 (docs/protocol.md) instead of hanging; the fault tests make it short.
     db_lock_timeout_ms: int = 30_000
+    # On SQLite, commit small batches of edits on the event loop, falling back to a worker
+    # thread when the database is busy (app/store/inline.py); false: always the thread.
+    inline_commits: bool = True
     # Start-up brings the database to the code's schema (docs/migrations.md); false: start-up
     # refuses a database that needs migrating, for operators who run `outcomes migrate` first.
     migrate_on_start: bool = True

@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         session, link_lifetime_hours=settings.link_lifetime_hours
                     )
                     log.info("created the demo meeting %s", created.meeting_id)
-        store = SqlUpdateStore(engine, numbers=backplane.shared)
+        store = SqlUpdateStore(engine, numbers=backplane.shared, inline=settings.inline_commits)
         # Held for the process's life: while it is, no other instance settles our claims.
         liveness = InstanceLiveness(engine, backplane.instance_id)
         await anyio.to_thread.run_sync(liveness.hold)

@@ -205,7 +205,13 @@ def _debug(target: servers.Target, method: str) -> dict[str, Any]:
 
 
 async def path_breakdown(
-    viewers: int, seconds: float, plan_for: PlanFor, log: Log, *, pin: bool = False
+    viewers: int,
+    seconds: float,
+    plan_for: PlanFor,
+    log: Log,
+    *,
+    pin: bool = False,
+    awareness: bool = False,
 ) -> dict[str, Any]:
     """One Outcomes run with OUTCOMES_TRACE_PATH: the stage timings beside the end-to-end
     figures of the same run (the stamps cost a little: the comparison runs without them)."""
@@ -215,11 +221,15 @@ async def path_breakdown(
         )
         try:
             await servers.settle(target)
-            log(f"path breakdown Outcomes viewers={viewers} pinned={pin}")
+            log(f"path breakdown Outcomes viewers={viewers} pinned={pin} awareness={awareness}")
             _debug(target, "DELETE")
             started = time.monotonic()
             result = await run_rooms(
-                target, [plan_for(target, viewers)], scenario="plenary", seconds=seconds
+                target,
+                [plan_for(target, viewers)],
+                scenario="plenary",
+                seconds=seconds,
+                awareness=awareness,
             )
             stages = _debug(target, "GET")
             log(
@@ -229,4 +239,10 @@ async def path_breakdown(
             )
         finally:
             target.stop()
-    return {"viewers": viewers, "pinned": pin, "end_to_end": result.row(), "stages": stages}
+    return {
+        "viewers": viewers,
+        "pinned": pin,
+        "awareness": awareness,
+        "end_to_end": result.row(),
+        "stages": stages,
+    }

@@ -251,10 +251,19 @@ def start_outcomes_postgres(workdir: Path, extra_env: dict[str, str] | None = No
 def start(
     kind: str, workdir: Path | None = None, extra_env: dict[str, str] | None = None
 ) -> Target:
-    """``kind``: outcomes, outcomes-pg, y-websocket, hocuspocus or relay."""
+    """``kind``: outcomes, outcomes-pg, outcomes-thread, y-websocket, hocuspocus or relay.
+
+    ``outcomes-thread`` is Outcomes on SQLite with every commit in the worker thread
+    (``OUTCOMES_INLINE_COMMITS=false``): the commit path before app/store/inline.py, for a
+    before/after in the same alternating run.
+    """
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     if kind == "outcomes":
         target = start_outcomes(workdir, extra_env=extra_env)
+    elif kind == "outcomes-thread":
+        thread = {**(extra_env or {}), "OUTCOMES_INLINE_COMMITS": "false"}
+        target = start_outcomes(workdir, extra_env=thread)
+        target.name = "Outcomes (commits in a thread)"
     elif kind == "outcomes-pg":
         target = start_outcomes_postgres(workdir, extra_env)
     elif kind == "relay":

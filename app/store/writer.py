@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import anyio
 
@@ -24,16 +25,40 @@ class PendingWrite:
     future: "asyncio.Future[int] | None" = field(default=None, repr=False)
 
 
+class InlineCommitter(Protocol):
+    """Commits made on the event loop itself (app/store/inline.py)."""
+
+    def commit(self, batch: list[PendingWrite]) -> bool:
+        """Commit ``batch`` now and return True, or write nothing and return False."""
+        ...
+
+    def maintenance(self) -> Callable[[], None] | None:
+        """Blocking work that is due (a checkpoint), for the thread, between two batches."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class GroupCommitter:
     """Runs ``commit(batch)`` in a worker thread, one batch at a time, in submission order.
 
-    Every future of a batch completes (or fails) together once its commit returned, with the
-    write's ``seq`` (which ``commit`` may have assigned); a later batch never commits before
-    an earlier one, so completion order is submission order.
+    With ``inline``, each batch is first offered to ``inline.commit``, which commits it on
+    the event loop or writes nothing (then the thread commits it), and the maintenance it
+    asks for runs in the thread before the next batch.
+
+    Every future of a batch completes (or fails) together once its commit returned, with
+    the write's ``seq`` (which ``commit`` may have assigned); a later batch never commits
+    before an earlier one, so completion order is submission order.
     """
 
-    def __init__(self, commit: Callable[[list[PendingWrite]], None], max_batch: int = 1000):
+    def __init__(
+        self,
+        commit: Callable[[list[PendingWrite]], None],
+        max_batch: int = 1000,
+        inline: InlineCommitter | None = None,
+    ):
         self._commit = commit
+        self._inline = inline
         self._max_batch = max_batch
         self._queue: list[PendingWrite] = []
         self._inflight: list[PendingWrite] = []
@@ -70,7 +95,8 @@ class GroupCommitter:
             del self._queue[: len(batch)]
             self._inflight = batch
             try:
-                await anyio.to_thread.run_sync(self._commit, batch)
+                if self._inline is None or not self._inline.commit(batch):
+                    await anyio.to_thread.run_sync(self._commit, batch)
             except Exception as exc:
                 self._inflight = []
                 # One line: the driver's message, not SQLAlchemy's dump of the SQL and rows.
@@ -86,6 +112,16 @@ class GroupCommitter:
             for write in batch:
                 if write.future is not None and not write.future.done():
                     write.future.set_result(write.seq)
+            await self._maintain()
+
+    async def _maintain(self) -> None:
+        due = self._inline.maintenance() if self._inline is not None else None
+        if due is None:
+            return
+        try:
+            await anyio.to_thread.run_sync(due)
+        except Exception as exc:  # the next one tries again; no commit depends on it
+            log.warning("update store maintenance failed: %s", first_line(exc))
 
     async def aclose(self) -> None:
         """Commit what is queued, then stop the writer."""
@@ -101,3 +137,5 @@ class GroupCommitter:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        if self._inline is not None:
+            self._inline.close()

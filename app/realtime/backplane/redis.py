@@ -405,7 +405,8 @@ class RedisBackplane(Backplane):
         again = False  # subscribing again after a failure
         while self._running:
             client = _client(self.url)
-            pubsub = client.pubsub()
+            # Any: redis-py's typing of PubSub.aclose changed between releases we accept.
+            pubsub: Any = client.pubsub()
             try:
                 await pubsub.psubscribe(f"{self.prefix}:a:*")
                 await pubsub.subscribe(f"{self.prefix}:e", f"{self.prefix}:h")
@@ -422,7 +423,7 @@ class RedisBackplane(Backplane):
                 await asyncio.sleep(0.5)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
                     await client.aclose()
 
     async def _confirmed(self, pubsub: Any) -> None:
