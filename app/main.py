@@ -18,6 +18,7 @@ from app.db import dispose_when_returned, make_engine, session_scope
 from app.errors import CloseCode, install_error_handlers
 from app.events import bus as events
 from app.events.relay import RelayedEventBus
+from app.heap import QuietCollector
 from app.http_limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.logredact import install_token_redaction
 from app.migrations import SchemaError, upgrade_database
@@ -185,6 +186,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lease_watch = LeaseWatch(lease, hub, settings.lease_check_seconds)
         app.state.lease_watch = lease_watch
         lease_watch.start()
+        collector = QuietCollector(hub.changes) if settings.quiet_collections else None
+        if collector is not None:
+            collector.start()
         try:
             yield
         finally:
@@ -195,6 +199,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await clock.aclose()
             await keeper.aclose()
             await hub.aclose()
+            if collector is not None:
+                await collector.aclose()
             await backplane.aclose()
             await store.aclose()
             liveness.release()

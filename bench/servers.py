@@ -248,22 +248,32 @@ def start_outcomes_postgres(workdir: Path, extra_env: dict[str, str] | None = No
     return target
 
 
+# Outcomes with one setting changed: the path a change replaced, to run beside it.
+VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
+    # Every commit in the worker thread: before app/store/inline.py.
+    "outcomes-thread": ("Outcomes (commits in a thread)", {"OUTCOMES_INLINE_COMMITS": "false"}),
+    # The interpreter's own full collections: before app/heap.py.
+    "outcomes-gc": (
+        "Outcomes (the interpreter's full collections)",
+        {"OUTCOMES_QUIET_COLLECTIONS": "false"},
+    ),
+}
+
+
 def start(
     kind: str, workdir: Path | None = None, extra_env: dict[str, str] | None = None
 ) -> Target:
-    """``kind``: outcomes, outcomes-pg, outcomes-thread, y-websocket, hocuspocus or relay.
-
-    ``outcomes-thread`` is Outcomes on SQLite with every commit in the worker thread
-    (``OUTCOMES_INLINE_COMMITS=false``): the commit path before app/store/inline.py, for a
-    before/after in the same alternating run.
+    """``kind``: outcomes, outcomes-pg, y-websocket, hocuspocus, relay, or one of
+    ``VARIANTS``: Outcomes on SQLite with one setting changed, for a before/after in the same
+    alternating run.
     """
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
     if kind == "outcomes":
         target = start_outcomes(workdir, extra_env=extra_env)
-    elif kind == "outcomes-thread":
-        thread = {**(extra_env or {}), "OUTCOMES_INLINE_COMMITS": "false"}
-        target = start_outcomes(workdir, extra_env=thread)
-        target.name = "Outcomes (commits in a thread)"
+    elif kind in VARIANTS:
+        name, setting = VARIANTS[kind]
+        target = start_outcomes(workdir, extra_env={**(extra_env or {}), **setting})
+        target.name = name
     elif kind == "outcomes-pg":
         target = start_outcomes_postgres(workdir, extra_env)
     elif kind == "relay":

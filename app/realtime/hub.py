@@ -67,6 +67,10 @@ class Hub:
         # Why writers are refused (the instance lease was taken: app/services/lease_watch.py).
         self.writers_refused: str | None = None
 
+    def changes(self) -> int:
+        """A count that moves whenever a document in an open room changes."""
+        return sum(room.changes for room in self.rooms.values())
+
     def join_early(self, name: str) -> EarlyJoin | None:
         """For a connection about to acquire ``name``: a claim on its stored bytes, read by
         the coming load (None when the room is live: there is nothing to get early)."""

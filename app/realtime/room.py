@@ -94,6 +94,9 @@ class Room(Relayed, Compacting):
         self._audiences: dict[aw.Audience, FanOut] = {a: FanOut() for a in aw.Audience}
         self.users = 0  # peers plus REST calls holding the room (the hub's count)
         self.last_seq = 0
+        # Changes applied since load, stored or relayed: the hub sums them to tell a busy
+        # process from a quiet one (app/heap.py).
+        self.changes = 0
         self.snapshot_seq = 0
         self.broken = False
         self.closing = False
@@ -378,6 +381,7 @@ class Room(Relayed, Compacting):
         update = event.update
         if update == EMPTY_UPDATE:
             return
+        self.changes += 1
         if self.server_owned is not None and not self._mirrored:
             self.server_owned.follow(update)
         if origin_matches(origin, RELAY):

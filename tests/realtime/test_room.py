@@ -191,6 +191,20 @@ async def test_the_hub_loads_a_room_once_for_concurrent_users() -> None:
     await hub.aclose()
 
 
+async def test_the_hubs_count_of_changes_moves_with_every_edit_and_no_read() -> None:
+    hub = Hub(MemoryUpdateStore(), keepalive_seconds=0)
+    room = await hub.acquire("doc-1")
+    before = hub.changes()
+    room.edit(lambda doc: doc.get("t", type=Text).insert(0, "Agreed."))
+    assert hub.changes() == before + 1
+    reader = peer(write=False)
+    room.connect(reader)
+    room.receive(reader, create_sync_message(Doc()))  # a read: nothing changes
+    assert hub.changes() == before + 1
+    hub.release(room)
+    await hub.aclose()
+
+
 async def test_a_failed_load_is_not_kept_and_writes_nothing() -> None:
     store = MemoryUpdateStore()
     store.fail_loads = True
