@@ -19,6 +19,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from app.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 # gc.set_threshold's third value counts generation-1 collections since the last full one:
@@ -90,13 +92,8 @@ class QuietCollector:
 
     async def aclose(self) -> None:
         """Stop and give the full collections back to the interpreter."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._holding:
             _Handover.give_back()
             self._holding = False

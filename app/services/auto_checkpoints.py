@@ -39,6 +39,7 @@ from app.revisions.keeper import RevisionKeeper
 from app.services import meetings, revision_actions
 from app.services.actor import Actor
 from app.services.meetings import document_of
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -204,12 +205,7 @@ class AgendaClock:
     async def aclose(self) -> None:
         """Stop the task; a checkpoint being taken is abandoned (its claim may stay)."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(task)
 
     def reschedule(self) -> None:
         """The agenda or the current item changed: look again now (from any thread)."""

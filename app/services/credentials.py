@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from app.errors import AppError
 from app.services import links
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,8 @@ class CredentialSweep:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="credentials")
 
     async def aclose(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def sweep(self) -> int:
         """One check; returns how many links were dropped."""

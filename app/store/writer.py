@@ -9,6 +9,7 @@ from typing import Protocol
 import anyio
 
 from app.store.base import first_line
+from app.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +131,7 @@ class GroupCommitter:
         pending = [w.future for w in writes if w.future is not None]
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._inline is not None:
             self._inline.close()
