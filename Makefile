@@ -97,10 +97,12 @@ bench-quick: install $(BENCH_STAMP)
 	$(PY) -m bench.run --quick
 
 # Issue 16's long runs: the websocket fuzzer for 10 minutes (fresh seeds, printed), then
-# 10,000 connect/leave cycles and a client that never reads (docs/security.md).
+# 10,000 connect/leave cycles and a client that never reads (docs/security.md), then what
+# 5,000 viewers who leave leave to the garbage collector (bench/leaving.py).
 bench-hardening: install
 	$(PY) -m bench.fuzz --seconds 600
 	$(PY) -m bench.cycles
+	$(PY) -m bench.leaving
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist tests/node/node_modules

@@ -128,6 +128,7 @@ class Outbox:
 
     async def _pump(self) -> None:
         queue = self._queue
+        out: Pending | None
         while True:
             while queue:
                 out = queue[0]
@@ -156,6 +157,9 @@ class Outbox:
                     self._traced_fan_out(self._take_batch(out))
                 else:
                     self._fan_out(self._take_batch(out))
+            # Not kept while the room idles: the last entry holds the writer it excluded, and
+            # that writer's socket and peer would outlive its leaving until the next edit.
+            out = None
             self._on_drained()
             self._wake.clear()
             await self._wake.wait()

@@ -216,6 +216,13 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._unfit()
         super().connection_lost(exc)
+        # The protocol and its sender point at each other, and the sender's handler (the
+        # endpoint's closure over the room's peer) points back at the sender: cycles that
+        # only a full collection frees. Nothing reads either once the socket is gone
+        # (uvicorn queued the disconnect above), so the last reference counts free them.
+        direct, self.direct = self.direct, None
+        if direct is not None:
+            direct.on_bytes = None
 
     def handle_close(self, event: Any) -> None:
         self._unfit()  # a close frame received: ours answers it, nothing may follow
