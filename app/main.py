@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await lease_watch.aclose()
             await sweep.aclose()
+            await app.state.boards.aclose()  # a round closing now finishes, on the rooms
             bus.aclose()
             if clock is not None:
                 await clock.aclose()

@@ -38,7 +38,9 @@ class LiveBoards:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self._timers: set[asyncio.Task[None]] = set()
+        self._timers: set[asyncio.Task[None]] = set()  # closes running in a worker thread
+        self._waiting: set[asyncio.TimerHandle] = set()  # closes not due yet
+        self._closed = False
 
     async def read(self, document_id: int) -> BoardState:
         """The board as it is now (room if loaded, else store)."""
@@ -98,19 +100,38 @@ class LiveBoards:
             room.edit(lambda doc: publish_round(doc, entry))
             await room.flushed()
 
-    async def close_later(self, delay: float, closer: Callable[[], None]) -> None:
-        """Run ``closer`` in a worker thread ``delay`` seconds from now (a round's end).
+    async def close_later(
+        self, delay: float, closer: Callable[[], None]
+    ) -> asyncio.TimerHandle | None:
+        """Run ``closer`` in a worker thread ``delay`` seconds from now (a round's end);
+        the timer, or None once :meth:`aclose` ran.
 
         Not kept across restarts: a round past its end is closed when its board loads
         and whenever a vote or a read finds it so (``app/services/board_rounds.py``)."""
+        if self._closed:
+            return None
         loop = asyncio.get_running_loop()
 
         def fire() -> None:
+            self._waiting.discard(handle)
             task = loop.create_task(anyio.to_thread.run_sync(closer))
             self._timers.add(task)
             task.add_done_callback(self._timers.discard)
 
-        loop.call_later(max(0.0, delay), fire)
+        handle = loop.call_later(max(0.0, delay), fire)
+        self._waiting.add(handle)
+        return handle
+
+    async def aclose(self) -> None:
+        """At shutdown, before the rooms and the database go: rounds not yet due are left
+        to the next start (see :meth:`close_later`); a close already running is finished,
+        so a round is never left half closed."""
+        self._closed = True
+        for handle in self._waiting:
+            handle.cancel()
+        self._waiting.clear()
+        if self._timers:
+            await asyncio.gather(*self._timers, return_exceptions=True)
 
     def call(self, fn: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run ``fn(*args)`` on the rooms' event loop from a route's worker thread."""
