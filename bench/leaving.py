@@ -140,35 +140,21 @@ async def measure(viewers: int) -> int:
     reports = workdir / "reports"
     reports.mkdir()
     prepared = servers.prepare_outcomes(workdir)
-    port = int(prepared["port"])
-    env = servers.server_env(
-        prepared["database_url"],
-        port,
-        {
-            **servers.UNLIMITED_BOARD,
-            "OUTCOMES_QUIET_COLLECTIONS": "false",
-            "BENCH_LEAVING_DIR": str(reports),
-        },
-    )
-    process = servers._spawn(
-        [sys.executable, "-m", "bench.leaving", "--serve", "serve", "--port", str(port)],
-        env,
-        workdir / "outcomes.log",
-        port,
-    )
-    target = servers.Target(
-        "Outcomes", port, process, lambda room, role: "", lambda room: servers.y_websocket()
+    target = servers.start_outcomes(
+        workdir,
+        prepared,
+        {"OUTCOMES_QUIET_COLLECTIONS": "false", "BENCH_LEAVING_DIR": str(reports)},
+        runner=("bench.leaving", "--serve"),
     )
     try:
-        tokens = prepared["tokens"]
         room, text = prepared["demo"]["room"], prepared["demo"]["sections"][0]["text"]
-        dialect = servers.y_websocket()
+        dialect = target.dialect_for(room)
         typist = FullClient(dialect, text, name="typist")
         typist.start(
             await connect(
                 HOST,
-                port,
-                f"/yjs/{room}?token={tokens['secretariat']}",
+                target.port,
+                target.path_for(room, "secretariat"),
                 typist.on_message,
                 time.monotonic_ns,
                 deadline=60,
@@ -188,7 +174,7 @@ async def measure(viewers: int) -> int:
         async def one_viewer(n: int) -> None:
             async with gate:
                 ws = await connect(
-                    HOST, port, f"/yjs/{room}?token={tokens['projector']}", on_view, time.time_ns
+                    HOST, target.port, target.path_for(room, "projector"), on_view, time.time_ns
                 )
             ws.send(dialect.wrap(EMPTY_STEP1))
             state = {"user": {"name": f"viewer {n}"}}

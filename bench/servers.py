@@ -174,8 +174,12 @@ def start_outcomes(
     prepared: dict[str, Any] | None = None,
     extra_env: dict[str, str] | None = None,
     cwd: Path = ROOT,
+    runner: tuple[str, ...] = ("app.cli",),
+    name: str = "Outcomes",
 ) -> Target:
-    """``cwd``: the tree whose ``app`` package runs (another commit's, bench/fanout_cost.py)."""
+    """``cwd``: the tree whose ``app`` package runs (another commit's, bench/fanout_cost.py);
+    ``runner``: the module (and its arguments) run as ``python -m`` before ``serve``, a
+    wrapper around ``outcomes serve`` (bench/traced_serve.py, bench/leaving.py)."""
     prepared = prepared or prepare_outcomes(workdir)
     port = int(prepared["port"])
     # The generator posts every note under one participant: the per-person limit of a
@@ -183,7 +187,7 @@ def start_outcomes(
     env = server_env(prepared["database_url"], port, {**UNLIMITED_BOARD, **(extra_env or {})})
     log = workdir / "outcomes.log"
     process = _spawn(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env, log, port, cwd=cwd
+        [sys.executable, "-m", *runner, "serve", "--port", str(port)], env, log, port, cwd=cwd
     )
     tokens: dict[str, str] = prepared["tokens"]
 
@@ -191,7 +195,7 @@ def start_outcomes(
         return f"/yjs/{room}?token={tokens[role]}"
 
     return Target(
-        "Outcomes",
+        name,
         port,
         process,
         path_for,

@@ -177,24 +177,12 @@ def start_outcomes(
     prepared = servers.prepare_outcomes(workdir)
     if traced is None:
         return servers.start_outcomes(workdir, prepared), prepared
-    port = int(prepared["port"])
-    env = servers.server_env(prepared["database_url"], port, {"BENCH_TRACE_DIR": str(traced)})
-    process = servers._spawn(  # noqa: SLF001 - the same spawn, another command
-        [sys.executable, "-m", "bench.traced_serve", "serve", "--port", str(port)],
-        env,
-        workdir / "outcomes.log",
-        port,
-    )
-    tokens: dict[str, str] = prepared["tokens"]
-    target = servers.Target(
-        "Outcomes (traced)",
-        port,
-        process,
-        lambda room, role: f"/yjs/{room}?token={tokens[role]}",
-        lambda room: servers.y_websocket(),
-        workdir=workdir,
-        info=prepared,
-        env=env,
+    target = servers.start_outcomes(
+        workdir,
+        prepared,
+        {"BENCH_TRACE_DIR": str(traced)},
+        runner=("bench.traced_serve",),
+        name="Outcomes (traced)",
     )
     return target, prepared
 

@@ -25,6 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from app.main import create_app
 from app.realtime.wsdirect import DirectWebSocketProtocol
 from tests.routes.conftest import make_settings
+from tests.support.inprocess import serving
 from tests.support.server import run_cli_here, server_env
 
 DEADLINE = 20.0
@@ -52,20 +53,8 @@ async def served(empty_db_url: str, frontend_dist: Path) -> AsyncIterator[Served
         port = listener.getsockname()[1]
         demo = json.loads(run_cli_here(["demo", "--json"], server_env(empty_db_url, port)))
         settings = make_settings(empty_db_url, frontend_dist, public_url=f"http://127.0.0.1:{port}")
-        config = uvicorn.Config(
-            create_app(settings),
-            ws=DirectWebSocketProtocol,
-            ws_per_message_deflate=False,
-            log_level="warning",
-        )
-        config.load()
-        server = uvicorn.Server(config)
-        server.lifespan = config.lifespan_class(config)  # what Server.serve() sets up
-        await server.startup(sockets=[listener])
-        try:
+        async with serving(create_app(settings), listener, ws_per_message_deflate=False) as server:
             yield Served(server, port, demo)
-        finally:
-            await server.shutdown()
 
 
 async def _joined(url: str, doc: Doc) -> ClientConnection:

@@ -25,6 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from app.realtime.fanout import FanOut
 from app.realtime.transport import Peer, offer_to_all, wire_frame
 from app.realtime.wsdirect import SCOPE_KEY, DirectSender, DirectWebSocketProtocol
+from tests.support.inprocess import serving
 
 DEADLINE = 10.0
 
@@ -60,23 +61,10 @@ class Recorder:
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[Recorder, int]]:
     recorder = Recorder()
-    config = uvicorn.Config(
-        recorder.app,
-        ws=DirectWebSocketProtocol,
-        lifespan="off",
-        log_level="warning",
-        interface="asgi3",
-    )
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)  # what Server.serve() sets up
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
-        await server.startup(sockets=[listener])
-        try:
+        async with serving(recorder.app, listener, lifespan="off", interface="asgi3"):
             yield recorder, listener.getsockname()[1]
-        finally:
-            await server.shutdown()
 
 
 async def test_messages_arrive_once_and_in_order_across_the_switch(
@@ -233,23 +221,10 @@ class Detacher:
 @pytest.fixture
 async def detaching() -> AsyncIterator[tuple[Detacher, int, uvicorn.Server]]:
     detacher = Detacher()
-    config = uvicorn.Config(
-        detacher.app,
-        ws=DirectWebSocketProtocol,
-        lifespan="off",
-        log_level="warning",
-        interface="asgi3",
-    )
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
-        await server.startup(sockets=[listener])
-        try:
+        async with serving(detacher.app, listener, lifespan="off", interface="asgi3") as server:
             yield detacher, listener.getsockname()[1], server
-        finally:
-            await server.shutdown()
 
 
 async def test_a_detached_connection_stays_open_without_a_task(
