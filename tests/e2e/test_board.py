@@ -208,6 +208,35 @@ def test_promotion_refused_by_the_server_shows_its_message(join: OpenPage, api: 
 
 
 @pytest.mark.browser
+def test_an_open_promote_form_takes_a_section_added_while_it_is_open(
+    join: OpenPage, api: Api
+) -> None:
+    # The document room may sync after the form opened, and sections change during the day.
+    text = "Publish the service standards in Arabic and French."
+    post(participant(join, api, "Delegate of Jordan"), text)
+    watched = join("secretariat")
+    desk = watched.page
+    desk.goto(f"{api.server.url}/d/{api.document_id}/board")
+    expect_connected(desk)
+    card = note(desk, text)
+    card.get_by_role("button", name="Promote").click()
+    select = card.get_by_label("Section")
+    expect(select.locator("option", has_text="Next steps")).to_have_count(1)
+    chosen = select.input_value()
+    created = httpx.post(
+        f"{api.server.url}/api/documents/{api.document_id}/sections",
+        json={"title": "Annex: service standards"},
+        headers=api.headers,
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    expect(select.locator("option", has_text="Annex: service standards")).to_have_count(1)
+    expect(select).to_have_value(chosen)  # what the recorder had chosen stays chosen
+    expect(card.get_by_role("button", name="Promote to document")).to_be_enabled()
+    watched.assert_clean()
+
+
+@pytest.mark.browser
 def test_secretariat_removes_a_note(join: OpenPage, api: Api) -> None:
     phone = participant(join, api, "Delegate of Lebanon")
     post(phone, ABUSE)

@@ -68,6 +68,8 @@ export class NoteCard {
   readonly el: HTMLLIElement;
   private mode: "view" | "edit" | "promote" = "view";
   private signature = "";
+  /** Refills the open Promote form's sections (null: no such form is open). */
+  private fillSections: (() => void) | null = null;
 
   constructor(
     private note: Note,
@@ -88,6 +90,12 @@ export class NoteCard {
   /** Re-render after the viewer's rights changed (a refused change makes the board read-only). */
   refresh(): void {
     if (this.mode === "view") this.render();
+  }
+
+  /** The document's sections changed (or arrived after the Promote form opened). */
+  sectionsChanged(): void {
+    if (this.mode === "view") this.render();
+    else this.fillSections?.();
   }
 
   private render(): void {
@@ -217,6 +225,7 @@ export class NoteCard {
 
   private close(): void {
     this.mode = "view";
+    this.fillSections = null;
     this.render();
   }
 
@@ -307,14 +316,7 @@ export class NoteCard {
     this.mode = "promote";
     this.signature = "";
     const n = ++formCounter;
-    const sections = this.ctx.sections();
     const select = h("select", { class: "note-promote-section", attrs: { id: `note-section-${n}` } });
-    for (const section of sections) {
-      select.append(h("option", { attrs: { value: String(section.id), dir: "auto" }, text: section.title }));
-    }
-    // The open session's own section, if the document has one, is the likely target.
-    const brainstorm = sections.find((s) => s.kind === "brainstorm" && s.status !== "locked");
-    if (brainstorm) select.value = String(brainstorm.id);
     const area = h("textarea", {
       class: "input note-promote-text",
       attrs: { id: `note-promote-text-${n}`, dir: "auto", rows: "4" },
@@ -323,10 +325,31 @@ export class NoteCard {
     const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
     const send = button(t("board.promoteToDocument"), "button-primary note-promote-send");
     send.type = "submit";
-    send.disabled = sections.length === 0;
     // The inbox: the secretariat reviews it with the breakouts' inputs before it goes in.
     const inbox = button(t("board.sendToInbox"), "note-inbox-send");
-    inbox.disabled = send.disabled;
+    const none = h("p", { class: "muted", text: t("doc.noSections") });
+    let sending = false;
+    // Again whenever the sections change: the document room may sync after the form opened.
+    const fill = (): void => {
+      const sections = this.ctx.sections();
+      const chosen = select.value;
+      select.replaceChildren(
+        ...sections.map((section) =>
+          h("option", { attrs: { value: String(section.id), dir: "auto" }, text: section.title }),
+        ),
+      );
+      if (sections.some((s) => String(s.id) === chosen)) {
+        select.value = chosen;
+      } else {
+        // The open session's own section, if the document has one, is the likely target.
+        const brainstorm = sections.find((s) => s.kind === "brainstorm" && s.status !== "locked");
+        if (brainstorm) select.value = String(brainstorm.id);
+      }
+      none.hidden = sections.length > 0;
+      if (!sending) send.disabled = inbox.disabled = sections.length === 0;
+    };
+    fill();
+    this.fillSections = fill;
     const cancel = button(t("action.cancel"), "note-cancel");
     const form = h(
       "form",
@@ -336,7 +359,7 @@ export class NoteCard {
       select,
       h("label", { class: "field-label", attrs: { for: area.id }, text: t("board.textForDocument") }),
       area,
-      sections.length ? null : h("p", { class: "muted", text: t("doc.noSections") }),
+      none,
       problem,
       h("div", { class: "note-actions" }, send, inbox, cancel),
     );
@@ -360,6 +383,7 @@ export class NoteCard {
         problem.textContent = t("board.textEmpty");
         return;
       }
+      sending = true;
       send.disabled = inbox.disabled = true;
       problem.textContent = "";
       const text = edited === this.note.text.trim() ? null : edited;
@@ -371,7 +395,8 @@ export class NoteCard {
         .then(() => this.close())
         .catch((err: unknown) => {
           problem.textContent = errorMessage(err);
-          send.disabled = inbox.disabled = false;
+          sending = false;
+          fill();
         });
     });
     replaceChildren(this.el, form);

@@ -130,6 +130,7 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     return typeof value?.text === "string" ? value.text : null;
   };
 
+  const cards = new Map<string, NoteCard>();
   // The secretariat's promotion targets: the document room's live `sections` map.
   let sections: SectionMeta[] = [];
   if (moderator) {
@@ -137,13 +138,13 @@ export async function boardPage(ctx: PageContext): Promise<Page> {
     const sectionMap = docRoom.doc.getMap<unknown>("sections");
     const readAll = (): void => {
       sections = readSections(sectionMap);
+      for (const card of cards.values()) card.sectionsChanged();
     };
     sectionMap.observe(readAll);
     readAll();
   }
 
   const mayWrite = (): boolean => writer && !room.current.denied && !ctx.adoption.adopted;
-  const cards = new Map<string, NoteCard>();
   const cardContext: CardContext = {
     me: me.id,
     timeZone: session.meeting.time_zone,
